@@ -1,0 +1,133 @@
+//! The whole pipeline: load → check → plan → render → write.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use jiff::civil::Date;
+
+use crate::diagnostics::Diagnostics;
+use crate::model::Site;
+use crate::plan::{AssetSource, Plan};
+use crate::render::Renderer;
+use crate::write::{self, Content};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Where to write; default: the `output` setting (`public`) inside the site folder.
+    pub output: Option<PathBuf>,
+    /// The build date for "what is due" and statuses; default: today.
+    pub today: Option<Date>,
+    /// Override the `minify` setting.
+    pub minify: Option<bool>,
+}
+
+#[derive(Debug)]
+pub struct BuildReport {
+    pub output: PathBuf,
+    pub pages: usize,
+    pub files: usize,
+    pub clients: usize,
+    pub elapsed: Duration,
+    pub warnings: Diagnostics,
+}
+
+/// What stopped a build: the findings, errors first among them.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads and checks a site: the first two stages, shared by `build` and `check`.
+pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
+    let (site, mut diags) = crate::load::load_site(root);
+    let site = site.and_then(|site| {
+        diags.extend(crate::check::check_site(&site).items);
+        (!diags.has_errors()).then_some(site)
+    });
+    diags.sort();
+    (site, diags)
+}
+
+/// Everything up to and including rendering, in memory. `check` stops here; `build` writes.
+pub fn render_site(
+    root: &Path,
+    opts: &BuildOptions,
+) -> Result<(Site, Plan, Vec<Vec<u8>>, Diagnostics), BuildFailure> {
+    let fail = |mut diagnostics: Diagnostics| {
+        diagnostics.sort();
+        BuildFailure { diagnostics }
+    };
+    let (site, mut diags) = load_and_check(root);
+    let Some(site) = site else {
+        return Err(fail(diags));
+    };
+    let plan = match crate::plan::plan_site(&site) {
+        Ok(p) => p,
+        Err(e) => {
+            diags.extend(e);
+            return Err(fail(diags));
+        }
+    };
+    let tera = match crate::templates::build_tera(&site) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.extend(e);
+            return Err(fail(diags));
+        }
+    };
+    let today = opts.today.unwrap_or_else(crate::dates::today);
+    let minify = opts.minify.unwrap_or(site.config.build.minify);
+    let rendered =
+        Renderer::new(&site, tera, today, minify).and_then(|r| r.render_all(&plan.pages));
+    match rendered {
+        Ok(pages) => Ok((site, plan, pages, diags)),
+        Err(e) => {
+            diags.extend(e);
+            Err(fail(diags))
+        }
+    }
+}
+
+pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let (site, plan, pages, warnings) = render_site(root, opts)?;
+    let output = opts
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join(&site.config.build.output));
+    let io_failure = |d: crate::diagnostics::Diagnostic| {
+        let mut diagnostics = warnings.clone();
+        diagnostics.push(d);
+        BuildFailure { diagnostics }
+    };
+    write::check_output_folder(root, &output).map_err(io_failure)?;
+
+    let page_count = plan.pages.len();
+    let mut files: Vec<(String, Content)> = Vec::with_capacity(plan.len());
+    for (page, bytes) in plan.pages.iter().zip(pages) {
+        files.push((page.route.clone(), Content::Bytes(bytes)));
+    }
+    for copy in &plan.copies {
+        let content = match &copy.source {
+            AssetSource::Theme(name) => {
+                Content::Borrowed(crate::theme::asset(name).expect("planned from the theme"))
+            }
+            AssetSource::Static(rel) => Content::File(root.join("static").join(rel)),
+        };
+        files.push((copy.route.clone(), content));
+    }
+    let count = write::write_output(&output, files).map_err(|e| {
+        io_failure(crate::diagnostics::Diagnostic::error(
+            output.display().to_string(),
+            format!("could not write the output: {e}"),
+        ))
+    })?;
+    Ok(BuildReport {
+        output,
+        pages: page_count,
+        files: count,
+        clients: site.clients.len(),
+        elapsed: started.elapsed(),
+        warnings,
+    })
+}

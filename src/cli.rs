@@ -1,0 +1,184 @@
+//! The command line: `hundred init | build | check`. Parsing and printing only; the work is
+//! done by the library.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::build::{BuildFailure, BuildOptions};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+
+#[derive(Parser)]
+#[command(
+    name = "hundred",
+    version,
+    about = "Client portals, team profiles and printable playbooks from YAML and markdown"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new site with a small working example
+    Init {
+        /// Folder to create (must be empty or new)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build the client portal and the internal site
+    Build {
+        /// The site folder (the one with hundred.toml)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the two sites (default: DIR/public)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The build date, YYYY-MM-DD: what counts as done, due and upcoming (default: today)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<jiff::civil::Date>,
+        /// Do not minify HTML, whatever hundred.toml says
+        #[arg(long)]
+        no_minify: bool,
+    },
+    /// Check every file for mistakes without writing anything
+    Check {
+        /// The site folder (the one with hundred.toml)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// How to print the findings
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// The build date, YYYY-MM-DD (default: today)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<jiff::civil::Date>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    crate::dates::parse(s)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init { dir } => match crate::init::init_site(&dir) {
+            Ok(n) => {
+                println!("Created a new site in {} ({n} files).", dir.display());
+                println!(
+                    "Next: `hundred build {}` and open public/internal/index.html",
+                    dir.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot create the site: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Build {
+            dir,
+            output,
+            today,
+            no_minify,
+        } => {
+            let opts = BuildOptions {
+                output,
+                today,
+                minify: no_minify.then_some(false),
+            };
+            match crate::build::build(&dir, &opts) {
+                Ok(report) => {
+                    print_diagnostics(&dir, &report.warnings);
+                    println!(
+                        "Built {} client portal(s) and the internal site: {} pages, {} files in {} ms → {}",
+                        report.clients,
+                        report.pages,
+                        report.files,
+                        report.elapsed.as_millis(),
+                        shown_path(&report.output)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(BuildFailure { diagnostics }) => failed(&dir, &diagnostics, "build"),
+            }
+        }
+        Command::Check { dir, format, today } => {
+            let opts = BuildOptions {
+                today,
+                ..Default::default()
+            };
+            let diagnostics = match crate::build::render_site(&dir, &opts) {
+                Ok((_, _, _, warnings)) => warnings,
+                Err(BuildFailure { diagnostics }) => diagnostics,
+            };
+            match format {
+                Format::Json => {
+                    let json = serde_json::json!({
+                        "errors": diagnostics.error_count(),
+                        "warnings": diagnostics.warning_count(),
+                        "diagnostics": diagnostics.items,
+                    });
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&json).expect("plain data")
+                    );
+                }
+                Format::Human => {
+                    print_diagnostics(&dir, &diagnostics);
+                    if !diagnostics.has_errors() {
+                        println!("No errors ({} warning(s)).", diagnostics.warning_count());
+                    }
+                }
+            }
+            if diagnostics.has_errors() {
+                if matches!(format, Format::Human) {
+                    summary(&diagnostics, "check");
+                }
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+fn failed(dir: &Path, diagnostics: &Diagnostics, verb: &str) -> ExitCode {
+    print_diagnostics(dir, diagnostics);
+    summary(diagnostics, verb);
+    ExitCode::FAILURE
+}
+
+fn summary(diagnostics: &Diagnostics, verb: &str) {
+    eprintln!(
+        "{verb} failed: {} error(s), {} warning(s); nothing was written.",
+        diagnostics.error_count(),
+        diagnostics.warning_count()
+    );
+}
+
+fn print_diagnostics(dir: &Path, diagnostics: &Diagnostics) {
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in &diagnostics.items {
+        let _ = writeln!(err, "{:?}", report(dir, d));
+    }
+}
+
+fn report(dir: &Path, d: &Diagnostic) -> miette::Report {
+    d.report(dir)
+}
+
+fn shown_path(p: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    p.strip_prefix(&cwd).unwrap_or(p).display().to_string()
+}

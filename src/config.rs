@@ -1,0 +1,305 @@
+//! `hundred.toml`: the firm, where each site is hosted, and build settings.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{position_of, suggest, Diagnostic};
+
+pub const CONFIG_FILE: &str = "hundred.toml";
+
+pub const DEFAULT_STAGES: [&str; 5] = ["prospect", "customer", "member", "advocate", "raving-fan"];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub firm: Firm,
+    pub portal: SiteUrl,
+    pub internal: SiteUrl,
+    #[serde(default)]
+    pub build: BuildSettings,
+    #[serde(default)]
+    pub journey: JourneySettings,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Firm {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// A file inside `static/`.
+    #[serde(default)]
+    pub logo: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteUrl {
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSettings {
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default = "default_output")]
+    pub output: String,
+    #[serde(default = "default_true")]
+    pub minify: bool,
+}
+
+impl Default for BuildSettings {
+    fn default() -> Self {
+        BuildSettings {
+            theme: default_theme(),
+            output: default_output(),
+            minify: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JourneySettings {
+    #[serde(default = "default_stages")]
+    pub stages: Vec<String>,
+}
+
+impl Default for JourneySettings {
+    fn default() -> Self {
+        JourneySettings {
+            stages: default_stages(),
+        }
+    }
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+fn default_output() -> String {
+    "public".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_stages() -> Vec<String> {
+    DEFAULT_STAGES.iter().map(|s| s.to_string()).collect()
+}
+
+/// A base URL split into what links need: the scheme and host, and the path it is served under.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaseUrl {
+    /// Always ends with `/`.
+    pub full: String,
+    /// The sub-path, starting and ending with `/` (just `/` at a host's root).
+    pub path: String,
+    pub host: String,
+}
+
+impl BaseUrl {
+    pub fn parse(raw: &str) -> Result<BaseUrl, String> {
+        let raw = raw.trim();
+        let rest = raw
+            .strip_prefix("https://")
+            .or_else(|| raw.strip_prefix("http://"))
+            .ok_or_else(|| format!("`{raw}` must start with https:// or http://"))?;
+        let (host, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(format!("`{raw}` has no valid host name"));
+        }
+        if path.contains(['?', '#']) {
+            return Err(format!("`{raw}` must not have a query or fragment"));
+        }
+        let mut path = path.to_string();
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        let scheme = &raw[..raw.len() - rest.len()];
+        Ok(BaseUrl {
+            full: format!("{scheme}{host}{path}"),
+            path,
+            host: host.to_string(),
+        })
+    }
+}
+
+impl Config {
+    /// Reads and validates `hundred.toml`, reporting problems at their line and column.
+    pub fn load(site_root: &Path) -> Result<Config, Vec<Diagnostic>> {
+        let path = site_root.join(CONFIG_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            vec![
+                Diagnostic::error(CONFIG_FILE, format!("cannot read the site settings: {e}")).help(
+                    "run `hundred init` to create a site, or pass the site folder as an argument",
+                ),
+            ]
+        })?;
+        Config::parse(&text)
+    }
+
+    pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let config: Config = toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
+        let mut problems = Vec::new();
+        let at = |key: &str| find_key(text, key);
+        if config.firm.name.trim().is_empty() {
+            problems.push(
+                Diagnostic::error(CONFIG_FILE, "`firm.name` is empty")
+                    .at(at("name"))
+                    .help("the firm's name is shown on every page"),
+            );
+        }
+        if !config.firm.email.contains('@') {
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!(
+                        "`firm.email` `{}` is not an email address",
+                        config.firm.email
+                    ),
+                )
+                .at(at("email")),
+            );
+        }
+        for (section, url) in [("portal", &config.portal), ("internal", &config.internal)] {
+            if let Err(msg) = BaseUrl::parse(&url.base_url) {
+                problems.push(
+                    Diagnostic::error(CONFIG_FILE, format!("`{section}.base_url`: {msg}"))
+                        .at(find_key_in_section(text, section, "base_url"))
+                        .help("for example base_url = \"https://clients.example.com/\""),
+                );
+            }
+        }
+        if config.journey.stages.is_empty() {
+            problems
+                .push(Diagnostic::error(CONFIG_FILE, "`journey.stages` is empty").at(at("stages")));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for stage in &config.journey.stages {
+            if !seen.insert(stage) {
+                problems.push(
+                    Diagnostic::error(CONFIG_FILE, format!("stage `{stage}` is listed twice"))
+                        .at(at("stages")),
+                );
+            }
+        }
+        if config.build.theme != "default" {
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("unknown theme `{}`", config.build.theme),
+                )
+                .at(at("theme"))
+                .help("the built-in theme is `default`; override single templates in templates/"),
+            );
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(problems)
+        }
+    }
+
+    pub fn portal_url(&self) -> BaseUrl {
+        BaseUrl::parse(&self.portal.base_url).expect("validated on load")
+    }
+
+    pub fn internal_url(&self) -> BaseUrl {
+        BaseUrl::parse(&self.internal.base_url).expect("validated on load")
+    }
+}
+
+const KNOWN_KEYS: &[&str] = &[
+    "firm", "portal", "internal", "build", "journey", "name", "email", "phone", "logo", "website",
+    "base_url", "theme", "output", "minify", "stages",
+];
+
+fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
+    let message = e.message().trim().to_string();
+    let mut d = Diagnostic::error(CONFIG_FILE, message.clone())
+        .at(e.span().map(|s| position_of(text, s.start)));
+    if let Some(name) = message
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split('`').next())
+    {
+        if let Some(s) = suggest(name, KNOWN_KEYS.iter().copied()) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+    }
+    d
+}
+
+/// Where `key = …` first appears, for pointing at a value that parsed but is not valid.
+fn find_key(text: &str, key: &str) -> Option<crate::diagnostics::Position> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                return Some(position_of(text, offset + (line.len() - trimmed.len())));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn find_key_in_section(
+    text: &str,
+    section: &str,
+    key: &str,
+) -> Option<crate::diagnostics::Position> {
+    let header = format!("[{section}]");
+    let start = text.find(&header)?;
+    let rest = &text[start..];
+    let end = rest[header.len()..]
+        .find("\n[")
+        .map(|i| i + header.len())
+        .unwrap_or(rest.len());
+    let pos = find_key(&rest[..end], key)?;
+    let line_offset = text[..start].matches('\n').count();
+    Some(crate::diagnostics::Position::new(
+        pos.line + line_offset,
+        pos.column,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "[firm]\nname = \"Acme\"\nemail = \"a@b.example\"\n[portal]\nbase_url = \"https://c.example/clients\"\n[internal]\nbase_url = \"https://t.example/\"\n";
+
+    #[test]
+    fn base_urls_keep_their_sub_path() {
+        let c = Config::parse(GOOD).unwrap();
+        let p = c.portal_url();
+        assert_eq!(p.path, "/clients/");
+        assert_eq!(p.full, "https://c.example/clients/");
+        assert_eq!(c.internal_url().path, "/");
+        assert_eq!(c.journey.stages.len(), 5);
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_a_suggestion() {
+        let text = GOOD.replace("email =", "emial =");
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err[0].position.unwrap().line, 3);
+        assert!(err[0].message.contains("emial"), "{}", err[0].message);
+        assert_eq!(err[0].help.as_deref(), Some("did you mean `email`?"));
+    }
+
+    #[test]
+    fn bad_base_url_points_at_its_section() {
+        let text = GOOD.replace("https://t.example/", "t.example");
+        let err = Config::parse(&text).unwrap_err();
+        assert_eq!(err[0].position.unwrap().line, 7);
+    }
+}

@@ -1,0 +1,122 @@
+//! What templates see. The portal and the internal site get different types built by different
+//! modules: [`portal`] never reads a client's `internal` notes, a touchpoint's script or another
+//! client, so no template mistake can put them on a client's page.
+
+pub mod internal;
+pub mod portal;
+pub mod script;
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use crate::config::Firm;
+use crate::dates;
+use crate::model::{Member, Site};
+
+/// Facts shared by every page of both sites.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteInfo {
+    pub firm: Firm,
+    /// The build date, `YYYY-MM-DD`.
+    pub today: String,
+    pub today_long: String,
+    pub stages: Vec<String>,
+    pub generator: &'static str,
+}
+
+impl SiteInfo {
+    pub fn new(site: &Site, today: Date) -> Self {
+        let mut firm = site.config.firm.clone();
+        firm.logo = firm.logo.map(|l| l.trim_start_matches('/').to_string());
+        SiteInfo {
+            firm,
+            today: dates::iso(today),
+            today_long: dates::long(today),
+            stages: site.stages().to_vec(),
+            generator: concat!("hundred ", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// Facts about the page being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageInfo {
+    pub title: String,
+    /// Relative path from this page to the root of its site (or, on the portal, of the client's
+    /// folder), e.g. `../../`; empty at the root. Every link in a template starts with it, so
+    /// pages work under any sub-path and from any static host.
+    pub root: String,
+    /// The page's full address, for canonical links.
+    pub url: String,
+    /// Which part of the site the page belongs to, for navigation highlighting.
+    pub section: &'static str,
+}
+
+/// `Maya Okonkwo` → `Maya`.
+pub fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or(name).to_string()
+}
+
+/// A team member as shown in the "meet your team" card and profile. Used by both sites: a
+/// member's profile is the same on both; only the internal site adds who they work for.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub name: String,
+    pub first_name: String,
+    pub role: String,
+    pub pronouns: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+    /// Path from the site (or client folder) root, or none.
+    pub photo: Option<String>,
+    pub initials: String,
+    pub bio_html: String,
+    pub fun_facts: Vec<String>,
+    pub cares_about: Vec<String>,
+    pub video: Option<String>,
+    pub calendar: Option<String>,
+}
+
+impl MemberView {
+    pub fn new(m: &Member, photo_prefix: &str) -> Self {
+        MemberView {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            first_name: first_name(&m.name),
+            role: m.role.clone(),
+            pronouns: m.pronouns.clone(),
+            email: m.email.clone(),
+            phone: m.phone.clone(),
+            photo: m
+                .photo
+                .as_ref()
+                .map(|p| format!("{photo_prefix}{}", p.value)),
+            initials: initials(&m.name),
+            bio_html: crate::markdown::to_html(&m.bio),
+            fun_facts: m.fun_facts.clone(),
+            cares_about: m.cares_about.clone(),
+            video: m.video.clone(),
+            calendar: m.calendar.clone(),
+        }
+    }
+}
+
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_alphabetic())
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Where a dated step stands relative to the build date.
+pub fn status(date: Date, today: Date) -> &'static str {
+    use std::cmp::Ordering::*;
+    match date.cmp(&today) {
+        Less => "done",
+        Equal => "today",
+        Greater => "upcoming",
+    }
+}

@@ -1,0 +1,175 @@
+//! The client-facing context. Built from one client at a time, from the fields a client may
+//! see: no `internal` notes, no internal touchpoints, no scripts, no other clients.
+
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::{first_name, status, MemberView};
+use crate::dates;
+use crate::model::{Client, Site, Visibility};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalContact {
+    pub name: String,
+    pub first_name: String,
+    pub role: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalClient {
+    pub id: String,
+    pub name: String,
+    pub start: String,
+    pub start_long: String,
+    /// Which day of the journey the build date is (0 or less before the start).
+    pub day: i64,
+    pub contact: PortalContact,
+    pub contacts: Vec<PortalContact>,
+    pub goals: Vec<String>,
+    pub cares_about: Vec<String>,
+    pub welcome_html: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalMember {
+    #[serde(flatten)]
+    pub profile: MemberView,
+    /// What this person does for this client, e.g. "Account lead".
+    pub helps_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineStep {
+    pub id: String,
+    pub title: String,
+    pub day: u32,
+    pub date: String,
+    pub date_long: String,
+    pub date_short: String,
+    pub stage: String,
+    pub channel: String,
+    /// The `portal` sentence written for clients.
+    pub text: String,
+    pub with: Option<String>,
+    pub status: &'static str,
+}
+
+/// Everything the portal pages of one client are made from.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalData {
+    pub client: PortalClient,
+    pub team: Vec<PortalMember>,
+    pub timeline: Vec<TimelineStep>,
+}
+
+impl PortalData {
+    pub fn new(site: &Site, client: &Client, today: Date) -> Self {
+        let contacts: Vec<PortalContact> = client
+            .contacts
+            .iter()
+            .map(|c| PortalContact {
+                name: c.name.clone(),
+                first_name: first_name(&c.name),
+                role: c.role.clone(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect();
+        let mut team: Vec<PortalMember> = Vec::new();
+        for (role, member_id) in &client.team {
+            let Some(m) = site.member(&member_id.value) else {
+                continue;
+            };
+            let label = role_label(role);
+            match team.iter_mut().find(|t| t.profile.id == m.id) {
+                Some(t) => t.helps_with.push(label),
+                None => team.push(PortalMember {
+                    profile: MemberView::new(m, "assets/"),
+                    helps_with: vec![label],
+                }),
+            }
+        }
+        let timeline = site
+            .journey
+            .iter()
+            .filter(|t| t.visibility == Visibility::Client)
+            .map(|t| {
+                let date = client.date_of_day(t.day);
+                TimelineStep {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    day: t.day,
+                    date: dates::iso(date),
+                    date_long: dates::long(date),
+                    date_short: dates::short(date),
+                    stage: t.stage.value.clone(),
+                    channel: t.channel.clone(),
+                    text: t.portal.clone().unwrap_or_default(),
+                    with: client
+                        .member_for_role(&t.owner.value)
+                        .and_then(|id| site.member(id))
+                        .map(|m| m.name.clone()),
+                    status: status(date, today),
+                }
+            })
+            .collect();
+        PortalData {
+            client: PortalClient {
+                id: client.id.clone(),
+                name: client.name.clone(),
+                start: dates::iso(client.start),
+                start_long: dates::long(client.start),
+                day: dates::journey_day(client.start, today),
+                contact: contacts[0].clone(),
+                contacts,
+                goals: client.goals.clone(),
+                cares_about: client.cares_about.clone(),
+                welcome_html: crate::markdown::to_html(&client.welcome),
+            },
+            team,
+            timeline,
+        }
+    }
+
+    /// The next few steps from the build date on, for the welcome page.
+    pub fn next_steps(&self, n: usize) -> Vec<&TimelineStep> {
+        self.timeline
+            .iter()
+            .filter(|s| s.status != "done")
+            .take(n)
+            .collect()
+    }
+
+    /// Photos the client's pages show, as paths inside `static/`: copied into the client's
+    /// folder so it can be deployed on its own.
+    pub fn photos(site: &Site, client: &Client) -> Vec<String> {
+        let mut v: Vec<String> = client
+            .team
+            .values()
+            .filter_map(|id| site.member(&id.value))
+            .filter_map(|m| m.photo.as_ref().map(|p| p.value.clone()))
+            .collect();
+        v.extend(
+            site.config
+                .firm
+                .logo
+                .iter()
+                .map(|l| l.trim_start_matches('/').to_string()),
+        );
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// `account-lead` → `Account lead`.
+pub fn role_label(role: &str) -> String {
+    let words = role.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,152 @@
+//! The context a journey script is rendered with, once per client. Scripts are the team's
+//! words for the runbook, so this context includes the client's `internal` notes; it is only
+//! ever used for internal pages.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::first_name;
+use crate::config::Firm;
+use crate::dates;
+use crate::model::{Client, Member, Site, Touchpoint};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptPerson {
+    pub id: String,
+    pub name: String,
+    pub first_name: String,
+    pub role: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub assigned: bool,
+}
+
+impl ScriptPerson {
+    fn from_member(m: &Member) -> Self {
+        ScriptPerson {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            first_name: first_name(&m.name),
+            role: m.role.clone(),
+            email: m.email.clone(),
+            phone: m.phone.clone(),
+            assigned: true,
+        }
+    }
+
+    /// Stands in for the owner when nobody holds the role for this client, so scripts still
+    /// render and the runbook shows the gap.
+    fn unassigned(role: &str, firm: &Firm) -> Self {
+        ScriptPerson {
+            id: String::new(),
+            name: "(unassigned)".into(),
+            first_name: "(unassigned)".into(),
+            role: super::portal::role_label(role),
+            email: firm.email.clone(),
+            phone: firm.phone.clone(),
+            assigned: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptContact {
+    pub name: String,
+    pub first_name: String,
+    pub role: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptClient<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub start: String,
+    pub start_long: String,
+    pub goals: &'a [String],
+    pub cares_about: &'a [String],
+    pub contact: ScriptContact,
+    pub contacts: Vec<ScriptContact>,
+    pub internal: &'a serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScriptTouchpoint<'a> {
+    pub title: &'a str,
+    pub day: u32,
+    pub date: String,
+    pub date_long: String,
+    pub stage: &'a str,
+    pub channel: &'a str,
+}
+
+/// Builds the per-client part once; [`ClientScriptContext::for_touchpoint`] adds the rest.
+pub struct ClientScriptContext {
+    base: tera::Context,
+    team: BTreeMap<String, ScriptPerson>,
+}
+
+impl ClientScriptContext {
+    pub fn new(site: &Site, client: &Client) -> Self {
+        let contacts: Vec<ScriptContact> = client
+            .contacts
+            .iter()
+            .map(|c| ScriptContact {
+                name: c.name.clone(),
+                first_name: first_name(&c.name),
+                role: c.role.clone(),
+                email: c.email.clone(),
+                phone: c.phone.clone(),
+            })
+            .collect();
+        let script_client = ScriptClient {
+            id: &client.id,
+            name: &client.name,
+            start: dates::iso(client.start),
+            start_long: dates::long(client.start),
+            goals: &client.goals,
+            cares_about: &client.cares_about,
+            contact: contacts[0].clone(),
+            contacts,
+            internal: &client.internal,
+        };
+        let team: BTreeMap<String, ScriptPerson> = client
+            .team
+            .iter()
+            .filter_map(|(role, id)| {
+                site.member(&id.value)
+                    .map(|m| (role.clone(), ScriptPerson::from_member(m)))
+            })
+            .collect();
+        let mut base = tera::Context::new();
+        base.insert("firm", &site.config.firm);
+        base.insert("client", &script_client);
+        base.insert("team", &team);
+        ClientScriptContext { base, team }
+    }
+
+    pub fn for_touchpoint(&self, site: &Site, client: &Client, t: &Touchpoint) -> tera::Context {
+        let mut ctx = self.base.clone();
+        let owner = self
+            .team
+            .get(&t.owner.value)
+            .cloned()
+            .unwrap_or_else(|| ScriptPerson::unassigned(&t.owner.value, &site.config.firm));
+        let date = client.date_of_day(t.day);
+        ctx.insert("owner", &owner);
+        ctx.insert(
+            "touchpoint",
+            &ScriptTouchpoint {
+                title: &t.title,
+                day: t.day,
+                date: dates::iso(date),
+                date_long: dates::long(date),
+                stage: &t.stage.value,
+                channel: &t.channel,
+            },
+        );
+        ctx
+    }
+}

@@ -1,0 +1,25 @@
+//! `hundred`: a static-site generator for customer journeys.
+//!
+//! A build is a pipeline of plain data, each stage in its own module:
+//! [`load`] (files → typed [`model`]) → [`check`] (cross-references) → [`plan`] (every output
+//! file with the sources it depends on) → [`render`] (in parallel) → [`write`] (atomically).
+//! The client portal and the internal site are rendered from different context types
+//! ([`context::portal`], [`context::internal`]) so that internal data cannot reach a client.
+
+pub mod build;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod dates;
+pub mod diagnostics;
+pub mod ics;
+pub mod init;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod templates;
+pub mod theme;
+pub mod write;

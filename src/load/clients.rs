@@ -1,0 +1,145 @@
+//! `clients/<id>.yaml`: one client, its contacts and assigned team, and its `internal` notes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{require_text, yaml};
+use crate::diagnostics::Diagnostic;
+use crate::model::{Client, Contact, Located};
+
+pub const FIELDS: &[&str] = &[
+    "name",
+    "start",
+    "stage",
+    "contacts",
+    "team",
+    "goals",
+    "cares_about",
+    "welcome",
+    "internal",
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    name: String,
+    start: serde_saphyr::Spanned<String>,
+    #[serde(default)]
+    stage: Option<serde_saphyr::Spanned<String>>,
+    #[serde(default)]
+    contacts: Vec<ContactFile>,
+    #[serde(default)]
+    team: BTreeMap<String, serde_saphyr::Spanned<String>>,
+    #[serde(default)]
+    goals: Vec<String>,
+    #[serde(default)]
+    cares_about: Vec<String>,
+    #[serde(default)]
+    welcome: String,
+    #[serde(default)]
+    internal: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFile {
+    name: String,
+    #[serde(default)]
+    role: String,
+    email: String,
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+pub fn load(
+    file: &Path,
+    id: &str,
+    text: &str,
+) -> Result<(Client, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let raw: ClientFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
+    let mut errors: Vec<Diagnostic> = require_text(&raw.name, "name", file, text, 1)
+        .into_iter()
+        .collect();
+    let start = match crate::dates::parse(&raw.start.value) {
+        Ok(d) => Some(d),
+        Err(msg) => {
+            errors.push(
+                Diagnostic::error(file, format!("`start`: {msg}"))
+                    .at(yaml::position_of(&raw.start.referenced, 1))
+                    .help("write the client's first day as YYYY-MM-DD, e.g. start: 2026-11-17"),
+            );
+            None
+        }
+    };
+    if raw.contacts.is_empty() {
+        errors.push(
+            Diagnostic::error(file, "the client has no `contacts`")
+                .at(yaml::key_position(text, "contacts", 1)
+                    .or(Some(crate::diagnostics::Position::new(1, 1))))
+                .help(
+                    "add at least one contact with name and email; the first is the main contact",
+                ),
+        );
+    }
+    for c in &raw.contacts {
+        if c.name.trim().is_empty() || !c.email.contains('@') {
+            errors.push(
+                Diagnostic::error(
+                    file,
+                    format!("contact `{}` needs a name and a valid email", c.name),
+                )
+                .at(yaml::key_position(text, "contacts", 1)),
+            );
+        }
+    }
+    let internal = match raw.internal {
+        serde_json::Value::Null => serde_json::Value::Object(Default::default()),
+        v @ serde_json::Value::Object(_) => v,
+        _ => {
+            errors.push(
+                Diagnostic::error(file, "`internal` must be a map of notes, e.g. `handoff: …`")
+                    .at(yaml::key_position(text, "internal", 1)),
+            );
+            serde_json::Value::Null
+        }
+    };
+    let (Some(start), true) = (start, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let client = Client {
+        id: id.to_string(),
+        file: file.to_path_buf(),
+        name: raw.name.trim().to_string(),
+        start,
+        stage: raw
+            .stage
+            .map(|s| Located::new(s.value, yaml::position_of(&s.referenced, 1))),
+        contacts: raw
+            .contacts
+            .into_iter()
+            .map(|c| Contact {
+                name: c.name.trim().to_string(),
+                role: c.role,
+                email: c.email.trim().to_string(),
+                phone: c.phone,
+            })
+            .collect(),
+        team: raw
+            .team
+            .into_iter()
+            .map(|(role, m)| {
+                (
+                    role,
+                    Located::new(m.value, yaml::position_of(&m.referenced, 1)),
+                )
+            })
+            .collect(),
+        goals: raw.goals,
+        cares_about: raw.cares_about,
+        welcome: raw.welcome,
+        internal,
+    };
+    Ok((client, Vec::new()))
+}

@@ -1,0 +1,218 @@
+//! **load**: reads the site folder into the typed [`Site`] model. Every file is read and parsed
+//! even after an error, so one run reports every problem it can find.
+
+mod clients;
+mod frontmatter;
+mod journey;
+mod playbook;
+mod team;
+pub mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::Site;
+
+pub use frontmatter::split as split_front_matter;
+
+/// Reads everything under `root`. Returns the site when no file had an error; the findings
+/// (warnings included) either way.
+pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let config = match Config::load(root) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            diags.extend(e);
+            None
+        }
+    };
+
+    let (team, d) = load_all(root, "team", &["yaml", "yml"], team::load);
+    diags.extend(d);
+    let (clients, d) = load_all(root, "clients", &["yaml", "yml"], clients::load);
+    diags.extend(d);
+    let (mut journey, d) = load_all(root, "journey", &["md"], journey::load);
+    diags.extend(d);
+    journey.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    let (mut playbook, d) = load_all(root, "playbook", &["md"], playbook::load);
+    diags.extend(d);
+    playbook.sort_by(|a, b| {
+        (a.order.unwrap_or(i64::MAX), &a.id).cmp(&(b.order.unwrap_or(i64::MAX), &b.id))
+    });
+
+    let statics = list_files(&root.join("static"))
+        .into_iter()
+        .map(|p| slash_path(&p))
+        .collect();
+    let mut template_overrides = Vec::new();
+    for rel in list_files(&root.join("templates")) {
+        let file = Path::new("templates").join(&rel);
+        match std::fs::read_to_string(root.join(&file)) {
+            Ok(text) => template_overrides.push((slash_path(&rel), file, text)),
+            Err(e) => diags.push(Diagnostic::error(
+                file,
+                format!("cannot read this template: {e}"),
+            )),
+        }
+    }
+
+    let site = match (config, diags.has_errors()) {
+        (Some(config), false) => Some(Site {
+            root: root.to_path_buf(),
+            config,
+            team,
+            clients,
+            journey,
+            playbook,
+            statics,
+            template_overrides,
+        }),
+        _ => None,
+    };
+    (site, diags)
+}
+
+/// Loads every file of one kind in parallel, sorted by id (the file stem).
+fn load_all<T: Send>(
+    root: &Path,
+    folder: &str,
+    extensions: &[&str],
+    load_one: fn(&Path, &str, &str) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>,
+) -> (Vec<T>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut entries: Vec<(String, PathBuf)> = Vec::new();
+    for rel in list_files(&root.join(folder)) {
+        if rel.components().count() != 1 {
+            continue;
+        }
+        let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !extensions.contains(&ext) {
+            continue;
+        }
+        let file = Path::new(folder).join(&rel);
+        let stem = rel
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        if let Err(d) = check_id(&stem, &file) {
+            diags.push(d);
+            continue;
+        }
+        entries.push((stem, file));
+    }
+    entries.sort();
+    for pair in entries.windows(2) {
+        if pair[0].0 == pair[1].0 {
+            diags.push(
+                Diagnostic::error(&pair[1].1, format!("`{}` is defined twice", pair[0].0)).help(
+                    format!(
+                        "{} has the same id; rename or remove one of them",
+                        pair[0].1.display()
+                    ),
+                ),
+            );
+        }
+    }
+    let results: Vec<_> = entries
+        .par_iter()
+        .map(|(id, file)| {
+            let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
+                vec![Diagnostic::error(
+                    file,
+                    format!("cannot read this file: {e}"),
+                )]
+            })?;
+            load_one(file, id, &text)
+        })
+        .collect();
+    let mut items = Vec::new();
+    for r in results {
+        match r {
+            Ok((item, warnings)) => {
+                items.push(item);
+                diags.extend(warnings);
+            }
+            Err(e) => diags.extend(e),
+        }
+    }
+    (items, diags)
+}
+
+/// Ids become parts of URLs and file names, so they are kept to a portable alphabet.
+fn check_id(id: &str, file: &Path) -> Result<(), Diagnostic> {
+    let ok = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && !id.starts_with(['-', '_']);
+    if ok {
+        Ok(())
+    } else {
+        let suggestion: String = id
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        Err(Diagnostic::error(
+            file,
+            format!(
+                "the file name `{id}` cannot be used as an id: it becomes part of page addresses"
+            ),
+        )
+        .help(format!(
+            "use lowercase letters, digits, `-` and `_` only, e.g. `{}`",
+            suggestion.trim_matches('-')
+        )))
+    }
+}
+
+/// Files below `dir` (relative to it), skipping hidden files and editor leftovers; sorted.
+pub fn list_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Names that editors and operating systems leave behind: never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+        || name == "Thumbs.db"
+}
+
+pub fn slash_path(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A required text field that is present but blank.
+fn require_text(
+    value: &str,
+    field: &str,
+    file: &Path,
+    yaml_text: &str,
+    first_line: usize,
+) -> Option<Diagnostic> {
+    value.trim().is_empty().then(|| {
+        Diagnostic::error(file, format!("`{field}` is empty"))
+            .at(yaml::key_position(yaml_text, field, first_line))
+            .help(format!("write a value for `{field}`"))
+    })
+}

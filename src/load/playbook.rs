@@ -1,0 +1,55 @@
+//! `playbook/*.md`: the firm's internal playbook chapters.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{frontmatter, yaml};
+use crate::diagnostics::Diagnostic;
+use crate::model::Chapter;
+
+pub const FIELDS: &[&str] = &["title", "order"];
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Front {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    order: Option<i64>,
+}
+
+pub fn load(
+    file: &Path,
+    id: &str,
+    text: &str,
+) -> Result<(Chapter, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let split = frontmatter::split(text, file, false).map_err(|d| vec![d])?;
+    let front: Front = if split.yaml.trim().is_empty() {
+        Front::default()
+    } else {
+        yaml::parse(split.yaml, file, split.yaml_line, FIELDS).map_err(|d| vec![d])?
+    };
+    // Without a title in the front matter, the first `# Heading` names the chapter, as in mdBook.
+    let title = front
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| {
+            split
+                .body
+                .lines()
+                .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
+        })
+        .unwrap_or_else(|| id.replace(['-', '_'], " "));
+    Ok((
+        Chapter {
+            id: id.to_string(),
+            file: file.to_path_buf(),
+            title,
+            order: front.order,
+            body: split.body.to_string(),
+            body_line: split.body_line,
+        },
+        Vec::new(),
+    ))
+}

@@ -1,0 +1,279 @@
+//! Markdown to HTML for every markdown field and file. Raw HTML in the source is shown as text,
+//! never passed through, and links may only use safe schemes: profile text is data, not markup.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// Link targets the resolver could not find.
+    pub broken_links: Vec<String>,
+}
+
+/// What to do with a link's destination.
+pub enum Link {
+    /// Leave it as written.
+    Keep,
+    /// Replace it.
+    To(String),
+    /// It points at a page that does not exist.
+    Broken,
+}
+
+#[derive(Default)]
+pub struct MarkdownOptions<'a> {
+    /// Prepended to heading ids, so several documents can share one page without clashes.
+    pub id_prefix: &'a str,
+    /// Rewrites links between source files (e.g. `02-stages.md`) into page addresses.
+    pub resolve_link: Option<&'a (dyn Fn(&str) -> Link + Sync)>,
+    /// Shift headings down so a document's `#` fits under the page's own `<h1>`.
+    pub demote_headings: u8,
+}
+
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// Renders a markdown field with no link rewriting (bios, welcome notes, scripts).
+pub fn to_html(source: &str) -> String {
+    render(source, &MarkdownOptions::default()).html
+}
+
+pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
+    let mut events: Vec<Event> = Parser::new_ext(source, parser_options()).collect();
+    let mut out = Rendered::default();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+
+    let mut i = 0;
+    while i < events.len() {
+        match &events[i] {
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                events[i] = Event::Text(raw.clone());
+            }
+            Event::Start(Tag::Heading { .. }) => {
+                let text = heading_text(&events[i + 1..]);
+                if let Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) = &events[i]
+                {
+                    let base = id
+                        .as_ref()
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| slug(&text));
+                    let n = used_ids.entry(base.clone()).or_insert(0);
+                    let unique = if *n == 0 {
+                        base.clone()
+                    } else {
+                        format!("{base}-{n}")
+                    };
+                    *n += 1;
+                    let full_id = format!("{}{}", opts.id_prefix, unique);
+                    let level = demote(*level, opts.demote_headings);
+                    out.headings.push(Heading {
+                        level: level as u8,
+                        id: full_id.clone(),
+                        text,
+                    });
+                    events[i] = Event::Start(Tag::Heading {
+                        level,
+                        id: Some(CowStr::from(full_id)),
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    });
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                events[i] = Event::End(TagEnd::Heading(demote(*level, opts.demote_headings)));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = fix_url(dest_url, opts, &mut out.broken_links);
+                events[i] = Event::Start(Tag::Link {
+                    link_type: *link_type,
+                    dest_url: dest,
+                    title: title.clone(),
+                    id: id.clone(),
+                });
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = if is_safe_url(dest_url) {
+                    dest_url.clone()
+                } else {
+                    CowStr::from("#")
+                };
+                events[i] = Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: dest,
+                    title: title.clone(),
+                    id: id.clone(),
+                });
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.html.reserve(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+fn fix_url<'a>(dest: &CowStr<'a>, opts: &MarkdownOptions, broken: &mut Vec<String>) -> CowStr<'a> {
+    if !is_safe_url(dest) {
+        return CowStr::from("#");
+    }
+    match opts.resolve_link.map(|f| f(dest)) {
+        Some(Link::To(url)) => CowStr::from(url),
+        Some(Link::Broken) => {
+            broken.push(dest.to_string());
+            dest.clone()
+        }
+        Some(Link::Keep) | None => dest.clone(),
+    }
+}
+
+/// Web, mail and phone links, and links within the site. Anything else (`javascript:`,
+/// `data:`, …) could run code in a reader's browser.
+pub fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after the first `/`, `?` or `#` is part of a path, not a scheme.
+            if lower[..colon].contains(['/', '?', '#']) {
+                return true;
+            }
+            matches!(&lower[..colon], "http" | "https" | "mailto" | "tel")
+        }
+    }
+}
+
+fn demote(level: HeadingLevel, by: u8) -> HeadingLevel {
+    let n = (level as u8 + by).min(6);
+    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
+}
+
+fn heading_text(events: &[Event]) -> String {
+    let mut text = String::new();
+    for e in events {
+        match e {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// A URL fragment from heading text: `Moments of truth!` → `moments-of-truth`.
+pub fn slug(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            s.push(c);
+            dash = false;
+        } else if !dash && !s.is_empty() {
+            s.push('-');
+            dash = true;
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() {
+        "section".into()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_shown_as_text() {
+        let html = to_html("Hi <script>alert(1)</script> there\n\n<div onclick=x>block</div>\n");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<div"), "{html}");
+    }
+
+    #[test]
+    fn unsafe_link_schemes_are_dropped() {
+        let html = to_html("[x](javascript:alert(1)) [y](https://ok.example) [z](mailto:a@b.c)");
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(html.contains("https://ok.example") && html.contains("mailto:a@b.c"));
+    }
+
+    #[test]
+    fn headings_get_unique_prefixed_ids() {
+        let r = render(
+            "# Hello world\n## Hello world\n",
+            &MarkdownOptions {
+                id_prefix: "ch1-",
+                ..Default::default()
+            },
+        );
+        assert_eq!(r.headings[0].id, "ch1-hello-world");
+        assert_eq!(r.headings[1].id, "ch1-hello-world-1");
+        assert!(
+            r.html.contains(r#"<h1 id="ch1-hello-world">"#),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let html =
+            to_html("| a |\n|---|\n| b |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n");
+        assert!(html.contains("<table>") && html.contains("checkbox") && html.contains("<del>"));
+        assert!(html.contains('“') && html.contains("footnote"), "{html}");
+    }
+
+    #[test]
+    fn links_are_resolved_or_reported() {
+        let resolve = |d: &str| -> Link {
+            match d {
+                "a.md" => Link::To("../a/".into()),
+                d if d.ends_with(".md") => Link::Broken,
+                _ => Link::Keep,
+            }
+        };
+        let r = render(
+            "[a](a.md) [b](b.md) [c](https://x.example)",
+            &MarkdownOptions {
+                resolve_link: Some(&resolve),
+                ..Default::default()
+            },
+        );
+        assert!(r.html.contains(r#"href="../a/""#));
+        assert_eq!(r.broken_links, vec!["b.md".to_string()]);
+    }
+}

@@ -1,0 +1,146 @@
+//! The typed model of a site, as loaded from its files. Every value that a later check may
+//! reject keeps the position it came from, so the error can point at it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
+use crate::config::Config;
+use crate::diagnostics::Position;
+
+/// A value together with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Option<Position>,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, at: Option<Position>) -> Self {
+        Located { value, at }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// Sorted by id.
+    pub team: Vec<Member>,
+    /// Sorted by id.
+    pub clients: Vec<Client>,
+    /// Sorted by day, then id.
+    pub journey: Vec<Touchpoint>,
+    /// In reading order.
+    pub playbook: Vec<Chapter>,
+    /// Files under `static/`, relative to it, with `/` separators, sorted.
+    pub statics: Vec<String>,
+    /// Theme overrides from `templates/`: (template name, file relative to the site, contents).
+    pub template_overrides: Vec<(String, PathBuf, String)>,
+}
+
+impl Site {
+    pub fn member(&self, id: &str) -> Option<&Member> {
+        self.team
+            .binary_search_by(|m| m.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.team[i])
+    }
+
+    pub fn stages(&self) -> &[String] {
+        &self.config.journey.stages
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub id: String,
+    pub file: PathBuf,
+    pub name: String,
+    pub role: String,
+    pub roles: Vec<String>,
+    pub email: String,
+    pub phone: Option<String>,
+    pub photo: Option<Located<String>>,
+    pub pronouns: Option<String>,
+    pub bio: String,
+    pub fun_facts: Vec<String>,
+    pub cares_about: Vec<String>,
+    pub video: Option<String>,
+    pub calendar: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub name: String,
+    pub role: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    pub file: PathBuf,
+    pub name: String,
+    pub start: Date,
+    pub stage: Option<Located<String>>,
+    pub contacts: Vec<Contact>,
+    /// Role id -> team member id, in role-id order.
+    pub team: BTreeMap<String, Located<String>>,
+    pub goals: Vec<String>,
+    pub cares_about: Vec<String>,
+    pub welcome: String,
+    /// Hand-off notes and anything else for the team only. Never reaches a portal page.
+    pub internal: serde_json::Value,
+}
+
+impl Client {
+    /// The date of day `day` of this client's journey (day 1 is the start date).
+    pub fn date_of_day(&self, day: u32) -> Date {
+        crate::dates::day_date(self.start, day)
+    }
+
+    /// The team member this client has in `role`, if any.
+    pub fn member_for_role(&self, role: &str) -> Option<&str> {
+        self.team.get(role).map(|m| m.value.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Visibility {
+    /// Shown on the client's portal timeline (the `portal` sentence, never the script).
+    Client,
+    /// For the team only.
+    Internal,
+}
+
+#[derive(Debug, Clone)]
+pub struct Touchpoint {
+    pub id: String,
+    pub file: PathBuf,
+    pub title: String,
+    pub day: u32,
+    pub stage: Located<String>,
+    pub channel: String,
+    pub owner: Located<String>,
+    pub visibility: Visibility,
+    /// The sentence the client sees on their timeline.
+    pub portal: Option<String>,
+    /// The script source with the front matter blanked out, so template errors keep the file's
+    /// own line numbers. Registered in Tera under `template_name`.
+    pub template_source: String,
+    pub template_name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    pub id: String,
+    pub file: PathBuf,
+    pub title: String,
+    pub order: Option<i64>,
+    pub body: String,
+    /// Line of the file where the body starts (1-based), for link errors.
+    pub body_line: usize,
+}

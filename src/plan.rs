@@ -1,0 +1,376 @@
+//! **plan**: every file the build will write, as a route (path inside the output folder), what
+//! makes it, and the source files it depends on. Watch mode uses the dependency lists to
+//! re-render only what an edit touches.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Site;
+use crate::theme;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SiteKind {
+    Portal,
+    Internal,
+}
+
+/// What a page is made from. Indexes point into the [`Site`]'s sorted lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageKind {
+    PortalRoot,
+    PortalRobots,
+    PortalNotFound,
+    PortalWelcome { client: usize },
+    PortalTeam { client: usize },
+    PortalMember { client: usize, member: usize },
+    PortalJourney { client: usize },
+    PortalCalendar { client: usize },
+    InternalOverview,
+    InternalNotFound,
+    InternalRobots,
+    InternalPlaybook,
+    InternalChapter { chapter: usize },
+    InternalPlaybookPrint,
+    InternalTeam,
+    InternalMember { member: usize },
+    InternalClients,
+    InternalRunbook { client: usize },
+    InternalRunbookPrint { client: usize },
+    InternalClientCalendar { client: usize },
+}
+
+impl PageKind {
+    pub fn site(self) -> SiteKind {
+        use PageKind::*;
+        match self {
+            PortalRoot
+            | PortalRobots
+            | PortalNotFound
+            | PortalWelcome { .. }
+            | PortalTeam { .. }
+            | PortalMember { .. }
+            | PortalJourney { .. }
+            | PortalCalendar { .. } => SiteKind::Portal,
+            _ => SiteKind::Internal,
+        }
+    }
+
+    /// The theme template that renders it; `None` for files made in code (calendars, robots).
+    pub fn template(self) -> Option<&'static str> {
+        use PageKind::*;
+        Some(match self {
+            PortalRoot => "portal/index.html",
+            PortalNotFound | InternalNotFound => "404.html",
+            PortalWelcome { .. } => "portal/welcome.html",
+            PortalTeam { .. } => "portal/team.html",
+            PortalMember { .. } => "portal/member.html",
+            PortalJourney { .. } => "portal/journey.html",
+            InternalOverview => "internal/overview.html",
+            InternalPlaybook => "internal/playbook.html",
+            InternalChapter { .. } => "internal/chapter.html",
+            InternalPlaybookPrint => "internal/playbook_print.html",
+            InternalTeam => "internal/team.html",
+            InternalMember { .. } => "internal/member.html",
+            InternalClients => "internal/clients.html",
+            InternalRunbook { .. } => "internal/runbook.html",
+            InternalRunbookPrint { .. } => "internal/runbook_print.html",
+            PortalRobots
+            | InternalRobots
+            | PortalCalendar { .. }
+            | InternalClientCalendar { .. } => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub route: String,
+    pub kind: PageKind,
+    /// Source files (relative to the site folder, `/`-separated) whose change affects it.
+    /// Templates are listed as `templates/<name>` whether or not the site overrides them.
+    pub deps: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssetSource {
+    /// A file of the built-in theme's `assets/` folder.
+    Theme(&'static str),
+    /// A file under the site's `static/` folder.
+    Static(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Copy {
+    pub route: String,
+    pub source: AssetSource,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub pages: Vec<Page>,
+    pub copies: Vec<Copy>,
+}
+
+impl Plan {
+    pub fn len(&self) -> usize {
+        self.pages.len() + self.copies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Where a client's portal folder lives inside the output.
+pub fn client_folder(client_id: &str) -> String {
+    format!("portal/{client_id}/")
+}
+
+pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
+    let mut plan = Plan::default();
+    let config = "hundred.toml".to_string();
+    let journey: Vec<String> = site.journey.iter().map(|t| slash(&t.file)).collect();
+    let chapters: Vec<String> = site.playbook.iter().map(|c| slash(&c.file)).collect();
+    let team: Vec<String> = site.team.iter().map(|m| slash(&m.file)).collect();
+    let clients: Vec<String> = site.clients.iter().map(|c| slash(&c.file)).collect();
+
+    let mut page = |route: String, kind: PageKind, mut deps: Vec<String>| {
+        deps.push(config.clone());
+        if let Some(t) = kind.template() {
+            deps.extend(
+                theme::template_chain(t)
+                    .into_iter()
+                    .map(|n| format!("templates/{n}")),
+            );
+        }
+        deps.sort();
+        deps.dedup();
+        plan.pages.push(Page { route, kind, deps });
+    };
+
+    // The portal: one self-contained folder per client, and a root that lists nobody.
+    page("portal/index.html".into(), PageKind::PortalRoot, vec![]);
+    page("portal/404.html".into(), PageKind::PortalNotFound, vec![]);
+    page("portal/robots.txt".into(), PageKind::PortalRobots, vec![]);
+    for (ci, client) in site.clients.iter().enumerate() {
+        let dir = client_folder(&client.id);
+        let mut deps = vec![clients[ci].clone()];
+        deps.extend(assigned_member_files(site, ci));
+        deps.extend(journey.iter().cloned());
+        page(
+            format!("{dir}index.html"),
+            PageKind::PortalWelcome { client: ci },
+            deps.clone(),
+        );
+        page(
+            format!("{dir}team/index.html"),
+            PageKind::PortalTeam { client: ci },
+            deps.clone(),
+        );
+        page(
+            format!("{dir}journey/index.html"),
+            PageKind::PortalJourney { client: ci },
+            deps.clone(),
+        );
+        page(
+            format!("{dir}journey.ics"),
+            PageKind::PortalCalendar { client: ci },
+            deps.clone(),
+        );
+        let mut assigned: Vec<usize> = client
+            .team
+            .values()
+            .filter_map(|m| {
+                site.team
+                    .binary_search_by(|t| t.id.as_str().cmp(&m.value))
+                    .ok()
+            })
+            .collect();
+        assigned.sort();
+        assigned.dedup();
+        for mi in assigned {
+            page(
+                format!("{dir}team/{}/index.html", site.team[mi].id),
+                PageKind::PortalMember {
+                    client: ci,
+                    member: mi,
+                },
+                deps.clone(),
+            );
+        }
+    }
+
+    // The internal site.
+    let everything: Vec<String> = clients
+        .iter()
+        .chain(&team)
+        .chain(&journey)
+        .cloned()
+        .collect();
+    page(
+        "internal/index.html".into(),
+        PageKind::InternalOverview,
+        everything.clone(),
+    );
+    page(
+        "internal/404.html".into(),
+        PageKind::InternalNotFound,
+        vec![],
+    );
+    page(
+        "internal/robots.txt".into(),
+        PageKind::InternalRobots,
+        vec![],
+    );
+    page(
+        "internal/playbook/index.html".into(),
+        PageKind::InternalPlaybook,
+        chapters.clone(),
+    );
+    for (i, ch) in site.playbook.iter().enumerate() {
+        // Chapters link to each other and show their neighbours' titles.
+        page(
+            format!("internal/playbook/{}/index.html", ch.id),
+            PageKind::InternalChapter { chapter: i },
+            chapters.clone(),
+        );
+    }
+    page(
+        "internal/playbook/print/index.html".into(),
+        PageKind::InternalPlaybookPrint,
+        chapters.clone(),
+    );
+    page(
+        "internal/team/index.html".into(),
+        PageKind::InternalTeam,
+        everything.clone(),
+    );
+    for (mi, m) in site.team.iter().enumerate() {
+        page(
+            format!("internal/team/{}/index.html", m.id),
+            PageKind::InternalMember { member: mi },
+            everything.clone(),
+        );
+    }
+    page(
+        "internal/clients/index.html".into(),
+        PageKind::InternalClients,
+        everything.clone(),
+    );
+    for (ci, c) in site.clients.iter().enumerate() {
+        let mut deps = vec![clients[ci].clone()];
+        deps.extend(team.iter().cloned());
+        deps.extend(journey.iter().cloned());
+        let dir = format!("internal/clients/{}/", c.id);
+        page(
+            format!("{dir}index.html"),
+            PageKind::InternalRunbook { client: ci },
+            deps.clone(),
+        );
+        page(
+            format!("{dir}print/index.html"),
+            PageKind::InternalRunbookPrint { client: ci },
+            deps.clone(),
+        );
+        page(
+            format!("{dir}touchpoints.ics"),
+            PageKind::InternalClientCalendar { client: ci },
+            deps,
+        );
+    }
+
+    // Assets: the theme's files in each site and in each client folder; static/ as-is in both
+    // sites; and into each client folder, just the photos and logo its pages show.
+    for asset in theme::assets() {
+        plan.copies.push(Copy {
+            route: format!("portal/assets/{asset}"),
+            source: AssetSource::Theme(asset),
+        });
+        plan.copies.push(Copy {
+            route: format!("internal/assets/{asset}"),
+            source: AssetSource::Theme(asset),
+        });
+        for c in &site.clients {
+            plan.copies.push(Copy {
+                route: format!("{}assets/{asset}", client_folder(&c.id)),
+                source: AssetSource::Theme(asset),
+            });
+        }
+    }
+    for file in &site.statics {
+        for prefix in ["portal/", "internal/"] {
+            plan.copies.push(Copy {
+                route: format!("{prefix}{file}"),
+                source: AssetSource::Static(file.clone()),
+            });
+        }
+    }
+    for c in &site.clients {
+        for photo in crate::context::portal::PortalData::photos(site, c) {
+            plan.copies.push(Copy {
+                route: format!("{}assets/{photo}", client_folder(&c.id)),
+                source: AssetSource::Static(photo),
+            });
+        }
+    }
+
+    check_routes(&plan)?;
+    Ok(plan)
+}
+
+fn assigned_member_files(site: &Site, client: usize) -> Vec<String> {
+    site.clients[client]
+        .team
+        .values()
+        .filter_map(|m| site.member(&m.value))
+        .map(|m| slash(&m.file))
+        .collect()
+}
+
+fn slash(p: &std::path::Path) -> String {
+    crate::load::slash_path(p)
+}
+
+/// Two outputs at one route would silently overwrite each other: usually a file in static/
+/// shadowing a generated page.
+fn check_routes(plan: &Plan) -> Result<(), Vec<Diagnostic>> {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let describe_page = |p: &Page| {
+        format!(
+            "the page made from {}",
+            p.deps.first().cloned().unwrap_or_default()
+        )
+    };
+    let pages = plan
+        .pages
+        .iter()
+        .map(|p| (p.route.as_str(), describe_page(p), None));
+    let copies = plan.copies.iter().map(|c| {
+        let (what, file) = match &c.source {
+            AssetSource::Theme(a) => (format!("the theme's asset {a}"), None),
+            AssetSource::Static(s) => (format!("static/{s}"), Some(format!("static/{s}"))),
+        };
+        (c.route.as_str(), what, file)
+    });
+    for (route, what, file) in pages.chain(copies) {
+        if let Some(first) = seen.get(route) {
+            if first != &what {
+                errors.push(
+                    Diagnostic::error(
+                        file.unwrap_or_else(|| "hundred.toml".into()),
+                        format!("two outputs would be written to {route}: {first} and {what}"),
+                    )
+                    .help("rename or move the file in static/ so it does not replace a page"),
+                );
+            }
+        } else {
+            seen.insert(route, what);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,451 @@
+//! **render**: personalises every journey script for every client, then renders each planned
+//! page from `&Tera` across rayon threads.
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use tera::{Context, Tera};
+
+use crate::context::internal::{self, ChapterView, Overview, Runbook};
+use crate::context::portal::PortalData;
+use crate::context::script::ClientScriptContext;
+use crate::context::{PageInfo, SiteInfo};
+use crate::diagnostics::Diagnostic;
+use crate::ics::{self, CalendarEvent};
+use crate::markdown::{self, Link, MarkdownOptions};
+use crate::model::{Site, Visibility};
+use crate::plan::{client_folder, Page, PageKind};
+use crate::templates::tera_diagnostic;
+
+/// Everything pages are made from, computed once per build.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub tera: Tera,
+    pub today: Date,
+    info: SiteInfo,
+    portal: Vec<PortalData>,
+    runbooks: Vec<Runbook>,
+    overview: Overview,
+    chapters: Vec<ChapterView>,
+    print_chapters: Vec<ChapterView>,
+    minify: bool,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        tera: Tera,
+        today: Date,
+        minify: bool,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        let scripts = personalise_scripts(site, &tera)?;
+        let (chapters, print_chapters) = render_playbook(site)?;
+        let portal = site
+            .clients
+            .par_iter()
+            .map(|c| PortalData::new(site, c, today))
+            .collect();
+        let runbooks = site
+            .clients
+            .par_iter()
+            .zip(scripts.par_iter())
+            .map(|(c, s)| Runbook::new(site, c, today, s))
+            .collect();
+        Ok(Renderer {
+            site,
+            tera,
+            today,
+            info: SiteInfo::new(site, today),
+            portal,
+            runbooks,
+            overview: Overview::new(site, today),
+            chapters,
+            print_chapters,
+            minify,
+        })
+    }
+
+    /// Renders every page in parallel; all errors are collected.
+    pub fn render_all(&self, pages: &[Page]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
+        let results: Vec<Result<Vec<u8>, Diagnostic>> =
+            pages.par_iter().map(|p| self.render(p)).collect();
+        let mut out = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(b) => out.push(b),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        use PageKind::*;
+        let site = self.site;
+        let mut ctx = Context::new();
+        ctx.insert("site", &self.info);
+        let html = |ctx: &Context, title: String| self.html(page, ctx, title);
+        match page.kind {
+            PortalRobots | InternalRobots => Ok(b"User-agent: *\nDisallow: /\n".to_vec()),
+            PortalCalendar { client } => Ok(self.portal_calendar(client).into_bytes()),
+            InternalClientCalendar { client } => Ok(self.runbook_calendar(client).into_bytes()),
+            PortalRoot => html(&ctx, site.config.firm.name.clone()),
+            PortalNotFound | InternalNotFound => {
+                ctx.insert("is_portal", &(page.kind == PortalNotFound));
+                html(&ctx, "Page not found".into())
+            }
+            PortalWelcome { client } => {
+                let data = &self.portal[client];
+                ctx.insert("client", &data.client);
+                ctx.insert("team", &data.team);
+                ctx.insert("next_steps", &data.next_steps(3));
+                html(&ctx, format!("Welcome, {}", data.client.name))
+            }
+            PortalTeam { client } => {
+                let data = &self.portal[client];
+                ctx.insert("client", &data.client);
+                ctx.insert("team", &data.team);
+                html(&ctx, "Meet your team".into())
+            }
+            PortalMember { client, member } => {
+                let data = &self.portal[client];
+                let id = &site.team[member].id;
+                let m = data
+                    .team
+                    .iter()
+                    .find(|m| &m.profile.id == id)
+                    .expect("planned from the client's team");
+                ctx.insert("client", &data.client);
+                ctx.insert("member", m);
+                html(&ctx, m.profile.name.clone())
+            }
+            PortalJourney { client } => {
+                let data = &self.portal[client];
+                ctx.insert("client", &data.client);
+                ctx.insert("timeline", &data.timeline);
+                html(&ctx, "Your journey with us".into())
+            }
+            InternalOverview => {
+                ctx.insert("overview", &self.overview);
+                html(&ctx, "Overview".into())
+            }
+            InternalPlaybook => {
+                ctx.insert("chapters", &self.chapters);
+                html(&ctx, "Playbook".into())
+            }
+            InternalChapter { chapter } => {
+                let ch = &self.chapters[chapter];
+                ctx.insert("chapter", ch);
+                ctx.insert("chapters", &self.chapters);
+                ctx.insert(
+                    "previous",
+                    &chapter.checked_sub(1).map(|i| &self.chapters[i]),
+                );
+                ctx.insert("next", &self.chapters.get(chapter + 1));
+                html(&ctx, ch.title.clone())
+            }
+            InternalPlaybookPrint => {
+                ctx.insert("chapters", &self.print_chapters);
+                html(&ctx, format!("{} playbook", site.config.firm.name))
+            }
+            InternalTeam => {
+                let members: Vec<_> = site
+                    .team
+                    .iter()
+                    .map(|m| crate::context::MemberView::new(m, ""))
+                    .collect();
+                ctx.insert("members", &members);
+                html(&ctx, "Team".into())
+            }
+            InternalMember { member } => {
+                let m = &site.team[member];
+                ctx.insert("member", &crate::context::MemberView::new(m, ""));
+                ctx.insert("roles", &m.roles);
+                ctx.insert("work", &internal::member_work(site, &m.id, self.today));
+                html(&ctx, m.name.clone())
+            }
+            InternalClients => {
+                ctx.insert("overview", &self.overview);
+                html(&ctx, "Clients".into())
+            }
+            InternalRunbook { client } | InternalRunbookPrint { client } => {
+                let rb = &self.runbooks[client];
+                ctx.insert("runbook", rb);
+                ctx.insert("client", &rb.client);
+                html(&ctx, format!("{} runbook", rb.client.name))
+            }
+        }
+    }
+
+    fn html(&self, page: &Page, ctx: &Context, title: String) -> Result<Vec<u8>, Diagnostic> {
+        let mut ctx = ctx.clone();
+        ctx.insert("page", &self.page_info(page, title));
+        let template = page.kind.template().expect("HTML pages have a template");
+        let out = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| tera_diagnostic(self.site, &e))?;
+        Ok(self.finish(out.into_bytes()))
+    }
+
+    fn finish(&self, html: Vec<u8>) -> Vec<u8> {
+        #[cfg(feature = "minify")]
+        if self.minify {
+            let mut cfg = minify_html::Cfg::new();
+            cfg.minify_css = true;
+            cfg.minify_js = true;
+            cfg.keep_closing_tags = true;
+            cfg.keep_html_and_head_opening_tags = true;
+            return minify_html::minify(&html, &cfg);
+        }
+        html
+    }
+
+    fn page_info(&self, page: &Page, title: String) -> PageInfo {
+        let (base, site_root) = match page.kind.site() {
+            crate::plan::SiteKind::Portal => (self.site.config.portal_url(), "portal/"),
+            crate::plan::SiteKind::Internal => (self.site.config.internal_url(), "internal/"),
+        };
+        let in_site = &page.route[site_root.len()..];
+        let dir_url = in_site.strip_suffix("index.html").unwrap_or(in_site);
+        // Pages inside a client's folder link relative to that folder, which is deployable on
+        // its own; the 404 pages can be served at any depth, so they use absolute paths.
+        let root = match page.kind {
+            PageKind::PortalNotFound | PageKind::InternalNotFound => base.path.clone(),
+            _ => {
+                let depth = dir_url.matches('/').count();
+                let client_depth = usize::from(
+                    matches!(page.kind.site(), crate::plan::SiteKind::Portal)
+                        && depth > 0
+                        && page.kind != PageKind::PortalRoot,
+                );
+                match depth - client_depth {
+                    0 => "./".to_string(),
+                    n => "../".repeat(n),
+                }
+            }
+        };
+        PageInfo {
+            title,
+            root,
+            url: format!("{}{}", base.full, dir_url),
+            section: section(page.kind),
+        }
+    }
+
+    fn portal_calendar(&self, client: usize) -> String {
+        let c = &self.site.clients[client];
+        let base = self.site.config.portal_url();
+        let events: Vec<CalendarEvent> = self
+            .site
+            .journey
+            .iter()
+            .filter(|t| t.visibility == Visibility::Client)
+            .map(|t| CalendarEvent {
+                uid: format!("{}.{}@{}", c.id, t.id, base.host),
+                date: c.date_of_day(t.day),
+                summary: format!("{} ({})", t.title, self.site.config.firm.name),
+                description: t.portal.clone().unwrap_or_default(),
+                url: Some(format!(
+                    "{}{}journey/",
+                    base.full,
+                    &client_folder(&c.id)["portal/".len()..]
+                )),
+            })
+            .collect();
+        ics::calendar(
+            &format!("{} with {}", c.name, self.site.config.firm.name),
+            self.today,
+            &events,
+        )
+    }
+
+    fn runbook_calendar(&self, client: usize) -> String {
+        let c = &self.site.clients[client];
+        let rb = &self.runbooks[client];
+        let base = self.site.config.internal_url();
+        let events: Vec<CalendarEvent> = rb
+            .steps
+            .iter()
+            .map(|s| CalendarEvent {
+                uid: format!("{}.{}@{}", c.id, s.id, base.host),
+                date: crate::dates::parse(&s.date).expect("formatted by us"),
+                summary: format!("{}: {}", c.name, s.title),
+                description: format!(
+                    "Day {} ({}), {} by {}",
+                    s.day,
+                    s.stage,
+                    s.channel,
+                    s.owner
+                        .as_ref()
+                        .map(|o| o.name.as_str())
+                        .unwrap_or("nobody yet: unassigned")
+                ),
+                url: Some(format!("{}clients/{}/#{}", base.full, c.id, s.id)),
+            })
+            .collect();
+        ics::calendar(&format!("{}: touchpoints", c.name), self.today, &events)
+    }
+}
+
+fn section(kind: PageKind) -> &'static str {
+    use PageKind::*;
+    match kind {
+        PortalWelcome { .. } | PortalRoot => "welcome",
+        PortalTeam { .. } | PortalMember { .. } => "team",
+        PortalJourney { .. } => "journey",
+        InternalOverview => "overview",
+        InternalPlaybook | InternalChapter { .. } | InternalPlaybookPrint => "playbook",
+        InternalTeam | InternalMember { .. } => "team",
+        InternalClients | InternalRunbook { .. } | InternalRunbookPrint { .. } => "clients",
+        _ => "",
+    }
+}
+
+/// Renders every (client, touchpoint) script: Tera with the client's data, then markdown.
+/// `result[client][touchpoint]` is HTML.
+fn personalise_scripts(site: &Site, tera: &Tera) -> Result<Vec<Vec<String>>, Vec<Diagnostic>> {
+    let per_client: Vec<Result<Vec<String>, Vec<Diagnostic>>> = site
+        .clients
+        .par_iter()
+        .map(|client| {
+            let base = ClientScriptContext::new(site, client);
+            let mut out = Vec::with_capacity(site.journey.len());
+            let mut errors = Vec::new();
+            for t in &site.journey {
+                let ctx = base.for_touchpoint(site, client, t);
+                match tera.render(&t.template_name, &ctx) {
+                    Ok(md) => out.push(markdown::to_html(&md)),
+                    Err(e) => {
+                        let mut d = tera_diagnostic(site, &e);
+                        d.message = format!(
+                            "{} (while personalising it for client `{}`)",
+                            d.message, client.id
+                        );
+                        errors.push(d);
+                    }
+                }
+            }
+            if errors.is_empty() {
+                Ok(out)
+            } else {
+                Err(errors)
+            }
+        })
+        .collect();
+    let mut scripts = Vec::with_capacity(per_client.len());
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for r in per_client {
+        match r {
+            Ok(s) => scripts.push(s),
+            Err(e) => {
+                // The same template mistake usually fails for every client: say it once.
+                for d in e {
+                    if !errors
+                        .iter()
+                        .any(|x| x.file == d.file && x.position == d.position)
+                    {
+                        errors.push(d);
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(scripts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Chapter pages, and the same chapters for the one-page print version (heading ids prefixed
+/// by chapter, links pointing within the page).
+fn render_playbook(site: &Site) -> Result<(Vec<ChapterView>, Vec<ChapterView>), Vec<Diagnostic>> {
+    let ids: Vec<&str> = site.playbook.iter().map(|c| c.id.as_str()).collect();
+    let resolve = |dest: &str, print: bool| -> Link {
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        let Some(stem) = path.strip_suffix(".md") else {
+            return Link::Keep;
+        };
+        if stem.contains("://") || stem.contains('/') && !stem.starts_with("./") {
+            return Link::Keep;
+        }
+        let stem = stem.trim_start_matches("./");
+        if !ids.contains(&stem) {
+            return Link::Broken;
+        }
+        Link::To(match (print, fragment) {
+            (false, None) => format!("../{stem}/"),
+            (false, Some(f)) => format!("../{stem}/#{f}"),
+            (true, None) => format!("#chapter-{stem}"),
+            (true, Some(f)) => format!("#{stem}--{f}"),
+        })
+    };
+    let mut errors = Vec::new();
+    let mut pages = Vec::new();
+    let mut prints = Vec::new();
+    for ch in &site.playbook {
+        let web_resolve = |d: &str| resolve(d, false);
+        let web = markdown::render(
+            &ch.body,
+            &MarkdownOptions {
+                resolve_link: Some(&web_resolve),
+                ..Default::default()
+            },
+        );
+        for link in &web.broken_links {
+            let line = ch
+                .body
+                .lines()
+                .position(|l| l.contains(link.as_str()))
+                .map(|i| i + ch.body_line);
+            errors.push(
+                Diagnostic::error(
+                    &ch.file,
+                    format!("the link `{link}` points to a chapter that does not exist"),
+                )
+                .at(line.map(|l| crate::diagnostics::Position::new(l, 1)))
+                .help(format!(
+                    "chapters are: {}",
+                    ids.iter()
+                        .map(|i| format!("{i}.md"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
+        let prefix = format!("{}--", ch.id);
+        let print_resolve = |d: &str| resolve(d, true);
+        let print = markdown::render(
+            &ch.body,
+            &MarkdownOptions {
+                id_prefix: &prefix,
+                resolve_link: Some(&print_resolve),
+                ..Default::default()
+            },
+        );
+        pages.push(view(ch, web));
+        prints.push(view(ch, print));
+    }
+    if errors.is_empty() {
+        Ok((pages, prints))
+    } else {
+        Err(errors)
+    }
+}
+
+fn view(ch: &crate::model::Chapter, r: markdown::Rendered) -> ChapterView {
+    ChapterView {
+        id: ch.id.clone(),
+        title: ch.title.clone(),
+        html: r.html,
+        headings: r.headings,
+    }
+}
