@@ -48,11 +48,16 @@ pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
     (site, diags)
 }
 
+/// A site rendered in memory: every planned page's bytes, in plan order.
+pub struct RenderedSite {
+    pub site: Site,
+    pub plan: Plan,
+    pub pages: Vec<Vec<u8>>,
+    pub warnings: Diagnostics,
+}
+
 /// Everything up to and including rendering, in memory. `check` stops here; `build` writes.
-pub fn render_site(
-    root: &Path,
-    opts: &BuildOptions,
-) -> Result<(Site, Plan, Vec<Vec<u8>>, Diagnostics), BuildFailure> {
+pub fn render_site(root: &Path, opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         BuildFailure { diagnostics }
@@ -80,7 +85,12 @@ pub fn render_site(
     let rendered =
         Renderer::new(&site, tera, today, minify).and_then(|r| r.render_all(&plan.pages));
     match rendered {
-        Ok(pages) => Ok((site, plan, pages, diags)),
+        Ok(pages) => Ok(RenderedSite {
+            site,
+            plan,
+            pages,
+            warnings: diags,
+        }),
         Err(e) => {
             diags.extend(e);
             Err(fail(diags))
@@ -90,7 +100,12 @@ pub fn render_site(
 
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let (site, plan, pages, warnings) = render_site(root, opts)?;
+    let RenderedSite {
+        site,
+        plan,
+        pages,
+        warnings,
+    } = render_site(root, opts)?;
     let output = opts
         .output
         .clone()

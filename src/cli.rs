@@ -118,7 +118,7 @@ pub fn main() -> ExitCode {
                 ..Default::default()
             };
             let diagnostics = match crate::build::render_site(&dir, &opts) {
-                Ok((_, _, _, warnings)) => warnings,
+                Ok(rendered) => rendered.warnings,
                 Err(BuildFailure { diagnostics }) => diagnostics,
             };
             match format {

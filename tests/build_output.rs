@@ -32,7 +32,9 @@ fn every_client_and_member_gets_their_routes() {
     assert!(public.join("portal/acme/team/bo/index.html").is_file());
     assert!(!public.join("portal/hostile/team/bo/index.html").exists());
     for member in ["ann", "bo", "cy"] {
-        assert!(public.join(format!("internal/team/{member}/index.html")).is_file());
+        assert!(public
+            .join(format!("internal/team/{member}/index.html"))
+            .is_file());
     }
     for route in [
         "portal/index.html",
@@ -60,7 +62,10 @@ fn names_and_dates_are_rendered() {
     let welcome = read(&portal.join("index.html"));
     assert!(welcome.contains("Welcome, Wile."), "greeting by first name");
     assert!(welcome.contains("Acme Widgets"));
-    assert!(welcome.contains("<strong>delighted</strong>"), "welcome note is markdown");
+    assert!(
+        welcome.contains("<strong>delighted</strong>"),
+        "welcome note is markdown"
+    );
     assert!(welcome.contains("Ann Lead") && welcome.contains("Bo Builder"));
     // Acme started on Tuesday 17 November 2026: the build date (23rd) is day 7.
     assert!(welcome.contains("day 7"), "journey day");
@@ -70,15 +75,26 @@ fn names_and_dates_are_rendered() {
     assert!(journey.contains("Thursday 26 November 2026"));
     assert!(journey.contains("Wednesday 24 February 2027"));
     let member = read(&portal.join("team/ann/index.html"));
-    assert!(member.contains("<strong>ten years</strong>"), "bio is markdown");
+    assert!(
+        member.contains("<strong>ten years</strong>"),
+        "bio is markdown"
+    );
     assert!(member.contains("Keeps bees") && member.contains("Honest feedback"));
-    assert!(member.contains("https://cal.example/ann") && member.contains("https://video.example/ann"));
+    assert!(
+        member.contains("https://cal.example/ann") && member.contains("https://video.example/ann")
+    );
     assert!(member.contains("she/her"));
 
     let runbook = read(&out.path().join("public/internal/clients/acme/index.html"));
-    assert!(runbook.contains("Call Wile at Acme Widgets on Tuesday 17 November 2026."), "script personalised");
+    assert!(
+        runbook.contains("Call Wile at Acme Widgets on Tuesday 17 November 2026."),
+        "script personalised"
+    );
     assert!(runbook.contains("Your name is Ann Lead; they care about Desert conservation."));
-    assert!(runbook.contains("Cy sends the invoice."), "owner of the billing step");
+    assert!(
+        runbook.contains("Cy sends the invoice."),
+        "owner of the billing step"
+    );
     assert!(runbook.contains("Prepare the review for Acme Widgets with Ann Lead."));
 }
 
@@ -90,21 +106,30 @@ fn internal_canaries_never_reach_the_portal() {
     assert!(portal.len() > 20);
     for (path, bytes) in &portal {
         let text = String::from_utf8_lossy(bytes);
-        for canary in ["CANARY", "INTERNAL-SCRIPT", "Sales hand-off", "price-sensitive"] {
+        for canary in [
+            "CANARY",
+            "INTERNAL-SCRIPT",
+            "Sales hand-off",
+            "price-sensitive",
+        ] {
             assert!(!text.contains(canary), "{canary} leaked into portal/{path}");
         }
     }
     // Nor does one client's portal mention another client.
     for (path, bytes) in portal.iter().filter(|(p, _)| p.starts_with("acme/")) {
         let text = String::from_utf8_lossy(bytes);
-        assert!(!text.contains("Hostile") && !text.contains("hostile.example"), "other client in portal/{path}");
+        assert!(
+            !text.contains("Hostile") && !text.contains("hostile.example"),
+            "other client in portal/{path}"
+        );
     }
     // The team does see them, in the runbook.
     let runbook = read(&public.join("internal/clients/acme/index.html"));
     assert!(runbook.contains("CANARY-ACME-HANDOFF"));
     assert!(runbook.contains("CANARY-ACME-RISK"));
     assert!(runbook.contains("INTERNAL-SCRIPT-CANARY"));
-    assert!(read(&public.join("internal/clients/acme/print/index.html")).contains("CANARY-ACME-HANDOFF"));
+    assert!(read(&public.join("internal/clients/acme/print/index.html"))
+        .contains("CANARY-ACME-HANDOFF"));
 }
 
 #[test]
@@ -121,18 +146,30 @@ fn hostile_profile_text_is_shown_as_text() {
         let body = without_titles(&html);
         assert!(!body.contains("<script"), "{page} has a script element");
         assert!(!body.contains("<img src=x"), "{page} has an injected image");
-        assert!(!body.contains("javascript:"), "{page} has a javascript: link");
+        assert!(
+            !body.contains("javascript:"),
+            "{page} has a javascript: link"
+        );
         assert!(!body.contains("<b>"), "{page} passed raw HTML through");
         if !page.contains("/team/") {
-            assert!(body.contains("&lt;script>") || body.contains("&lt;script&gt;"), "{page} lost the text");
+            assert!(
+                body.contains("&lt;script>") || body.contains("&lt;script&gt;"),
+                "{page} lost the text"
+            );
             // Template syntax in data is data: never evaluated.
-            assert!(body.contains("{{ firm.name }}"), "{page} evaluated the client's name");
+            assert!(
+                body.contains("{{ firm.name }}"),
+                "{page} evaluated the client's name"
+            );
         }
         assert!(!body.contains("CANARY-HOSTILE-SECRET") || page.starts_with("internal/clients"));
     }
     let welcome = read(&public.join("portal/hostile/index.html"));
     assert!(welcome.contains("CTO {{ 7 * 7 }}"));
-    assert!(welcome.contains("{{ client.internal.secret }}"), "welcome note is not a template");
+    assert!(
+        welcome.contains("{{ client.internal.secret }}"),
+        "welcome note is not a template"
+    );
 }
 
 #[test]
@@ -145,9 +182,15 @@ fn every_portal_page_is_kept_out_of_search_engines() {
             assert!(html.contains("noindex"), "portal/{path} lacks noindex");
         }
     }
-    assert_eq!(read(&portal.join("robots.txt")), "User-agent: *\nDisallow: /\n");
+    assert_eq!(
+        read(&portal.join("robots.txt")),
+        "User-agent: *\nDisallow: /\n"
+    );
     let root = read(&portal.join("index.html"));
-    assert!(!root.contains("Acme") && !root.contains("hostile"), "the portal root lists no clients");
+    assert!(
+        !root.contains("Acme") && !root.contains("hostile"),
+        "the portal root lists no clients"
+    );
 }
 
 #[test]
@@ -156,24 +199,48 @@ fn links_work_under_a_sub_path() {
     let public = out.path().join("public");
     // Pages link relative to the client's folder, so it can be deployed alone, anywhere.
     let member = read(&public.join("portal/acme/team/ann/index.html"));
-    assert!(member.contains("../../assets/hundred.css"), "relative stylesheet");
-    assert!(member.contains("../../assets/team/ann.svg"), "relative photo");
-    assert!(member.contains("https://clients.canary.example/acme/team/ann/"), "canonical URL");
+    assert!(
+        member.contains("../../assets/hundred.css"),
+        "relative stylesheet"
+    );
+    assert!(
+        member.contains("../../assets/team/ann.svg"),
+        "relative photo"
+    );
+    assert!(
+        member.contains("https://clients.canary.example/acme/team/ann/"),
+        "canonical URL"
+    );
     // The internal base URL has a sub-path: canonical and 404 links include it.
     let runbook = read(&public.join("internal/clients/acme/print/index.html"));
     assert!(runbook.contains("../../../assets/hundred.css"));
     let not_found = read(&public.join("internal/404.html"));
-    assert!(not_found.contains("/handbook/assets/hundred.css"), "404 uses the base path");
-    assert!(!not_found.contains("../"), "404 must not use relative links");
+    assert!(
+        not_found.contains("/handbook/assets/hundred.css"),
+        "404 uses the base path"
+    );
+    assert!(
+        !not_found.contains("../"),
+        "404 must not use relative links"
+    );
     // Every relative link on every internal page points at a file that exists.
     for (path, bytes) in read_tree(&public.join("internal")) {
         if !path.ends_with(".html") || path == "404.html" {
             continue;
         }
         let html = String::from_utf8_lossy(&bytes);
-        let dir = public.join("internal").join(&path).parent().unwrap().to_path_buf();
+        let dir = public
+            .join("internal")
+            .join(&path)
+            .parent()
+            .unwrap()
+            .to_path_buf();
         for link in hrefs(&html) {
-            if link.starts_with("http") || link.starts_with("mailto:") || link.starts_with("tel:") || link.starts_with('#') {
+            if link.starts_with("http")
+                || link.starts_with("mailto:")
+                || link.starts_with("tel:")
+                || link.starts_with('#')
+            {
                 continue;
             }
             let target = link.split('#').next().unwrap();
@@ -192,7 +259,11 @@ fn links_work_under_a_sub_path() {
 /// where it can). Text that merely looks like an attribute (escaped markup) is not a tag.
 fn hrefs(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for tag in html.split('<').skip(1).filter_map(|t| t.split_once('>').map(|(inside, _)| inside)) {
+    for tag in html
+        .split('<')
+        .skip(1)
+        .filter_map(|t| t.split_once('>').map(|(inside, _)| inside))
+    {
         for attr in [" href=", " src="] {
             if let Some(i) = tag.find(attr) {
                 let rest = &tag[i + attr.len()..];
@@ -218,19 +289,31 @@ fn calendars_are_valid_icalendar() {
     assert!(lines.contains(&"DTSTART;VALUE=DATE:20261117".to_string()));
     assert!(lines.contains(&"UID:acme.001-welcome-call@clients.canary.example".to_string()));
     assert!(!portal.contains("hand-off") && !portal.contains("CANARY"));
-    assert!(portal.contains("SUMMARY:First invoice\\, explained (Canary & Co)"), "commas escaped");
+    assert!(
+        portal.contains("SUMMARY:First invoice\\, explained (Canary & Co)"),
+        "commas escaped"
+    );
     let internal = read(&public.join("internal/clients/hostile/touchpoints.ics"));
     let lines = check_icalendar(&internal);
     assert_eq!(lines.iter().filter(|l| *l == "BEGIN:VEVENT").count(), 4);
-    assert!(internal.contains("unassigned"), "the invoice step has nobody for Hostile");
+    assert!(
+        internal.contains("unassigned"),
+        "the invoice step has nobody for Hostile"
+    );
 }
 
 #[test]
 fn unassigned_touchpoints_are_marked_in_the_runbook() {
     let out = build(&fixture("canary"));
-    let runbook = read(&out.path().join("public/internal/clients/hostile/index.html"));
+    let runbook = read(
+        &out.path()
+            .join("public/internal/clients/hostile/index.html"),
+    );
     assert!(runbook.contains("unassigned"));
-    assert!(runbook.contains("Nobody is assigned to billing for"), "scripts see owner.assigned");
+    assert!(
+        runbook.contains("Nobody is assigned to billing for"),
+        "scripts see owner.assigned"
+    );
 }
 
 #[test]
@@ -257,7 +340,10 @@ fn site_templates_override_the_theme() {
     let out = build(site.path());
     let team = read(&out.path().join("public/portal/acme/team/index.html"));
     assert!(team.contains("OVERRIDDEN team page for Acme Widgets"));
-    assert!(team.contains("Meet your team"), "still uses the theme's base template");
+    assert!(
+        team.contains("Meet your team"),
+        "still uses the theme's base template"
+    );
     let welcome = read(&out.path().join("public/portal/acme/index.html"));
     assert!(!welcome.contains("OVERRIDDEN"));
 }
@@ -267,10 +353,19 @@ fn playbook_links_between_chapters_are_rewritten() {
     let out = build(&fixture("canary"));
     let public = out.path().join("public/internal/playbook");
     let intro = read(&public.join("01-intro/index.html"));
-    assert!(intro.contains("../02-handoff/#before-the-call"), "chapter link on the web page");
+    assert!(
+        intro.contains("../02-handoff/#before-the-call"),
+        "chapter link on the web page"
+    );
     let print = read(&public.join("print/index.html"));
-    assert!(print.contains("#02-handoff--before-the-call"), "chapter link inside the print page");
-    assert!(print.contains("id=02-handoff--before-the-call") || print.contains("id=\"02-handoff--before-the-call\""));
+    assert!(
+        print.contains("#02-handoff--before-the-call"),
+        "chapter link inside the print page"
+    );
+    assert!(
+        print.contains("id=02-handoff--before-the-call")
+            || print.contains("id=\"02-handoff--before-the-call\"")
+    );
     assert!(print.contains("Why the first hundred days matter") && print.contains("The hand-off"));
 }
 
@@ -282,7 +377,10 @@ fn the_overview_lists_what_is_due() {
     assert!(overview.contains("First invoice, explained"));
     assert!(overview.contains("Acme Widgets"));
     let due_section = overview.split("Clients").next().unwrap();
-    assert!(!due_section.contains("100-day review"), "day 100 is not due within 14 days");
+    assert!(
+        !due_section.contains("100-day review"),
+        "day 100 is not due within 14 days"
+    );
 }
 
 #[test]
@@ -293,7 +391,9 @@ fn init_writes_a_site_that_builds() {
     assert!(site.join("hundred.toml").is_file());
     let out = build(&site);
     let tree = read_tree(&out.path().join("public"));
-    assert!(tree.keys().any(|k| k.starts_with("portal/") && k.ends_with("/index.html")));
+    assert!(tree
+        .keys()
+        .any(|k| k.starts_with("portal/") && k.ends_with("/index.html")));
     assert!(tree.contains_key("internal/index.html"));
     // Refuses to overwrite a folder that has files.
     hundred().arg("init").arg(&site).assert().failure();
@@ -306,12 +406,21 @@ fn the_example_playbook_builds_with_every_client() {
     let public = out.path().join("public");
     let clients: Vec<_> = std::fs::read_dir(example.join("clients"))
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     assert!(clients.len() >= 4, "the example has at least 4 clients");
     for c in &clients {
         assert!(public.join(format!("portal/{c}/index.html")).is_file());
-        assert!(public.join(format!("internal/clients/{c}/print/index.html")).is_file());
+        assert!(public
+            .join(format!("internal/clients/{c}/print/index.html"))
+            .is_file());
     }
     let team = std::fs::read_dir(example.join("team")).unwrap().count();
     assert!(team >= 6);

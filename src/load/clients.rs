@@ -53,11 +53,7 @@ struct ContactFile {
     phone: Option<String>,
 }
 
-pub fn load(
-    file: &Path,
-    id: &str,
-    text: &str,
-) -> Result<(Client, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
     let raw: ClientFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
     let mut errors: Vec<Diagnostic> = require_text(&raw.name, "name", file, text, 1)
         .into_iter()

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 
+#[derive(Debug)]
 pub struct Split<'a> {
     /// The YAML between the fences (empty when the file has none).
     pub yaml: &'a str,
@@ -39,8 +40,7 @@ pub fn split<'a>(text: &'a str, file: &Path, required: bool) -> Result<Split<'a>
             1
         };
     let mut offset = yaml_start.min(text.len());
-    let mut line_no = 2;
-    for line in text[offset..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(text[offset..].split_inclusive('\n')) {
         if line.trim_end() == "---" {
             let body_start = offset + line.len();
             return Ok(Split {
@@ -51,7 +51,6 @@ pub fn split<'a>(text: &'a str, file: &Path, required: bool) -> Result<Split<'a>
             });
         }
         offset += line.len();
-        line_no += 1;
     }
     Err(Diagnostic::error(file, "the front matter is never closed")
         .at_line(1, 1)

@@ -40,11 +40,7 @@ enum VisibilityField {
     Internal,
 }
 
-pub fn load(
-    file: &Path,
-    id: &str,
-    text: &str,
-) -> Result<(Touchpoint, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
     let split = frontmatter::split(text, file, true).map_err(|d| vec![d])?;
     let front: Front =
         yaml::parse(split.yaml, file, split.yaml_line, FIELDS).map_err(|d| vec![d])?;

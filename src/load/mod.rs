@@ -75,12 +75,15 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
     (site, diags)
 }
 
+/// One file's item and its warnings, or its errors.
+pub type Loaded<T> = Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>;
+
 /// Loads every file of one kind in parallel, sorted by id (the file stem).
 fn load_all<T: Send>(
     root: &Path,
     folder: &str,
     extensions: &[&str],
-    load_one: fn(&Path, &str, &str) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>,
+    load_one: fn(&Path, &str, &str) -> Loaded<T>,
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut entries: Vec<(String, PathBuf)> = Vec::new();

@@ -5,7 +5,6 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{frontmatter, yaml};
-use crate::diagnostics::Diagnostic;
 use crate::model::Chapter;
 
 pub const FIELDS: &[&str] = &["title", "order"];
@@ -19,11 +18,7 @@ struct Front {
     order: Option<i64>,
 }
 
-pub fn load(
-    file: &Path,
-    id: &str,
-    text: &str,
-) -> Result<(Chapter, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
     let split = frontmatter::split(text, file, false).map_err(|d| vec![d])?;
     let front: Front = if split.yaml.trim().is_empty() {
         Front::default()

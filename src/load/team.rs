@@ -49,11 +49,7 @@ struct MemberFile {
     calendar: Option<String>,
 }
 
-pub fn load(
-    file: &Path,
-    id: &str,
-    text: &str,
-) -> Result<(Member, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
     let raw: MemberFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
     let mut errors: Vec<Diagnostic> = [
         ("name", &raw.name),

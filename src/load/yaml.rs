@@ -34,6 +34,13 @@ pub fn parse<T: DeserializeOwned>(
             } else {
                 d = d.help(format!("the known fields are: {}", known_fields.join(", ")));
             }
+        } else if let Some((open, line)) =
+            position.and_then(|p| unclosed_bracket_before(text, p.line + 1 - first_line))
+        {
+            d = d.help(format!(
+                "line {} opens a `{open}` that is never closed",
+                line + first_line - 1
+            ));
         } else if let Some(field) = backticked_after(&message, "missing field") {
             d = d.help(format!("add `{field}:` to this file"));
             if d.position.is_none() {
@@ -50,7 +57,38 @@ fn clean_message(raw: &str) -> String {
     let first = raw.lines().next().unwrap_or(raw).trim();
     let cut = first.find(" at line ").unwrap_or(first.len());
     let msg = first[..cut].trim_end_matches([',', '.']).trim();
-    msg.strip_prefix("error: ").unwrap_or(msg).to_string()
+    let msg = msg.strip_prefix("error: ").unwrap_or(msg);
+    // Name the kind of value people write, not the Rust type it is read into.
+    for int in ["i64", "u64", "i32", "u32", "u8", "usize"] {
+        if msg == format!("invalid {int}") {
+            return "expected a whole number here".to_string();
+        }
+    }
+    msg.to_string()
+}
+
+/// A flow collection (`[a, b` or `{a: b`) left open on a line before line `line` of `text`
+/// (1-based), which makes YAML report a confusing error further down: the opener and the
+/// line it is on.
+fn unclosed_bracket_before(text: &str, line: usize) -> Option<(char, usize)> {
+    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
+    lines.iter().enumerate().rev().find_map(|(i, l)| {
+        let mut depth: Vec<char> = Vec::new();
+        let mut quote: Option<char> = None;
+        for c in l.split(" #").next().unwrap_or(l).chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '[' | '{') => depth.push(c),
+                (None, ']' | '}') => {
+                    depth.pop();
+                }
+                _ => {}
+            }
+        }
+        depth.last().map(|c| (*c, i + 1))
+    })
 }
 
 fn backticked_after<'a>(message: &'a str, phrase: &str) -> Option<&'a str> {

@@ -12,7 +12,9 @@ use tempfile::TempDir;
 pub const TODAY: &str = "2026-11-23";
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 pub fn example() -> PathBuf {
@@ -114,24 +116,40 @@ pub fn without_titles(html: &str) -> String {
 pub fn check_icalendar(text: &str) -> Vec<String> {
     assert!(text.ends_with("\r\n"), "must end with CRLF");
     for raw in text.split("\r\n").filter(|l| !l.is_empty()) {
-        assert!(!raw.contains('\n') && !raw.contains('\r'), "bare line break in {raw:?}");
+        assert!(
+            !raw.contains('\n') && !raw.contains('\r'),
+            "bare line break in {raw:?}"
+        );
         assert!(raw.len() <= 75, "line longer than 75 octets: {raw:?}");
     }
     // Unfold: a CRLF followed by a space or tab continues the previous line.
     let unfolded = text.replace("\r\n ", "").replace("\r\n\t", "");
-    let lines: Vec<String> = unfolded.split("\r\n").filter(|l| !l.is_empty()).map(String::from).collect();
+    let lines: Vec<String> = unfolded
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
     assert_eq!(lines.first().map(String::as_str), Some("BEGIN:VCALENDAR"));
     assert_eq!(lines.last().map(String::as_str), Some("END:VCALENDAR"));
-    assert!(lines.iter().any(|l| l == "VERSION:2.0"), "VERSION:2.0 missing");
-    assert!(lines.iter().any(|l| l.starts_with("PRODID:")), "PRODID missing");
+    assert!(
+        lines.iter().any(|l| l == "VERSION:2.0"),
+        "VERSION:2.0 missing"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("PRODID:")),
+        "PRODID missing"
+    );
     let mut stack: Vec<&str> = Vec::new();
     let mut event: Vec<&str> = Vec::new();
     let mut uids = std::collections::BTreeSet::new();
     for line in &lines {
-        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("no colon in {line:?}"));
+        let (name, value) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("no colon in {line:?}"));
         let key = name.split(';').next().unwrap();
         assert!(
-            key.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
+            key.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-'),
             "bad property name {key:?}"
         );
         match key {
@@ -153,15 +171,25 @@ pub fn check_icalendar(text: &str) -> Vec<String> {
                     assert!(uids.insert(value.to_string()), "duplicate UID {value}");
                 }
                 if key == "DTSTART" || key == "DTEND" {
-                    assert!(name.contains("VALUE=DATE"), "all-day events use VALUE=DATE: {line}");
-                    assert!(value.len() == 8 && value.bytes().all(|b| b.is_ascii_digit()), "bad date {value}");
+                    assert!(
+                        name.contains("VALUE=DATE"),
+                        "all-day events use VALUE=DATE: {line}"
+                    );
+                    assert!(
+                        value.len() == 8 && value.bytes().all(|b| b.is_ascii_digit()),
+                        "bad date {value}"
+                    );
                 }
                 if matches!(key, "SUMMARY" | "DESCRIPTION") {
                     // TEXT values escape commas and semicolons (RFC 5545 3.3.11).
                     let bytes = value.as_bytes();
                     for (i, b) in bytes.iter().enumerate() {
                         if *b == b',' || *b == b';' {
-                            assert!(i > 0 && bytes[i - 1] == b'\\', "unescaped {} in {line}", *b as char);
+                            assert!(
+                                i > 0 && bytes[i - 1] == b'\\',
+                                "unescaped {} in {line}",
+                                *b as char
+                            );
                         }
                     }
                 }

@@ -1,0 +1,408 @@
+//! Bad input: every case exits non-zero, names the file and line, says what is wrong, and
+//! writes nothing.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+/// (what to change in a copy of the canary fixture, file named, line, words in the message)
+type Breakage = (
+    &'static str,
+    fn(&std::path::Path),
+    &'static str,
+    Option<usize>,
+    &'static [&'static str],
+);
+
+fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+const CASES: &[Breakage] = &[
+    (
+        "yaml syntax",
+        |s| {
+            edit(
+                &s.join("team/bo.yaml"),
+                "roles: [engineer, support]",
+                "roles: [engineer, support",
+            )
+        },
+        "team/bo.yaml",
+        Some(4),
+        &["never closed"],
+    ),
+    (
+        "wrong type for day",
+        |s| {
+            edit(
+                &s.join("journey/010-first-invoice.md"),
+                "day: 10",
+                "day: soon",
+            )
+        },
+        "journey/010-first-invoice.md",
+        Some(3),
+        &["whole number"],
+    ),
+    (
+        "missing required field",
+        |s| edit(&s.join("team/cy.yaml"), "email: cy@canary.example\n", ""),
+        "team/cy.yaml",
+        None,
+        &["missing field", "email"],
+    ),
+    (
+        "unknown field",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "channel: meeting",
+                "chanel: meeting",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(5),
+        &["unknown field", "chanel"],
+    ),
+    (
+        "invalid date",
+        |s| {
+            edit(
+                &s.join("clients/acme.yaml"),
+                "start: 2026-11-17",
+                "start: 2026-13-01",
+            )
+        },
+        "clients/acme.yaml",
+        Some(2),
+        &["2026-13-01", "date"],
+    ),
+    (
+        "unclosed front matter",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "visibility: internal\n---\n",
+                "visibility: internal\n",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(1),
+        &["never closed"],
+    ),
+    (
+        "unknown team member",
+        |s| {
+            edit(
+                &s.join("clients/acme.yaml"),
+                "engineer: bo",
+                "engineer: boo",
+            )
+        },
+        "clients/acme.yaml",
+        Some(12),
+        &["no team member", "boo", "did you mean `bo`?"],
+    ),
+    (
+        "owner role nobody holds",
+        |s| {
+            edit(
+                &s.join("journey/100-review.md"),
+                "owner: engineer",
+                "owner: enginer",
+            )
+        },
+        "journey/100-review.md",
+        Some(6),
+        &["enginer", "engineer"],
+    ),
+    (
+        "unknown stage",
+        |s| {
+            edit(
+                &s.join("journey/100-review.md"),
+                "stage: member",
+                "stage: membr",
+            )
+        },
+        "journey/100-review.md",
+        Some(4),
+        &["membr", "member"],
+    ),
+    (
+        "missing photo",
+        |s| {
+            edit(
+                &s.join("team/ann.yaml"),
+                "photo: team/ann.svg",
+                "photo: team/anne.svg",
+            )
+        },
+        "team/ann.yaml",
+        Some(6),
+        &["team/anne.svg", "static"],
+    ),
+    (
+        "client-visible without portal sentence",
+        |s| {
+            edit(
+                &s.join("journey/001-welcome-call.md"),
+                "portal: \"A short call to say hello and agree how we will work.\"\n",
+                "",
+            )
+        },
+        "journey/001-welcome-call.md",
+        Some(7),
+        &["portal"],
+    ),
+    (
+        "unknown template variable",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "{{ client.name }}",
+                "{{ client.nam }}",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(9),
+        &["nam"],
+    ),
+    (
+        "template syntax error",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "{{ client.name }}",
+                "{{ client.name }",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(9),
+        &[],
+    ),
+    (
+        "config syntax",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "name = \"Canary & Co\"",
+                "name = \"Canary & Co",
+            )
+        },
+        "hundred.toml",
+        Some(2),
+        &[],
+    ),
+    (
+        "config unknown key",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "[portal]\nbase_url",
+                "[portal]\nbaseurl",
+            )
+        },
+        "hundred.toml",
+        Some(8),
+        &["baseurl", "did you mean `base_url`?"],
+    ),
+    (
+        "bad base url",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "https://clients.canary.example/",
+                "clients.canary.example",
+            )
+        },
+        "hundred.toml",
+        Some(8),
+        &["https://"],
+    ),
+    (
+        "broken playbook link",
+        |s| {
+            edit(
+                &s.join("playbook/02-handoff.md"),
+                "01-intro.md",
+                "00-intro.md",
+            )
+        },
+        "playbook/02-handoff.md",
+        Some(6),
+        &["00-intro.md"],
+    ),
+    (
+        "empty name",
+        |s| edit(&s.join("team/bo.yaml"), "name: Bo Builder", "name: \"\""),
+        "team/bo.yaml",
+        Some(1),
+        &["name", "empty"],
+    ),
+    (
+        "yes stays a string, so a list is needed",
+        |s| {
+            edit(
+                &s.join("team/bo.yaml"),
+                "roles: [engineer, support]",
+                "roles: yes",
+            )
+        },
+        "team/bo.yaml",
+        Some(3),
+        &[],
+    ),
+    (
+        "bad file name",
+        |s| {
+            fs::copy(
+                s.join("clients/acme.yaml"),
+                s.join("clients/Acme Copy.yaml"),
+            )
+            .map(|_| ())
+            .unwrap()
+        },
+        "clients/Acme Copy.yaml",
+        None,
+        &["cannot be used as an id", "acme-copy"],
+    ),
+];
+
+#[test]
+fn bad_input_is_reported_precisely_and_nothing_is_written() {
+    let mut failures = Vec::new();
+    for (name, breakit, file, line, words) in CASES {
+        let site = copy_fixture("canary");
+        breakit(site.path());
+        let out = site.path().join("public");
+        let result = hundred()
+            .arg("build")
+            .arg(site.path())
+            .arg("--today")
+            .arg(TODAY)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        let location = match line {
+            Some(l) => format!("{file}:{l}:"),
+            None => format!("{file}:"),
+        };
+        let mut problems = Vec::new();
+        if result.status.code() != Some(1) {
+            problems.push(format!("exit code {:?}", result.status.code()));
+        }
+        if !stderr.contains(&location) {
+            problems.push(format!("no `{location}`"));
+        }
+        for w in *words {
+            if !stderr.contains(w) {
+                problems.push(format!("no `{w}`"));
+            }
+        }
+        if stderr.contains("panicked") {
+            problems.push("panicked".into());
+        }
+        if out.exists() {
+            problems.push("wrote output".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{name}: {}\n{stderr}", problems.join(", ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_alone() {
+    let site = copy_fixture("canary");
+    let out = site.path().join("public");
+    build_into(site.path(), &out);
+    let before = read_tree(&out);
+    edit(
+        &site.path().join("clients/acme.yaml"),
+        "engineer: bo",
+        "engineer: nobody",
+    );
+    hundred()
+        .arg("build")
+        .arg(site.path())
+        .arg("--today")
+        .arg(TODAY)
+        .assert()
+        .code(1);
+    assert_eq!(before, read_tree(&out));
+}
+
+#[test]
+fn refuses_dangerous_output_folders() {
+    let site = copy_fixture("canary");
+    for output in [
+        site.path().to_path_buf(),
+        site.path().parent().unwrap().to_path_buf(),
+        site.path().join("static/out"),
+    ] {
+        let result = hundred()
+            .arg("build")
+            .arg(site.path())
+            .arg("--output")
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert_eq!(result.status.code(), Some(1), "{}", output.display());
+        assert!(String::from_utf8_lossy(&result.stderr).contains("refusing"));
+    }
+    // A folder with someone else's files in it is not ours to replace.
+    let foreign = tempfile::TempDir::new().unwrap();
+    fs::write(foreign.path().join("thesis.docx"), "years of work").unwrap();
+    hundred()
+        .arg("build")
+        .arg(site.path())
+        .arg("--output")
+        .arg(foreign.path())
+        .assert()
+        .code(1);
+    assert!(foreign.path().join("thesis.docx").exists());
+}
+
+#[test]
+fn check_reports_without_writing() {
+    let site = copy_fixture("canary");
+    hundred()
+        .arg("check")
+        .arg(site.path())
+        .arg("--today")
+        .arg(TODAY)
+        .assert()
+        .success();
+    edit(
+        &site.path().join("journey/100-review.md"),
+        "stage: member",
+        "stage: membr",
+    );
+    let result = hundred()
+        .arg("check")
+        .arg(site.path())
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&result.stdout).unwrap();
+    assert_eq!(json["errors"], 1);
+    let errors: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    let d = errors[0];
+    assert_eq!(d["file"], "journey/100-review.md");
+    assert_eq!(d["line"], 4);
+    assert!(!site.path().join("public").exists());
+}
