@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Full-build benchmark on the personalised workload: a generated firm with N clients.
+#
+#   bench/site.sh [CLIENTS...]        (default: 1000; e.g. bench/site.sh 100 1000 10000)
+#   RUNS=7 bench/site.sh 1000         (timed runs per size, after one warm-up; default 5)
+#
+# Reports, per size: pages and files written, the median wall time of the timed runs, pages
+# per second at that median, and the largest peak memory (max RSS) seen. A benchmark, not a
+# test: these machines are noisy, so read the median, and compare sizes measured in one run.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+shared=${SHARED:-$repo/../shared}
+runs=${RUNS:-5}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000)
+
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install -y time)" >&2; exit 1; }
+(cd "$repo" && cargo build --release --quiet)
+bin=$repo/target/release/hundred
+work=$repo/bench/out
+mkdir -p "$work"
+
+printf '%-8s %7s %7s %10s %10s %10s\n' clients pages files median_ms pages/s peak_MB
+for n in "${sizes[@]}"; do
+  site=$work/site-$n
+  if [ ! -f "$site/hundred.toml" ]; then
+    python3 "$shared/bench/gen_site.py" --out "$site" --clients "$n" >/dev/null
+  fi
+  out=$work/public-$n
+  "$bin" build "$site" --output "$out" --today 2026-11-23 >/dev/null   # warm-up
+  times=(); peak=0; pages=0; files=0
+  for _ in $(seq "$runs"); do
+    log=$(mktemp)
+    /usr/bin/time -v "$bin" build "$site" --output "$out" --today 2026-11-23 >"$log.out" 2>"$log"
+    wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
+    ms=$(python3 -c "p='$wall'.split(':'); print(round((float(p[-1]) + 60*float(p[-2]) + (3600*float(p[-3]) if len(p) > 2 else 0))*1000))")
+    rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
+    times+=("$ms")
+    [ "$rss" -gt "$peak" ] && peak=$rss
+    read -r pages files < <(sed -n 's/.*: \([0-9]*\) pages, \([0-9]*\) files.*/\1 \2/p' "$log.out")
+    rm -f "$log" "$log.out"
+  done
+  median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  pps=$(python3 -c "print(round($pages / ($median / 1000)))")
+  printf '%-8s %7s %7s %10s %10s %10s\n' "$n" "$pages" "$files" "$median" "$pps" "$((peak / 1024))"
+done
