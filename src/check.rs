@@ -55,7 +55,7 @@ pub fn check_site(site: &Site) -> Diagnostics {
         if !stages.contains(&t.stage.value.as_str()) {
             diags.push(unknown_stage(&t.file, &t.stage.value, t.stage.at, &stages));
         }
-        if !holders.contains_key(t.owner.value.as_str()) {
+        if !holders.contains_key(t.owner.value.as_str()) && site.unloaded_team.is_empty() {
             let d = Diagnostic::error(
                 &t.file,
                 format!("no team member holds the owner role `{}`", t.owner.value),
@@ -80,6 +80,7 @@ pub fn check_site(site: &Site) -> Diagnostics {
         }
         for (role, member) in &c.team {
             match site.member(&member.value) {
+                None if site.unloaded_team.contains(&member.value) => {}
                 None => {
                     let d = Diagnostic::error(
                         &c.file,

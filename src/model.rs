@@ -38,6 +38,9 @@ pub struct Site {
     pub statics: Vec<String>,
     /// Theme overrides from `templates/`: (template name, file relative to the site, contents).
     pub template_overrides: Vec<(String, PathBuf, String)>,
+    /// Ids of team files that failed to load: checks stay quiet about references to them, and
+    /// about roles, which those members might have held.
+    pub unloaded_team: std::collections::BTreeSet<String>,
 }
 
 impl Site {

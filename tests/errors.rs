@@ -406,3 +406,51 @@ fn check_reports_without_writing() {
     assert_eq!(d["line"], 4);
     assert!(!site.path().join("public").exists());
 }
+
+#[test]
+fn every_problem_is_reported_in_one_run_sorted_by_file() {
+    let site = copy_fixture("canary");
+    edit(
+        &site.path().join("team/bo.yaml"),
+        "roles: [engineer, support]",
+        "roles: [engineer, support",
+    );
+    edit(
+        &site.path().join("clients/acme.yaml"),
+        "billing: cy",
+        "billing: cyy",
+    );
+    edit(
+        &site.path().join("journey/100-review.md"),
+        "stage: member",
+        "stage: membr",
+    );
+    edit(
+        &site.path().join("clients/hostile.yaml"),
+        "start: 2026-02-27",
+        "start: soon",
+    );
+    let result = hundred().arg("check").arg(site.path()).output().unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let order: Vec<usize> = [
+        "clients/acme.yaml:",
+        "clients/hostile.yaml:",
+        "journey/100-review.md:",
+        "team/bo.yaml:",
+    ]
+    .iter()
+    .map(|f| {
+        stderr
+            .find(f)
+            .unwrap_or_else(|| panic!("{f} not reported:\n{stderr}"))
+    })
+    .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "not sorted by file:\n{stderr}"
+    );
+    // Bo's file did not load, so Acme's reference to `engineer: bo` is not reported as well.
+    assert!(!stderr.contains("no team member `bo`"), "{stderr}");
+    assert!(stderr.contains("4 error(s)"), "{stderr}");
+}

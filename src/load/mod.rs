@@ -1,11 +1,11 @@
 //! **load**: reads the site folder into the typed [`Site`] model. Every file is read and parsed
 //! even after an error, so one run reports every problem it can find.
 
-mod clients;
-mod frontmatter;
-mod journey;
-mod playbook;
-mod team;
+pub mod clients;
+pub mod frontmatter;
+pub mod journey;
+pub mod playbook;
+pub mod team;
 pub mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +18,9 @@ use crate::model::Site;
 
 pub use frontmatter::split as split_front_matter;
 
-/// Reads everything under `root`. Returns the site when no file had an error; the findings
-/// (warnings included) either way.
+/// Reads everything under `root`. Returns what could be loaded (so cross-references can still
+/// be checked and every problem reported in one run) unless the settings themselves are
+/// unreadable, and the findings, warnings included. Only a site without errors may be built.
 pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let config = match Config::load(root) {
@@ -31,6 +32,12 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
     };
 
     let (team, d) = load_all(root, "team", &["yaml", "yml"], team::load);
+    // Team members whose files failed to load: references to them are not reported again.
+    let unloaded_team = d
+        .iter()
+        .filter(|x| x.is_error())
+        .filter_map(|x| x.file.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
     diags.extend(d);
     let (clients, d) = load_all(root, "clients", &["yaml", "yml"], clients::load);
     diags.extend(d);
@@ -59,19 +66,17 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
         }
     }
 
-    let site = match (config, diags.has_errors()) {
-        (Some(config), false) => Some(Site {
-            root: root.to_path_buf(),
-            config,
-            team,
-            clients,
-            journey,
-            playbook,
-            statics,
-            template_overrides,
-        }),
-        _ => None,
-    };
+    let site = config.map(|config| Site {
+        root: root.to_path_buf(),
+        config,
+        team,
+        clients,
+        journey,
+        playbook,
+        statics,
+        template_overrides,
+        unloaded_team,
+    });
     (site, diags)
 }
 

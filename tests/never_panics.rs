@@ -1,0 +1,131 @@
+//! No input makes hundred panic: arbitrary and mutated settings, profiles and front matter
+//! either load or produce diagnostics. Case counts are bounded so CI time stays small; raise
+//! them with PROPTEST_CASES for a longer local run.
+
+mod common;
+
+use std::path::Path;
+
+use hundred::config::Config;
+use hundred::load::{clients, journey, playbook, team};
+use proptest::prelude::*;
+
+/// Fragments that stress YAML, TOML and front matter parsing.
+const TOKENS: &[&str] = &[
+    "---\n",
+    "\n",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "'",
+    "#",
+    "&a ",
+    "*a",
+    "!!str ",
+    "|\n  ",
+    ">\n  ",
+    "  ",
+    "\t",
+    "name",
+    "day",
+    "start",
+    "2026-02-30",
+    "-1",
+    "99999999999999999999",
+    "0x1F",
+    "NO",
+    "~",
+    "null",
+    "\u{feff}",
+    "é",
+    "{{ client.name }}",
+    "{% if %}",
+    "<script>",
+    "\r\n",
+    "?",
+    ",",
+    "=",
+    "[firm]",
+    "base_url",
+    "\"https://x.example/\"",
+    "team:",
+    "  account-lead: ",
+    "internal:",
+];
+
+fn fragments() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => prop::sample::select(TOKENS).prop_map(String::from),
+            1 => any::<String>(),
+        ],
+        0..40,
+    )
+    .prop_map(|v| v.concat())
+}
+
+/// A valid file with a random slice replaced by random fragments: close to real mistakes.
+fn mutated(valid: &'static str) -> impl Strategy<Value = String> {
+    (0..=valid.len(), 0..=valid.len(), fragments()).prop_map(move |(a, b, insert)| {
+        let (mut lo, mut hi) = (a.min(b), a.max(b));
+        while !valid.is_char_boundary(lo) {
+            lo -= 1;
+        }
+        while !valid.is_char_boundary(hi) {
+            hi -= 1;
+        }
+        format!("{}{}{}", &valid[..lo], insert, &valid[hi..])
+    })
+}
+
+const TEAM: &str = include_str!("fixtures/canary/team/ann.yaml");
+const CLIENT: &str = include_str!("fixtures/canary/clients/acme.yaml");
+const SCRIPT: &str = include_str!("fixtures/canary/journey/001-welcome-call.md");
+const CHAPTER: &str = include_str!("fixtures/canary/playbook/01-intro.md");
+const CONFIG: &str = include_str!("fixtures/canary/hundred.toml");
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn profiles_never_panic(text in prop_oneof![fragments(), mutated(TEAM)]) {
+        let _ = team::load(Path::new("team/x.yaml"), "x", &text);
+    }
+
+    #[test]
+    fn clients_never_panic(text in prop_oneof![fragments(), mutated(CLIENT)]) {
+        let _ = clients::load(Path::new("clients/x.yaml"), "x", &text);
+    }
+
+    #[test]
+    fn front_matter_never_panics(text in prop_oneof![fragments(), mutated(SCRIPT), mutated(CHAPTER)]) {
+        let _ = journey::load(Path::new("journey/x.md"), "x", &text);
+        let _ = playbook::load(Path::new("playbook/x.md"), "x", &text);
+    }
+
+    #[test]
+    fn config_never_panics(text in prop_oneof![fragments(), mutated(CONFIG)]) {
+        let _ = Config::parse(&text);
+    }
+}
+
+proptest! {
+    // Whole builds are slower: fewer cases, each a site with one mutated file.
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn whole_builds_never_panic(
+        which in 0usize..4,
+        text in prop_oneof![mutated(TEAM), mutated(CLIENT), mutated(SCRIPT), mutated(CONFIG)],
+    ) {
+        let site = common::copy_fixture("canary");
+        let target = ["team/ann.yaml", "clients/acme.yaml", "journey/001-welcome-call.md", "hundred.toml"][which];
+        std::fs::write(site.path().join(target), &text).unwrap();
+        let opts = hundred::build::BuildOptions { minify: Some(false), ..Default::default() };
+        let _ = hundred::build::render_site(site.path(), &opts);
+    }
+}
