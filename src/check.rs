@@ -26,6 +26,9 @@ pub fn check_site(site: &Site) -> Diagnostics {
         if !statics.contains(logo.trim_start_matches('/')) {
             diags.push(
                 Diagnostic::error(CONFIG_FILE, format!("the logo `{logo}` is not in static/"))
+                    .at(std::fs::read_to_string(site.root.join(CONFIG_FILE))
+                        .ok()
+                        .and_then(|text| crate::config::find_key(&text, "logo")))
                     .help(format!(
                         "put the file at static/{}, or remove `logo`",
                         logo.trim_start_matches('/')

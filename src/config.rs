@@ -237,7 +237,7 @@ fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
 }
 
 /// Where `key = …` first appears, for pointing at a value that parsed but is not valid.
-fn find_key(text: &str, key: &str) -> Option<crate::diagnostics::Position> {
+pub fn find_key(text: &str, key: &str) -> Option<crate::diagnostics::Position> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();

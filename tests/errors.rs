@@ -272,6 +272,176 @@ const CASES: &[Breakage] = &[
         None,
         &["cannot be used as an id", "acme-copy"],
     ),
+    (
+        "duplicate id",
+        |s| {
+            fs::copy(s.join("clients/acme.yaml"), s.join("clients/acme.yml"))
+                .map(|_| ())
+                .unwrap()
+        },
+        "clients/acme.yml",
+        None,
+        &["defined twice"],
+    ),
+    (
+        "missing logo",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "logo = \"logo.svg\"",
+                "logo = \"logo.png\"",
+            )
+        },
+        "hundred.toml",
+        Some(5),
+        &["logo.png", "static"],
+    ),
+    (
+        "static file shadows a page",
+        |s| fs::write(s.join("static/index.html"), "<p>mine</p>").unwrap(),
+        "static/index.html",
+        None,
+        &["two outputs", "index.html"],
+    ),
+    (
+        "unknown client stage",
+        |s| {
+            edit(
+                &s.join("clients/acme.yaml"),
+                "start: 2026-11-17",
+                "start: 2026-11-17\nstage: advocat",
+            )
+        },
+        "clients/acme.yaml",
+        Some(3),
+        &["advocat", "advocate"],
+    ),
+    (
+        "day zero",
+        |s| edit(&s.join("journey/010-first-invoice.md"), "day: 10", "day: 0"),
+        "journey/010-first-invoice.md",
+        Some(3),
+        &["out of range", "day 1"],
+    ),
+    (
+        "bad contact email",
+        |s| {
+            edit(
+                &s.join("clients/acme.yaml"),
+                "email: rr@acme.example",
+                "email: rr-at-acme",
+            )
+        },
+        "clients/acme.yaml",
+        None,
+        &["contact", "email"],
+    ),
+    (
+        "bad visibility",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "visibility: internal",
+                "visibility: public",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(7),
+        &["public"],
+    ),
+    (
+        "internal is not a map",
+        |s| {
+            edit(
+                &s.join("clients/hostile.yaml"),
+                "internal:\n  secret: CANARY-HOSTILE-SECRET",
+                "internal: just a note",
+            )
+        },
+        "clients/hostile.yaml",
+        Some(17),
+        &["internal", "map"],
+    ),
+    (
+        "video is not a URL",
+        |s| {
+            edit(
+                &s.join("team/ann.yaml"),
+                "video: https://video.example/ann",
+                "video: video.example/ann",
+            )
+        },
+        "team/ann.yaml",
+        Some(16),
+        &["video", "https://"],
+    ),
+    (
+        "no front matter",
+        |s| fs::write(s.join("journey/020-note.md"), "Just a note.\n").unwrap(),
+        "journey/020-note.md",
+        Some(1),
+        &["no front matter"],
+    ),
+    (
+        "empty title",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "title: Sales hand-off",
+                "title: \"  \"",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(2),
+        &["title", "empty"],
+    ),
+    (
+        "no settings file",
+        |s| fs::remove_file(s.join("hundred.toml")).unwrap(),
+        "hundred.toml",
+        None,
+        &["cannot read", "hundred init"],
+    ),
+    (
+        "unknown config section",
+        |s| edit(&s.join("hundred.toml"), "[internal]", "[internl]"),
+        "hundred.toml",
+        Some(10),
+        &["internl", "did you mean `internal`?"],
+    ),
+    (
+        "template override syntax error",
+        |s| {
+            fs::create_dir_all(s.join("templates/portal")).unwrap();
+            fs::write(
+                s.join("templates/portal/team.html"),
+                "{% if client.name %}\n<p>{{ client.name }</p>\n{% endif %}\n",
+            )
+            .unwrap()
+        },
+        "templates/portal/team.html",
+        Some(2),
+        &[],
+    ),
+    (
+        "unknown variable in a template override",
+        |s| {
+            fs::create_dir_all(s.join("templates/portal")).unwrap();
+            fs::write(s.join("templates/portal/team.html"), "{% extends \"portal/base.html\" %}\n{% block content %}\n{{ client.internal }}\n{% endblock content %}\n").unwrap()
+        },
+        "templates/portal/team.html",
+        Some(3),
+        &["internal"],
+    ),
+    (
+        "contacts missing",
+        |s| {
+            edit(&s.join("clients/hostile.yaml"), "contacts:\n  - name: \"Eve {% raw %}<img src=x onerror=alert(1)>\"\n    role: \"CTO {{ 7 * 7 }}\"\n    email: eve@hostile.example\n", "")
+        },
+        "clients/hostile.yaml",
+        None,
+        &["contacts"],
+    ),
 ];
 
 #[test]
