@@ -55,6 +55,7 @@ pub fn check_site(site: &Site) -> Diagnostics {
     }
 
     for t in &site.journey {
+        diags.extend(crate::variables::check_script(t));
         if !stages.contains(&t.stage.value.as_str()) {
             diags.push(unknown_stage(&t.file, &t.stage.value, t.stage.at, &stages));
         }

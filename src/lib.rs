@@ -22,4 +22,5 @@ pub mod plan;
 pub mod render;
 pub mod templates;
 pub mod theme;
+pub mod variables;
 pub mod write;

@@ -143,14 +143,10 @@ fn hostile_profile_text_is_shown_as_text() {
         "internal/index.html",
     ] {
         let html = read(&public.join(page));
+        assert_no_active_content(page, &html);
+        let raw_bold = start_tags(&html).iter().any(|(name, _)| name == "b");
+        assert!(!raw_bold, "{page} passed raw HTML through");
         let body = without_titles(&html);
-        assert!(!body.contains("<script"), "{page} has a script element");
-        assert!(!body.contains("<img src=x"), "{page} has an injected image");
-        assert!(
-            !body.contains("javascript:"),
-            "{page} has a javascript: link"
-        );
-        assert!(!body.contains("<b>"), "{page} passed raw HTML through");
         if !page.contains("/team/") {
             assert!(
                 body.contains("&lt;script>") || body.contains("&lt;script&gt;"),

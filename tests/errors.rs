@@ -624,3 +624,41 @@ fn every_problem_is_reported_in_one_run_sorted_by_file() {
     assert!(!stderr.contains("no team member `bo`"), "{stderr}");
     assert!(stderr.contains("4 error(s)"), "{stderr}");
 }
+
+#[test]
+fn unchanged_files_keep_their_modification_time() {
+    let site = copy_fixture("canary");
+    let out = site.path().join("public");
+    build_into(site.path(), &out);
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for route in [
+        "portal/acme/index.html",
+        "portal/hostile/index.html",
+        "internal/clients/acme/index.html",
+    ] {
+        let f = fs::File::options()
+            .write(true)
+            .open(out.join(route))
+            .unwrap();
+        f.set_modified(old).unwrap();
+    }
+    // Change Acme's welcome note only.
+    edit(
+        &site.path().join("clients/acme.yaml"),
+        "delighted",
+        "thrilled",
+    );
+    build_into(site.path(), &out);
+    let mtime = |route: &str| fs::metadata(out.join(route)).unwrap().modified().unwrap();
+    assert_eq!(
+        mtime("portal/hostile/index.html"),
+        old,
+        "unchanged page kept its time"
+    );
+    assert_ne!(
+        mtime("portal/acme/index.html"),
+        old,
+        "changed page has a new time"
+    );
+    assert!(read(&out.join("portal/acme/index.html")).contains("thrilled"));
+}

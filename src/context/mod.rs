@@ -52,9 +52,33 @@ pub struct PageInfo {
     pub section: &'static str,
 }
 
-/// `Maya Okonkwo` → `Maya`.
+/// `Maya Okonkwo` → `Maya`; `Dr Hannah Lowe` → `Hannah` (a greeting uses the given name).
 pub fn first_name(name: &str) -> String {
-    name.split_whitespace().next().unwrap_or(name).to_string()
+    const TITLES: &[&str] = &[
+        "dr", "mr", "mrs", "ms", "mx", "miss", "prof", "sir", "dame", "rev",
+    ];
+    let mut words = name.split_whitespace().peekable();
+    while let Some(w) = words.peek() {
+        let bare = w.trim_end_matches('.').to_lowercase();
+        if TITLES.contains(&bare.as_str()) && words.clone().count() > 1 {
+            words.next();
+        } else {
+            break;
+        }
+    }
+    words.next().unwrap_or(name).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn first_names_skip_titles() {
+        assert_eq!(super::first_name("Maya Okonkwo"), "Maya");
+        assert_eq!(super::first_name("Dr. Hannah Lowe"), "Hannah");
+        assert_eq!(super::first_name("Prof Sir Ian"), "Ian");
+        assert_eq!(super::first_name("Dr"), "Dr");
+        assert_eq!(super::first_name("Cher"), "Cher");
+    }
 }
 
 /// A team member as shown in the "meet your team" card and profile. Used by both sites: a
