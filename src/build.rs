@@ -9,6 +9,7 @@ use crate::diagnostics::Diagnostics;
 use crate::model::Site;
 use crate::plan::{AssetSource, Plan};
 use crate::render::Renderer;
+use crate::timing::Stopwatch;
 use crate::write::{self, Content};
 
 #[derive(Debug, Clone, Default)]
@@ -26,6 +27,8 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub pages: usize,
     pub files: usize,
+    /// What the write changed on disk.
+    pub changes: write::WriteStats,
     pub clients: usize,
     pub elapsed: Duration,
     pub warnings: Diagnostics,
@@ -58,11 +61,20 @@ pub struct RenderedSite {
 
 /// Everything up to and including rendering, in memory. `check` stops here; `build` writes.
 pub fn render_site(root: &Path, opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
+    render_site_timed(root, opts, &mut Stopwatch::default())
+}
+
+fn render_site_timed(
+    root: &Path,
+    opts: &BuildOptions,
+    watch: &mut Stopwatch,
+) -> Result<RenderedSite, BuildFailure> {
     let fail = |mut diagnostics: Diagnostics| {
         diagnostics.sort();
         BuildFailure { diagnostics }
     };
     let (site, mut diags) = load_and_check(root);
+    watch.lap("load+check");
     let Some(site) = site else {
         return Err(fail(diags));
     };
@@ -80,10 +92,14 @@ pub fn render_site(root: &Path, opts: &BuildOptions) -> Result<RenderedSite, Bui
             return Err(fail(diags));
         }
     };
+    watch.lap("plan+templates");
     let today = opts.today.unwrap_or_else(crate::dates::today);
     let minify = opts.minify.unwrap_or(site.config.build.minify);
-    let rendered =
-        Renderer::new(&site, tera, today, minify).and_then(|r| r.render_all(&plan.pages));
+    let rendered = Renderer::new(&site, tera, today, minify).and_then(|r| {
+        watch.lap("personalise");
+        r.render_all(&plan.pages)
+    });
+    watch.lap("render");
     match rendered {
         Ok(pages) => Ok(RenderedSite {
             site,
@@ -100,12 +116,13 @@ pub fn render_site(root: &Path, opts: &BuildOptions) -> Result<RenderedSite, Bui
 
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    let mut watch = Stopwatch::default();
     let RenderedSite {
         site,
         plan,
         pages,
         warnings,
-    } = render_site(root, opts)?;
+    } = render_site_timed(root, opts, &mut watch)?;
     let output = opts
         .output
         .clone()
@@ -131,16 +148,19 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         };
         files.push((copy.route.clone(), content));
     }
-    let count = write::write_output(&output, files).map_err(|e| {
+    let stats = write::write_output(&output, files).map_err(|e| {
         io_failure(crate::diagnostics::Diagnostic::error(
             output.display().to_string(),
             format!("could not write the output: {e}"),
         ))
     })?;
+    watch.lap("write");
+    watch.report();
     Ok(BuildReport {
         output,
         pages: page_count,
-        files: count,
+        files: stats.written + stats.unchanged,
+        changes: stats,
         clients: site.clients.len(),
         elapsed: started.elapsed(),
         warnings,

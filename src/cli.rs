@@ -100,10 +100,12 @@ pub fn main() -> ExitCode {
                 Ok(report) => {
                     print_diagnostics(&dir, &report.warnings);
                     println!(
-                        "Built {} client portal(s) and the internal site: {} pages, {} files in {} ms → {}",
+                        "Built {} client portal(s) and the internal site: {} pages, {} files ({} written, {} removed) in {} ms → {}",
                         report.clients,
                         report.pages,
                         report.files,
+                        report.changes.written,
+                        report.changes.removed,
                         report.elapsed.as_millis(),
                         shown_path(&report.output)
                     );

@@ -22,5 +22,6 @@ pub mod plan;
 pub mod render;
 pub mod templates;
 pub mod theme;
+pub mod timing;
 pub mod variables;
 pub mod write;

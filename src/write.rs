@@ -3,6 +3,7 @@
 //! output as it was. Files whose bytes did not change keep their modification time, so sync
 //! tools upload only what changed.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -98,73 +99,161 @@ fn absolute(p: &Path) -> PathBuf {
     out
 }
 
-/// Writes `files` as the new content of `output`, atomically replacing what was there.
-pub fn write_output(output: &Path, files: Vec<(String, Content)>) -> io::Result<usize> {
-    let output = absolute(output);
-    let parent = output.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.hundred-new-{pid}"));
-    let retired = parent.join(format!(".{name}.hundred-old-{pid}"));
-    let _ = fs::remove_dir_all(&staging);
-
-    let result = stage(&output, &staging, &files);
-    if let Err(e) = result {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    if output.exists() {
-        fs::rename(&output, &retired)?;
-        if let Err(e) = fs::rename(&staging, &output) {
-            // Put the old output back rather than leave nothing.
-            let _ = fs::rename(&retired, &output);
-            let _ = fs::remove_dir_all(&staging);
-            return Err(e);
-        }
-        fs::remove_dir_all(&retired)?;
-    } else {
-        fs::rename(&staging, &output)?;
-    }
-    Ok(files.len())
+/// What a write changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Files created or whose bytes changed.
+    pub written: usize,
+    /// Files left untouched because their bytes were already right.
+    pub unchanged: usize,
+    /// Files of an earlier build that the new one no longer has.
+    pub removed: usize,
 }
 
-fn stage(output: &Path, staging: &Path, files: &[(String, Content)]) -> io::Result<()> {
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|(route, _)| Path::new(route).parent().map(|p| staging.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        fs::create_dir_all(d)?;
+/// Makes `output` hold exactly `files`, in two phases so that a failure leaves the previous
+/// output byte for byte as it was:
+///
+/// 1. every new or changed file is written to a hidden temporary file beside its target
+///    (files whose bytes are already right are not touched, so they keep their modification
+///    time); if anything fails, the temporary files and any folders made for them are removed;
+/// 2. only when all were written, each is renamed over its target (an atomic step per file)
+///    and files the new build no longer has are deleted.
+///
+/// Writing only what changed keeps rebuilds cheap; on a disk where creating and deleting files
+/// is slow, replacing a whole tree of thousands of files each time costs seconds.
+pub fn write_output(output: &Path, files: Vec<(String, Content)>) -> io::Result<WriteStats> {
+    let previous: BTreeSet<String> = if output.exists() {
+        crate::load::list_all_files(output)
+            .into_iter()
+            .map(|p| crate::load::slash_path(&p))
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+
+    // Folders the new files need that do not exist yet, shallowest first.
+    let mut needed: BTreeSet<PathBuf> = BTreeSet::new();
+    for (route, _) in &files {
+        let mut dir = Path::new(route).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            if !needed.insert(d.to_path_buf()) {
+                break;
+            }
+            dir = d.parent();
+        }
     }
-    fs::create_dir_all(staging)?;
-    files.par_iter().try_for_each(|(route, content)| {
-        let target = staging.join(route);
-        let bytes: std::borrow::Cow<[u8]> = match content {
-            Content::Bytes(b) => b.as_slice().into(),
-            Content::Borrowed(b) => (*b).into(),
-            Content::File(src) => fs::read(src)?.into(),
-        };
-        fs::write(&target, &bytes)?;
-        keep_old_mtime_if_unchanged(&output.join(route), &target, &bytes)
+    let mut created: Vec<PathBuf> = Vec::new();
+    let outcome = (|| -> io::Result<Vec<(PathBuf, PathBuf)>> {
+        if !output.exists() {
+            fs::create_dir_all(output)?;
+            created.push(output.to_path_buf());
+        }
+        let mut ordered: Vec<&PathBuf> = needed.iter().collect();
+        ordered.sort_by_key(|d| d.components().count());
+        for d in ordered {
+            let abs = output.join(d);
+            if !abs.is_dir() {
+                fs::create_dir(&abs)?;
+                created.push(abs);
+            }
+        }
+        let staged: Vec<io::Result<Option<(PathBuf, PathBuf)>>> = files
+            .par_iter()
+            .map(|(route, content)| stage_one(output, route, content))
+            .collect();
+        let mut renames = Vec::new();
+        let mut first_error = None;
+        for r in staged {
+            match r {
+                Ok(Some(pair)) => renames.push(pair),
+                Ok(None) => {}
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first_error {
+            None => Ok(renames),
+            Some(e) => {
+                for (tmp, _) in &renames {
+                    let _ = fs::remove_file(tmp);
+                }
+                Err(e)
+            }
+        }
+    })();
+    let renames = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            // Leave no trace: temporary files are gone; remove the folders made for them.
+            for d in created.iter().rev() {
+                let _ = fs::remove_dir_all(d);
+            }
+            return Err(e);
+        }
+    };
+
+    let written = renames.len();
+    renames
+        .par_iter()
+        .try_for_each(|(tmp, target)| fs::rename(tmp, target))?;
+    let keep: BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    let stale: Vec<&String> = previous
+        .iter()
+        .filter(|p| !keep.contains(p.as_str()))
+        .collect();
+    stale
+        .par_iter()
+        .try_for_each(|p| fs::remove_file(output.join(p.as_str())))?;
+    remove_empty_dirs(output)?;
+    Ok(WriteStats {
+        written,
+        unchanged: files.len() - written,
+        removed: stale.len(),
     })
 }
 
-fn keep_old_mtime_if_unchanged(old: &Path, new: &Path, bytes: &[u8]) -> io::Result<()> {
-    let Ok(meta) = fs::metadata(old) else {
-        return Ok(());
+/// Writes one file beside its target, unless the target already has these bytes. Returns the
+/// (temporary, target) pair to rename.
+fn stage_one(
+    output: &Path,
+    route: &str,
+    content: &Content,
+) -> io::Result<Option<(PathBuf, PathBuf)>> {
+    let target = output.join(route);
+    let bytes: std::borrow::Cow<[u8]> = match content {
+        Content::Bytes(b) => b.as_slice().into(),
+        Content::Borrowed(b) => (*b).into(),
+        Content::File(src) => fs::read(src)?.into(),
     };
-    if meta.len() != bytes.len() as u64 {
-        return Ok(());
+    if let Ok(meta) = fs::metadata(&target) {
+        if meta.is_file() && meta.len() == bytes.len() as u64 && fs::read(&target)? == *bytes {
+            return Ok(None);
+        }
     }
-    if fs::read(old)? == bytes {
-        let f = fs::File::options().write(true).open(new)?;
-        f.set_modified(meta.modified()?)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = target.with_file_name(format!(".{name}.hundred-new"));
+    fs::write(&tmp, &bytes)?;
+    Ok(Some((tmp, target)))
+}
+
+/// Removes folders left empty by deleted files (a deleted client's portal, say).
+fn remove_empty_dirs(dir: &Path) -> io::Result<bool> {
+    let mut empty = true;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            if remove_empty_dirs(&entry.path())? {
+                fs::remove_dir(entry.path())?;
+            } else {
+                empty = false;
+            }
+        } else {
+            empty = false;
+        }
     }
-    Ok(())
+    Ok(empty)
 }

@@ -192,6 +192,18 @@ pub fn list_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Every file below `dir` (relative to it), hidden ones included; sorted.
+pub fn list_all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
+        .collect();
+    files.sort();
+    files
+}
+
 /// Names that editors and operating systems leave behind: never content.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
