@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::Site;
 use crate::plan::{AssetSource, Plan};
-use crate::render::Renderer;
+use crate::render::{RenderCache, Renderer};
 use crate::timing::Stopwatch;
 use crate::write::{self, Content};
 
@@ -95,9 +95,14 @@ fn render_site_timed(
     watch.lap("plan+templates");
     let today = opts.today.unwrap_or_else(crate::dates::today);
     let minify = opts.minify.unwrap_or(site.config.build.minify);
-    let rendered = Renderer::new(&site, tera, today, minify).and_then(|r| {
+    let rendered = RenderCache::new(&site, &tera, today, minify).and_then(|cache| {
         watch.lap("personalise");
-        r.render_all(&plan.pages)
+        let renderer = Renderer {
+            site: &site,
+            tera: &tera,
+            cache: &cache,
+        };
+        renderer.render_all(&plan.pages)
     });
     watch.lap("render");
     match rendered {

@@ -134,14 +134,17 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     let team: Vec<String> = site.team.iter().map(|m| slash(&m.file)).collect();
     let clients: Vec<String> = site.clients.iter().map(|c| slash(&c.file)).collect();
 
+    let mut chains: std::collections::HashMap<&'static str, Vec<String>> = Default::default();
     let mut page = |route: String, kind: PageKind, mut deps: Vec<String>| {
         deps.push(config.clone());
         if let Some(t) = kind.template() {
-            deps.extend(
+            let chain = chains.entry(t).or_insert_with(|| {
                 theme::template_chain(t)
                     .into_iter()
-                    .map(|n| format!("templates/{n}")),
-            );
+                    .map(|n| format!("templates/{n}"))
+                    .collect()
+            });
+            deps.extend(chain.iter().cloned());
         }
         deps.sort();
         deps.dedup();
@@ -246,10 +249,20 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         everything.clone(),
     );
     for (mi, m) in site.team.iter().enumerate() {
+        // A profile lists the clients that have this member and their touchpoints.
+        let mut deps = vec![team[mi].clone()];
+        deps.extend(journey.iter().cloned());
+        deps.extend(
+            site.clients
+                .iter()
+                .zip(&clients)
+                .filter(|(c, _)| c.team.values().any(|id| id.value == m.id))
+                .map(|(_, f)| f.clone()),
+        );
         page(
             format!("internal/team/{}/index.html", m.id),
             PageKind::InternalMember { member: mi },
-            everything.clone(),
+            deps,
         );
     }
     page(
@@ -258,8 +271,9 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         everything.clone(),
     );
     for (ci, c) in site.clients.iter().enumerate() {
+        // A runbook shows the members assigned to the client, never the rest of the team.
         let mut deps = vec![clients[ci].clone()];
-        deps.extend(team.iter().cloned());
+        deps.extend(assigned_member_files(site, ci));
         deps.extend(journey.iter().cloned());
         let dir = format!("internal/clients/{}/", c.id);
         page(

@@ -12,58 +12,152 @@ use crate::context::{PageInfo, SiteInfo};
 use crate::diagnostics::Diagnostic;
 use crate::ics::{self, CalendarEvent};
 use crate::markdown::{self, Link, MarkdownOptions};
-use crate::model::{Site, Visibility};
+use std::collections::HashMap;
+
+use crate::model::{Client, Site, Visibility};
 use crate::plan::{client_folder, Page, PageKind};
 use crate::templates::tera_diagnostic;
 
-/// Everything pages are made from, computed once per build.
-pub struct Renderer<'a> {
-    pub site: &'a Site,
-    pub tera: Tera,
+/// What one client's pages are made from: their portal data and their runbook with every
+/// script personalised.
+pub struct ClientCache {
+    pub portal: PortalData,
+    pub runbook: Runbook,
+}
+
+/// Which cached data a change makes stale.
+#[derive(Debug, Default, Clone)]
+pub struct Stale {
+    /// Every client's data (a journey script changed, or anything wider).
+    pub all_clients: bool,
+    /// Ids of clients whose data must be recomputed.
+    pub clients: std::collections::BTreeSet<String>,
+    pub playbook: bool,
+}
+
+/// Everything pages are made from, computed once and then kept up to date by
+/// [`RenderCache::refresh`] while serving, so a rebuild recomputes only what an edit touched.
+pub struct RenderCache {
     pub today: Date,
     info: SiteInfo,
-    portal: Vec<PortalData>,
-    runbooks: Vec<Runbook>,
+    clients: HashMap<String, ClientCache>,
     overview: Overview,
     chapters: Vec<ChapterView>,
     print_chapters: Vec<ChapterView>,
     minify: bool,
 }
 
-impl<'a> Renderer<'a> {
+impl RenderCache {
     pub fn new(
-        site: &'a Site,
-        tera: Tera,
+        site: &Site,
+        tera: &Tera,
         today: Date,
         minify: bool,
     ) -> Result<Self, Vec<Diagnostic>> {
-        let scripts = personalise_scripts(site, &tera)?;
-        let (chapters, print_chapters) = render_playbook(site)?;
-        let portal = site
-            .clients
-            .par_iter()
-            .map(|c| PortalData::new(site, c, today))
-            .collect();
-        let runbooks = site
-            .clients
-            .par_iter()
-            .zip(scripts.par_iter())
-            .map(|(c, s)| Runbook::new(site, c, today, s))
-            .collect();
-        Ok(Renderer {
-            site,
-            tera,
+        let mut cache = RenderCache {
             today,
             info: SiteInfo::new(site, today),
-            portal,
-            runbooks,
+            clients: HashMap::new(),
             overview: Overview::new(site, today),
-            chapters,
-            print_chapters,
+            chapters: Vec::new(),
+            print_chapters: Vec::new(),
             minify,
-        })
+        };
+        cache.refresh(
+            site,
+            tera,
+            &Stale {
+                all_clients: true,
+                playbook: true,
+                ..Stale::default()
+            },
+        )?;
+        Ok(cache)
     }
 
+    /// Recomputes what `stale` names, and the site-wide summaries (cheap) always.
+    pub fn refresh(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        stale: &Stale,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let today = self.today;
+        let todo: Vec<&Client> = site
+            .clients
+            .iter()
+            .filter(|c| {
+                stale.all_clients
+                    || stale.clients.contains(&c.id)
+                    || !self.clients.contains_key(&c.id)
+            })
+            .collect();
+        let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
+            .par_iter()
+            .map(|c| {
+                let scripts = personalise_scripts(site, tera, c)?;
+                Ok((
+                    c.id.clone(),
+                    ClientCache {
+                        portal: PortalData::new(site, c, today),
+                        runbook: Runbook::new(site, c, today, &scripts),
+                    },
+                ))
+            })
+            .collect();
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        for r in results {
+            match r {
+                Ok((id, cache)) => {
+                    self.clients.insert(id, cache);
+                }
+                // The same template mistake usually fails for every client: say it once.
+                Err(e) => {
+                    for d in e {
+                        if !errors
+                            .iter()
+                            .any(|x| x.file == d.file && x.position == d.position)
+                        {
+                            errors.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        if stale.playbook {
+            match render_playbook(site) {
+                Ok((pages, prints)) => {
+                    self.chapters = pages;
+                    self.print_chapters = prints;
+                }
+                Err(e) => errors.extend(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let ids: std::collections::HashSet<&str> =
+            site.clients.iter().map(|c| c.id.as_str()).collect();
+        self.clients.retain(|id, _| ids.contains(id.as_str()));
+        self.info = SiteInfo::new(site, today);
+        self.overview = Overview::new(site, today);
+        Ok(())
+    }
+
+    fn client(&self, site: &Site, index: usize) -> &ClientCache {
+        &self.clients[&site.clients[index].id]
+    }
+}
+
+/// Renders pages of `site` from its [`RenderCache`]; cheap to make, so one can be made for
+/// each rebuild.
+pub struct Renderer<'a> {
+    pub site: &'a Site,
+    pub tera: &'a Tera,
+    pub cache: &'a RenderCache,
+}
+
+impl<'a> Renderer<'a> {
     /// Renders every page in parallel; all errors are collected.
     pub fn render_all(&self, pages: &[Page]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
         let results: Vec<Result<Vec<u8>, Diagnostic>> =
@@ -87,7 +181,7 @@ impl<'a> Renderer<'a> {
         use PageKind::*;
         let site = self.site;
         let mut ctx = Context::new();
-        ctx.insert("site", &self.info);
+        ctx.insert("site", &self.cache.info);
         let html = |ctx: &Context, title: String| self.html(page, ctx, title);
         match page.kind {
             PortalRobots | InternalRobots => Ok(b"User-agent: *\nDisallow: /\n".to_vec()),
@@ -99,20 +193,20 @@ impl<'a> Renderer<'a> {
                 html(&ctx, "Page not found".into())
             }
             PortalWelcome { client } => {
-                let data = &self.portal[client];
+                let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("team", &data.team);
                 ctx.insert("next_steps", &data.next_steps(3));
                 html(&ctx, format!("Welcome, {}", data.client.name))
             }
             PortalTeam { client } => {
-                let data = &self.portal[client];
+                let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("team", &data.team);
                 html(&ctx, "Meet your team".into())
             }
             PortalMember { client, member } => {
-                let data = &self.portal[client];
+                let data = &self.cache.client(site, client).portal;
                 let id = &site.team[member].id;
                 let m = data
                     .team
@@ -124,32 +218,32 @@ impl<'a> Renderer<'a> {
                 html(&ctx, m.profile.name.clone())
             }
             PortalJourney { client } => {
-                let data = &self.portal[client];
+                let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("timeline", &data.timeline);
                 html(&ctx, "Your journey with us".into())
             }
             InternalOverview => {
-                ctx.insert("overview", &self.overview);
+                ctx.insert("overview", &self.cache.overview);
                 html(&ctx, "Overview".into())
             }
             InternalPlaybook => {
-                ctx.insert("chapters", &self.chapters);
+                ctx.insert("chapters", &self.cache.chapters);
                 html(&ctx, "Playbook".into())
             }
             InternalChapter { chapter } => {
-                let ch = &self.chapters[chapter];
+                let ch = &self.cache.chapters[chapter];
                 ctx.insert("chapter", ch);
-                ctx.insert("chapters", &self.chapters);
+                ctx.insert("chapters", &self.cache.chapters);
                 ctx.insert(
                     "previous",
-                    &chapter.checked_sub(1).map(|i| &self.chapters[i]),
+                    &chapter.checked_sub(1).map(|i| &self.cache.chapters[i]),
                 );
-                ctx.insert("next", &self.chapters.get(chapter + 1));
+                ctx.insert("next", &self.cache.chapters.get(chapter + 1));
                 html(&ctx, ch.title.clone())
             }
             InternalPlaybookPrint => {
-                ctx.insert("chapters", &self.print_chapters);
+                ctx.insert("chapters", &self.cache.print_chapters);
                 html(&ctx, format!("{} playbook", site.config.firm.name))
             }
             InternalTeam => {
@@ -165,15 +259,18 @@ impl<'a> Renderer<'a> {
                 let m = &site.team[member];
                 ctx.insert("member", &crate::context::MemberView::new(m, ""));
                 ctx.insert("roles", &m.roles);
-                ctx.insert("work", &internal::member_work(site, &m.id, self.today));
+                ctx.insert(
+                    "work",
+                    &internal::member_work(site, &m.id, self.cache.today),
+                );
                 html(&ctx, m.name.clone())
             }
             InternalClients => {
-                ctx.insert("overview", &self.overview);
+                ctx.insert("overview", &self.cache.overview);
                 html(&ctx, "Clients".into())
             }
             InternalRunbook { client } | InternalRunbookPrint { client } => {
-                let rb = &self.runbooks[client];
+                let rb = &self.cache.client(self.site, client).runbook;
                 ctx.insert("runbook", rb);
                 ctx.insert("client", &rb.client);
                 html(&ctx, format!("{} runbook", rb.client.name))
@@ -194,7 +291,7 @@ impl<'a> Renderer<'a> {
 
     fn finish(&self, html: Vec<u8>) -> Vec<u8> {
         #[cfg(feature = "minify")]
-        if self.minify {
+        if self.cache.minify {
             let mut cfg = minify_html::Cfg::new();
             cfg.minify_css = true;
             cfg.minify_js = true;
@@ -259,14 +356,14 @@ impl<'a> Renderer<'a> {
             .collect();
         ics::calendar(
             &format!("{} with {}", c.name, self.site.config.firm.name),
-            self.today,
+            self.cache.today,
             &events,
         )
     }
 
     fn runbook_calendar(&self, client: usize) -> String {
         let c = &self.site.clients[client];
-        let rb = &self.runbooks[client];
+        let rb = &self.cache.client(self.site, client).runbook;
         let base = self.site.config.internal_url();
         let events: Vec<CalendarEvent> = rb
             .steps
@@ -288,7 +385,11 @@ impl<'a> Renderer<'a> {
                 url: Some(format!("{}clients/{}/#{}", base.full, c.id, s.id)),
             })
             .collect();
-        ics::calendar(&format!("{}: touchpoints", c.name), self.today, &events)
+        ics::calendar(
+            &format!("{}: touchpoints", c.name),
+            self.cache.today,
+            &events,
+        )
     }
 }
 
@@ -306,57 +407,32 @@ fn section(kind: PageKind) -> &'static str {
     }
 }
 
-/// Renders every (client, touchpoint) script: Tera with the client's data, then markdown.
-/// `result[client][touchpoint]` is HTML.
-fn personalise_scripts(site: &Site, tera: &Tera) -> Result<Vec<Vec<String>>, Vec<Diagnostic>> {
-    let per_client: Vec<Result<Vec<String>, Vec<Diagnostic>>> = site
-        .clients
-        .par_iter()
-        .map(|client| {
-            let base = ClientScriptContext::new(site, client);
-            let mut out = Vec::with_capacity(site.journey.len());
-            let mut errors = Vec::new();
-            for t in &site.journey {
-                let ctx = base.for_touchpoint(site, client, t);
-                match tera.render(&t.template_name, &ctx) {
-                    Ok(md) => out.push(markdown::to_html(&md)),
-                    Err(e) => {
-                        let mut d = tera_diagnostic(site, &e);
-                        d.message = format!(
-                            "{} (while personalising it for client `{}`)",
-                            d.message, client.id
-                        );
-                        errors.push(d);
-                    }
-                }
-            }
-            if errors.is_empty() {
-                Ok(out)
-            } else {
-                Err(errors)
-            }
-        })
-        .collect();
-    let mut scripts = Vec::with_capacity(per_client.len());
-    let mut errors: Vec<Diagnostic> = Vec::new();
-    for r in per_client {
-        match r {
-            Ok(s) => scripts.push(s),
+/// Renders every script for one client: Tera with the client's data, then markdown. The
+/// result is HTML, one per touchpoint in journey order.
+fn personalise_scripts(
+    site: &Site,
+    tera: &Tera,
+    client: &Client,
+) -> Result<Vec<String>, Vec<Diagnostic>> {
+    let base = ClientScriptContext::new(site, client);
+    let mut out = Vec::with_capacity(site.journey.len());
+    let mut errors = Vec::new();
+    for t in &site.journey {
+        let ctx = base.for_touchpoint(site, client, t);
+        match tera.render(&t.template_name, &ctx) {
+            Ok(md) => out.push(markdown::to_html(&md)),
             Err(e) => {
-                // The same template mistake usually fails for every client: say it once.
-                for d in e {
-                    if !errors
-                        .iter()
-                        .any(|x| x.file == d.file && x.position == d.position)
-                    {
-                        errors.push(d);
-                    }
-                }
+                let mut d = tera_diagnostic(site, &e);
+                d.message = format!(
+                    "{} (while personalising it for client `{}`)",
+                    d.message, client.id
+                );
+                errors.push(d);
             }
         }
     }
     if errors.is_empty() {
-        Ok(scripts)
+        Ok(out)
     } else {
         Err(errors)
     }
