@@ -20,6 +20,16 @@ pub struct BuildOptions {
     pub today: Option<Date>,
     /// Override the `minify` setting.
     pub minify: Option<bool>,
+    /// Override the base URLs (portal, internal): `serve` shows both sites at its own address.
+    pub base_urls: Option<(String, String)>,
+}
+
+/// Applies [`BuildOptions::base_urls`].
+pub fn apply_base_urls(site: &mut Site, opts: &BuildOptions) {
+    if let Some((portal, internal)) = &opts.base_urls {
+        site.config.portal.base_url = portal.clone();
+        site.config.internal.base_url = internal.clone();
+    }
 }
 
 #[derive(Debug)]
@@ -75,9 +85,10 @@ fn render_site_timed(
     };
     let (site, mut diags) = load_and_check(root);
     watch.lap("load+check");
-    let Some(site) = site else {
+    let Some(mut site) = site else {
         return Err(fail(diags));
     };
+    apply_base_urls(&mut site, opts);
     let plan = match crate::plan::plan_site(&site) {
         Ok(p) => p,
         Err(e) => {

@@ -136,11 +136,7 @@ pub fn check_site(site: &Site) -> Diagnostics {
                         titles.join(", ")
                     ),
                 )
-                .at(crate::load::yaml::key_position(
-                    &std::fs::read_to_string(site.root.join(&c.file)).unwrap_or_default(),
-                    "team",
-                    1,
-                ))
+                .at(c.team_at)
                 .help(format!("add `{role}: <team member id>` under `team`")),
             );
         }

@@ -95,6 +95,7 @@ pub fn main() -> ExitCode {
                 output,
                 today,
                 minify: no_minify.then_some(false),
+                ..Default::default()
             };
             match crate::build::build(&dir, &opts) {
                 Ok(report) => {

@@ -92,6 +92,8 @@ pub struct Client {
     pub contacts: Vec<Contact>,
     /// Role id -> team member id, in role-id order.
     pub team: BTreeMap<String, Located<String>>,
+    /// Where `team:` is written, for findings about the team as a whole.
+    pub team_at: Option<Position>,
     pub goals: Vec<String>,
     pub cares_about: Vec<String>,
     pub welcome: String,

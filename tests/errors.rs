@@ -671,10 +671,16 @@ fn a_rebuild_removes_what_the_site_no_longer_has() {
     assert!(out.join("portal/hostile/index.html").is_file());
     fs::remove_file(site.path().join("clients/hostile.yaml")).unwrap();
     build_into(site.path(), &out);
-    assert!(!out.join("portal/hostile").exists(), "a deleted client's folder is gone");
+    assert!(
+        !out.join("portal/hostile").exists(),
+        "a deleted client's folder is gone"
+    );
     assert!(!out.join("internal/clients/hostile").exists());
     assert!(out.join("portal/acme/index.html").is_file());
-    let leftovers: Vec<String> = read_tree(&out).into_keys().filter(|k| k.contains("hundred-new")).collect();
+    let leftovers: Vec<String> = read_tree(&out)
+        .into_keys()
+        .filter(|k| k.contains("hundred-new"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     // Compared with a fresh build, nothing is missing and nothing is extra.
     let fresh = build(site.path());

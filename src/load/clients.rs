@@ -132,6 +132,7 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
                 )
             })
             .collect(),
+        team_at: yaml::key_position(text, "team", 1),
         goals: raw.goals,
         cares_about: raw.cares_about,
         welcome: raw.welcome,

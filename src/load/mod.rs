@@ -41,14 +41,10 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
     diags.extend(d);
     let (clients, d) = load_all(root, "clients", &["yaml", "yml"], clients::load);
     diags.extend(d);
-    let (mut journey, d) = load_all(root, "journey", &["md"], journey::load);
+    let (journey, d) = load_all(root, "journey", &["md"], journey::load);
     diags.extend(d);
-    journey.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
-    let (mut playbook, d) = load_all(root, "playbook", &["md"], playbook::load);
+    let (playbook, d) = load_all(root, "playbook", &["md"], playbook::load);
     diags.extend(d);
-    playbook.sort_by(|a, b| {
-        (a.order.unwrap_or(i64::MAX), &a.id).cmp(&(b.order.unwrap_or(i64::MAX), &b.id))
-    });
 
     let statics = list_files(&root.join("static"))
         .into_iter()
@@ -66,18 +62,90 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
         }
     }
 
-    let site = config.map(|config| Site {
-        root: root.to_path_buf(),
-        config,
-        team,
-        clients,
-        journey,
-        playbook,
-        statics,
-        template_overrides,
-        unloaded_team,
+    let site = config.map(|config| {
+        let mut site = Site {
+            root: root.to_path_buf(),
+            config,
+            team,
+            clients,
+            journey,
+            playbook,
+            statics,
+            template_overrides,
+            unloaded_team,
+        };
+        sort_site(&mut site);
+        site
     });
     (site, diags)
+}
+
+/// One content file, loaded on its own (watch mode reloads only the files that changed).
+pub enum Item {
+    Member(crate::model::Member),
+    Client(crate::model::Client),
+    Touchpoint(crate::model::Touchpoint),
+    Chapter(crate::model::Chapter),
+}
+
+/// The kind of content a path (relative to the site folder) holds, if it is content at all.
+pub fn content_kind(rel: &Path) -> Option<&'static str> {
+    let mut parts = rel.components();
+    let folder = parts.next()?.as_os_str().to_str()?;
+    let name = parts.next()?.as_os_str().to_str()?;
+    if parts.next().is_some() || is_ignored_name(name) {
+        return None;
+    }
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("");
+    match (folder, ext) {
+        ("team", "yaml" | "yml") => Some("team"),
+        ("clients", "yaml" | "yml") => Some("clients"),
+        ("journey", "md") => Some("journey"),
+        ("playbook", "md") => Some("playbook"),
+        _ => None,
+    }
+}
+
+/// Loads one content file. `Ok(None)`: it is gone (deleted or renamed away).
+pub fn load_file(
+    root: &Path,
+    rel: &Path,
+) -> Result<Option<(Item, Vec<Diagnostic>)>, Vec<Diagnostic>> {
+    let Some(kind) = content_kind(rel) else {
+        return Ok(None);
+    };
+    let id = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    check_id(id, rel).map_err(|d| vec![d])?;
+    let text = match std::fs::read_to_string(root.join(rel)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(vec![Diagnostic::error(
+                rel,
+                format!("cannot read this file: {e}"),
+            )])
+        }
+    };
+    Ok(Some(match kind {
+        "team" => team::load(rel, id, &text).map(|(m, w)| (Item::Member(m), w))?,
+        "clients" => clients::load(rel, id, &text).map(|(c, w)| (Item::Client(c), w))?,
+        "journey" => journey::load(rel, id, &text).map(|(t, w)| (Item::Touchpoint(t), w))?,
+        _ => playbook::load(rel, id, &text).map(|(c, w)| (Item::Chapter(c), w))?,
+    }))
+}
+
+/// Puts the journey and the playbook in reading order (after a file was added or changed).
+pub fn sort_site(site: &mut Site) {
+    site.team.sort_by(|a, b| a.id.cmp(&b.id));
+    site.clients.sort_by(|a, b| a.id.cmp(&b.id));
+    site.journey
+        .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    site.playbook.sort_by(|a, b| {
+        (a.order.unwrap_or(i64::MAX), &a.id).cmp(&(b.order.unwrap_or(i64::MAX), &b.id))
+    });
 }
 
 /// One file's item and its warnings, or its errors.

@@ -1,0 +1,514 @@
+//! A site built in memory and kept up to date as its files change: what `hundred serve`
+//! serves. An edit re-reads only the changed files and re-renders only the pages whose
+//! dependency lists name them; the result is byte for byte what a full build would give.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tera::Tera;
+
+use crate::build::{BuildFailure, BuildOptions};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::{self, Item};
+use crate::model::Site;
+use crate::plan::{AssetSource, Plan};
+use crate::render::{RenderCache, Renderer, Stale};
+
+/// Output files by route (`portal/acme/index.html`), shared cheaply with the web server.
+pub type Files = BTreeMap<String, Arc<Vec<u8>>>;
+
+pub struct Session {
+    root: PathBuf,
+    opts: BuildOptions,
+    site: Site,
+    tera: Tera,
+    plan: Plan,
+    cache: RenderCache,
+    files: Arc<Files>,
+    /// Warnings of the last good build.
+    pub warnings: Diagnostics,
+}
+
+/// What one rebuild did.
+#[derive(Debug, Default)]
+pub struct Rebuild {
+    /// Source files that changed, relative to the site folder.
+    pub sources: Vec<String>,
+    /// Pages rendered again.
+    pub rerendered: usize,
+    /// Output routes whose bytes changed, appeared or disappeared.
+    pub changed: Vec<String>,
+    /// Whether everything had to be rebuilt (settings or templates changed).
+    pub full: bool,
+    pub elapsed: Duration,
+}
+
+impl Session {
+    /// A full build, in memory.
+    pub fn start(root: &Path, opts: &BuildOptions) -> Result<Session, BuildFailure> {
+        let fail = |mut diagnostics: Diagnostics| {
+            diagnostics.sort();
+            BuildFailure { diagnostics }
+        };
+        let (site, diags) = crate::build::load_and_check(root);
+        let Some(site) = site else {
+            return Err(fail(diags));
+        };
+        let mut site = site;
+        crate::build::apply_base_urls(&mut site, opts);
+        let mut with = |e: Vec<Diagnostic>| {
+            let mut d = diags.clone();
+            d.extend(e);
+            fail(d)
+        };
+        let plan = crate::plan::plan_site(&site).map_err(&mut with)?;
+        let tera = crate::templates::build_tera(&site).map_err(&mut with)?;
+        let today = opts.today.unwrap_or_else(crate::dates::today);
+        let minify = opts.minify.unwrap_or(site.config.build.minify);
+        let cache = RenderCache::new(&site, &tera, today, minify).map_err(&mut with)?;
+        let mut opts = opts.clone();
+        opts.today = Some(today);
+        let mut session = Session {
+            root: root.to_path_buf(),
+            opts,
+            site,
+            tera,
+            plan,
+            cache,
+            files: Arc::new(Files::new()),
+            warnings: diags.clone(),
+        };
+        let all: Vec<usize> = (0..session.plan.pages.len()).collect();
+        let rendered = session.render(&all).map_err(&mut with)?;
+        let mut files = Files::new();
+        for (i, bytes) in all.into_iter().zip(rendered) {
+            files.insert(session.plan.pages[i].route.clone(), Arc::new(bytes));
+        }
+        for copy in &session.plan.copies {
+            let bytes = read_asset(root, &copy.source).map_err(|d| with(vec![d]))?;
+            files.insert(copy.route.clone(), bytes);
+        }
+        session.files = Arc::new(files);
+        Ok(session)
+    }
+
+    pub fn files(&self) -> Arc<Files> {
+        Arc::clone(&self.files)
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    /// Applies changes to `paths` (absolute, or relative to the site folder). On failure the
+    /// session keeps serving its last good state.
+    pub fn update(&mut self, paths: &[PathBuf]) -> Result<Rebuild, BuildFailure> {
+        let started = Instant::now();
+        let mut sources: Vec<String> = paths
+            .iter()
+            .filter_map(|p| {
+                let rel = p.strip_prefix(&self.root).unwrap_or(p);
+                let name = rel.file_name()?.to_string_lossy();
+                (!load::is_ignored_name(&name)).then(|| load::slash_path(rel))
+            })
+            .collect();
+        sources.sort();
+        sources.dedup();
+        if sources.is_empty() {
+            return Ok(Rebuild::default());
+        }
+        let needs_full = sources.iter().any(|s| {
+            s == crate::config::CONFIG_FILE
+                || s.starts_with("templates/")
+                || (load::content_kind(Path::new(s)).is_none() && !s.starts_with("static/"))
+        });
+        if needs_full {
+            return self.rebuild_everything(sources, started);
+        }
+
+        // Re-read the changed files into a copy of the model.
+        let mut site = self.site.clone();
+        let mut diags = Diagnostics::default();
+        let mut stale = Stale::default();
+        let mut statics_changed = false;
+        for s in &sources {
+            let rel = Path::new(s);
+            if s.starts_with("static/") {
+                statics_changed = true;
+                continue;
+            }
+            let kind = load::content_kind(rel).unwrap_or("");
+            let id = rel
+                .file_stem()
+                .and_then(|x| x.to_str())
+                .unwrap_or("")
+                .to_string();
+            // Which clients' cached data an edit to this file makes stale, before and after.
+            match kind {
+                "clients" => {
+                    stale.clients.insert(id.clone());
+                }
+                "team" => {
+                    for c in self.site.clients.iter().chain(site.clients.iter()) {
+                        if c.team.values().any(|m| m.value == id) {
+                            stale.clients.insert(c.id.clone());
+                        }
+                    }
+                }
+                "journey" => stale.all_clients = true,
+                "playbook" => stale.playbook = true,
+                _ => {}
+            }
+            match load::load_file(&self.root, rel) {
+                Ok(loaded) => {
+                    let item = loaded.map(|(item, warnings)| {
+                        diags.extend(warnings);
+                        item
+                    });
+                    replace_item(&mut site, kind, &id, rel, item);
+                }
+                Err(e) => diags.extend(e),
+            }
+        }
+        if statics_changed {
+            site.statics = load::list_files(&self.root.join("static"))
+                .into_iter()
+                .map(|p| load::slash_path(&p))
+                .collect();
+        }
+        load::sort_site(&mut site);
+        if sources.iter().any(|s| s.starts_with("team/")) {
+            // A member's roles may have changed which touchpoints each client has covered.
+            stale.all_clients = true;
+        }
+        diags.extend(crate::check::check_site(&site).items);
+        let fail = |mut d: Diagnostics| {
+            d.sort();
+            BuildFailure { diagnostics: d }
+        };
+        if diags.has_errors() {
+            return Err(fail(diags));
+        }
+        let plan = match crate::plan::plan_site(&site) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.extend(e);
+                return Err(fail(diags));
+            }
+        };
+        let tera = if sources.iter().any(|s| s.starts_with("journey/")) {
+            match crate::templates::build_tera(&site) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    diags.extend(e);
+                    return Err(fail(diags));
+                }
+            }
+        } else {
+            None
+        };
+
+        // Pages to render again: those depending on a changed file, in the old plan or the
+        // new one (a client that stops listing a member changes that member's page), and
+        // those that did not exist before.
+        let changed: BTreeSet<&str> = sources.iter().map(String::as_str).collect();
+        let touched = |deps: &[String]| deps.iter().any(|d| changed.contains(d.as_str()));
+        let old_touched: BTreeSet<&str> = self
+            .plan
+            .pages
+            .iter()
+            .filter(|p| touched(&p.deps))
+            .map(|p| p.route.as_str())
+            .collect();
+        let todo: Vec<usize> = plan
+            .pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                touched(&p.deps)
+                    || old_touched.contains(p.route.as_str())
+                    || !self.files.contains_key(&p.route)
+            })
+            .map(|(i, _)| i)
+            .collect();
+
+        // Everything below works on the new state; commit it only if it all succeeds.
+        let new_tera = tera;
+        let tera = new_tera.as_ref().unwrap_or(&self.tera);
+        let mut cache_diags = Vec::new();
+        if let Err(e) = self.cache.refresh(&site, tera, &stale) {
+            cache_diags = e;
+        }
+        if !cache_diags.is_empty() {
+            // The cache may hold some refreshed entries: rebuild it from the last good state.
+            let _ = self.cache.refresh(
+                &self.site,
+                &self.tera,
+                &Stale {
+                    all_clients: true,
+                    playbook: true,
+                    ..Default::default()
+                },
+            );
+            diags.extend(cache_diags);
+            return Err(fail(diags));
+        }
+        let renderer = Renderer {
+            site: &site,
+            tera,
+            cache: &self.cache,
+        };
+        let rendered = match render_pages(&renderer, &plan, &todo) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = self.cache.refresh(
+                    &self.site,
+                    &self.tera,
+                    &Stale {
+                        all_clients: true,
+                        playbook: true,
+                        ..Default::default()
+                    },
+                );
+                diags.extend(e);
+                return Err(fail(diags));
+            }
+        };
+
+        let mut files: Files = Files::new();
+        let mut changed_routes = Vec::new();
+        let mut new_pages: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+        for (i, bytes) in todo.iter().zip(rendered) {
+            new_pages.insert(plan.pages[*i].route.as_str(), bytes);
+        }
+        for page in &plan.pages {
+            let old = self.files.get(&page.route);
+            let bytes = match new_pages.remove(page.route.as_str()) {
+                Some(b) => {
+                    if old.map(|o| o.as_slice() != b.as_slice()).unwrap_or(true) {
+                        changed_routes.push(page.route.clone());
+                        Arc::new(b)
+                    } else {
+                        Arc::clone(old.expect("compared above"))
+                    }
+                }
+                None => Arc::clone(old.expect("pages not re-rendered existed before")),
+            };
+            files.insert(page.route.clone(), bytes);
+        }
+        for copy in &plan.copies {
+            let refresh = match &copy.source {
+                AssetSource::Static(rel) => changed.contains(format!("static/{rel}").as_str()),
+                AssetSource::Theme(_) => false,
+            };
+            let bytes = match self.files.get(&copy.route) {
+                Some(old) if !refresh => Arc::clone(old),
+                old => {
+                    let b = match read_asset(&self.root, &copy.source) {
+                        Ok(b) => b,
+                        Err(d) => {
+                            diags.push(d);
+                            return Err(fail(diags));
+                        }
+                    };
+                    if old.map(|o| o.as_slice() != b.as_slice()).unwrap_or(true) {
+                        changed_routes.push(copy.route.clone());
+                    }
+                    b
+                }
+            };
+            files.insert(copy.route.clone(), bytes);
+        }
+        for route in self.files.keys() {
+            if !files.contains_key(route) {
+                changed_routes.push(route.clone());
+            }
+        }
+        changed_routes.sort();
+
+        self.site = site;
+        self.plan = plan;
+        if let Some(t) = new_tera {
+            self.tera = t;
+        }
+        self.files = Arc::new(files);
+        self.warnings = diags;
+        Ok(Rebuild {
+            sources,
+            rerendered: todo.len(),
+            changed: changed_routes,
+            full: false,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn rebuild_everything(
+        &mut self,
+        sources: Vec<String>,
+        started: Instant,
+    ) -> Result<Rebuild, BuildFailure> {
+        let fresh = Session::start(&self.root, &self.opts)?;
+        let mut changed: Vec<String> = fresh
+            .files
+            .iter()
+            .filter(|(route, bytes)| self.files.get(*route).map(|o| o != *bytes).unwrap_or(true))
+            .map(|(r, _)| r.clone())
+            .collect();
+        changed.extend(
+            self.files
+                .keys()
+                .filter(|r| !fresh.files.contains_key(*r))
+                .cloned(),
+        );
+        changed.sort();
+        let rerendered = fresh.plan.pages.len();
+        *self = fresh;
+        Ok(Rebuild {
+            sources,
+            rerendered,
+            changed,
+            full: true,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn render(&self, pages: &[usize]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
+        let renderer = Renderer {
+            site: &self.site,
+            tera: &self.tera,
+            cache: &self.cache,
+        };
+        render_pages(&renderer, &self.plan, pages)
+    }
+}
+
+fn render_pages(
+    renderer: &Renderer,
+    plan: &Plan,
+    pages: &[usize],
+) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
+    let results: Vec<Result<Vec<u8>, Diagnostic>> = pages
+        .par_iter()
+        .map(|i| renderer.render(&plan.pages[*i]))
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(b) => out.push(b),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Puts `item` (or, when it is gone, nothing) where the item with `id` of `kind` was.
+fn replace_item(site: &mut Site, kind: &str, id: &str, rel: &Path, item: Option<Item>) {
+    fn put<T>(list: &mut Vec<T>, pos: Option<usize>, new: Option<T>) {
+        match (pos, new) {
+            (Some(i), Some(n)) => list[i] = n,
+            (Some(i), None) => {
+                list.remove(i);
+            }
+            (None, Some(n)) => list.push(n),
+            (None, None) => {}
+        }
+    }
+    // A file with another extension for the same id (acme.yml beside acme.yaml) is its own
+    // entry only if it is this file.
+    let same = |file: &Path| file == rel;
+    match (kind, item) {
+        ("team", item) => {
+            let pos = site.team.iter().position(|m| m.id == id && same(&m.file));
+            put(
+                &mut site.team,
+                pos,
+                item.and_then(|i| {
+                    if let Item::Member(m) = i {
+                        Some(m)
+                    } else {
+                        None
+                    }
+                }),
+            );
+            site.unloaded_team.remove(id);
+        }
+        ("clients", item) => {
+            let pos = site
+                .clients
+                .iter()
+                .position(|c| c.id == id && same(&c.file));
+            put(
+                &mut site.clients,
+                pos,
+                item.and_then(|i| {
+                    if let Item::Client(c) = i {
+                        Some(c)
+                    } else {
+                        None
+                    }
+                }),
+            );
+        }
+        ("journey", item) => {
+            let pos = site
+                .journey
+                .iter()
+                .position(|t| t.id == id && same(&t.file));
+            put(
+                &mut site.journey,
+                pos,
+                item.and_then(|i| {
+                    if let Item::Touchpoint(t) = i {
+                        Some(t)
+                    } else {
+                        None
+                    }
+                }),
+            );
+        }
+        ("playbook", item) => {
+            let pos = site
+                .playbook
+                .iter()
+                .position(|c| c.id == id && same(&c.file));
+            put(
+                &mut site.playbook,
+                pos,
+                item.and_then(|i| {
+                    if let Item::Chapter(c) = i {
+                        Some(c)
+                    } else {
+                        None
+                    }
+                }),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn read_asset(root: &Path, source: &AssetSource) -> Result<Arc<Vec<u8>>, Diagnostic> {
+    match source {
+        AssetSource::Theme(name) => Ok(Arc::new(
+            crate::theme::asset(name)
+                .expect("planned from the theme")
+                .to_vec(),
+        )),
+        AssetSource::Static(rel) => std::fs::read(root.join("static").join(rel))
+            .map(Arc::new)
+            .map_err(|e| {
+                Diagnostic::error(
+                    format!("static/{rel}"),
+                    format!("cannot read this file: {e}"),
+                )
+            }),
+    }
+}

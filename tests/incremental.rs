@@ -1,0 +1,157 @@
+//! Rebuilding only what an edit touches gives exactly what a full build gives.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::*;
+use hundred::build::BuildOptions;
+use hundred::session::Session;
+
+fn opts() -> BuildOptions {
+    BuildOptions {
+        today: Some(hundred::dates::parse(TODAY).unwrap()),
+        minify: Some(false),
+        ..Default::default()
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Applies a change, then checks the session against a fresh full build.
+fn step(session: &mut Session, site: &Path, changed: &[&str]) -> hundred::session::Rebuild {
+    let paths: Vec<_> = changed.iter().map(|c| site.join(c)).collect();
+    let rebuild = session
+        .update(&paths)
+        .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let fresh = Session::start(site, &opts()).unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let (a, b) = (session.files(), fresh.files());
+    let missing: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    let extra: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "after {changed:?}: missing {missing:?}, extra {extra:?}"
+    );
+    for (route, bytes) in b.iter() {
+        assert!(
+            a[route] == *bytes,
+            "after {changed:?}: {route} differs from a full build"
+        );
+    }
+    rebuild
+}
+
+#[test]
+fn incremental_rebuilds_equal_full_builds() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let mut session = Session::start(site, &opts()).unwrap();
+    let total = session.files().len();
+
+    edit(&site.join("clients/acme.yaml"), "delighted", "thrilled");
+    let r = step(&mut session, site, &["clients/acme.yaml"]);
+    assert!(
+        r.rerendered < total / 2,
+        "a profile edit re-rendered {} of {total}",
+        r.rerendered
+    );
+    assert!(r.changed.contains(&"portal/acme/index.html".to_string()));
+    assert!(
+        !r.changed.iter().any(|c| c.starts_with("portal/hostile/")),
+        "{:?}",
+        r.changed
+    );
+
+    edit(&site.join("team/bo.yaml"), "Bo Builder", "Bo Bauer");
+    step(&mut session, site, &["team/bo.yaml"]);
+
+    edit(
+        &site.join("journey/002-handoff.md"),
+        "walk the delivery team",
+        "take the delivery team",
+    );
+    step(&mut session, site, &["journey/002-handoff.md"]);
+
+    edit(
+        &site.join("playbook/02-handoff.md"),
+        "Read the notes.",
+        "Read every note.",
+    );
+    step(&mut session, site, &["playbook/02-handoff.md"]);
+
+    // A new client appears; a deleted one disappears.
+    fs::write(
+        site.join("clients/newco.yaml"),
+        fs::read_to_string(site.join("clients/acme.yaml"))
+            .unwrap()
+            .replace("Acme Widgets", "Newco"),
+    )
+    .unwrap();
+    let r = step(&mut session, site, &["clients/newco.yaml"]);
+    assert!(r.changed.contains(&"portal/newco/index.html".to_string()));
+    fs::remove_file(site.join("clients/hostile.yaml")).unwrap();
+    let r = step(&mut session, site, &["clients/hostile.yaml"]);
+    assert!(r.changed.contains(&"portal/hostile/index.html".to_string()));
+    assert!(!session.files().contains_key("portal/hostile/index.html"));
+
+    // A client stops assigning a member: that member's internal page changes too.
+    edit(&site.join("clients/acme.yaml"), "  engineer: bo\n", "");
+    step(&mut session, site, &["clients/acme.yaml"]);
+
+    // Static files and settings.
+    fs::write(site.join("static/extra.txt"), "hello").unwrap();
+    step(&mut session, site, &["static/extra.txt"]);
+    edit(&site.join("hundred.toml"), "Canary & Co", "Canary and Co");
+    let r = step(&mut session, site, &["hundred.toml"]);
+    assert!(r.full);
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_site() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let mut session = Session::start(site, &opts()).unwrap();
+    let before = session.files();
+    edit(
+        &site.join("clients/acme.yaml"),
+        "engineer: bo",
+        "engineer: nobody",
+    );
+    let err = session
+        .update(&[site.join("clients/acme.yaml")])
+        .err()
+        .expect("the edit is an error");
+    assert!(err
+        .diagnostics
+        .items
+        .iter()
+        .any(|d| d.message.contains("nobody")));
+    assert_eq!(*before, *session.files());
+    edit(
+        &site.join("clients/acme.yaml"),
+        "engineer: nobody",
+        "engineer: bo",
+    );
+    edit(&site.join("clients/acme.yaml"), "delighted", "glad");
+    step(&mut session, site, &["clients/acme.yaml"]);
+    // A broken script, then fixed.
+    edit(
+        &site.join("journey/002-handoff.md"),
+        "{{ client.name }}",
+        "{{ client.nam }}",
+    );
+    assert!(session
+        .update(&[site.join("journey/002-handoff.md")])
+        .is_err());
+    edit(
+        &site.join("journey/002-handoff.md"),
+        "{{ client.nam }}",
+        "{{ client.name }}",
+    );
+    step(&mut session, site, &["journey/002-handoff.md"]);
+}
