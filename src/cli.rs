@@ -44,6 +44,27 @@ enum Command {
         #[arg(long)]
         no_minify: bool,
     },
+    /// Preview both sites with live reload, rebuilding what each edit touches
+    Serve {
+        /// The site folder (the one with hundred.toml)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Port to listen on (0 picks a free one)
+        #[arg(short, long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; the default keeps the preview on this machine
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the preview in a browser
+        #[arg(long)]
+        open: bool,
+        /// The build date, YYYY-MM-DD (default: today)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<jiff::civil::Date>,
+        /// Milliseconds to wait for a burst of saves to end before rebuilding
+        #[arg(long, default_value_t = 10)]
+        debounce_ms: u64,
+    },
     /// Check every file for mistakes without writing anything
     Check {
         /// The site folder (the one with hundred.toml)
@@ -113,6 +134,30 @@ pub fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(BuildFailure { diagnostics }) => failed(&dir, &diagnostics, "build"),
+            }
+        }
+        Command::Serve {
+            dir,
+            port,
+            bind,
+            open,
+            today,
+            debounce_ms,
+        } => {
+            let opts = crate::serve::ServeOptions {
+                root: dir,
+                bind,
+                port,
+                open,
+                today,
+                debounce: std::time::Duration::from_millis(debounce_ms),
+            };
+            match crate::serve::serve(opts) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::Check { dir, format, today } => {

@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod serve;
 pub mod session;
 pub mod templates;
 pub mod theme;

@@ -124,8 +124,7 @@ fn a_broken_edit_keeps_the_last_good_site() {
     );
     let err = session
         .update(&[site.join("clients/acme.yaml")])
-        .err()
-        .expect("the edit is an error");
+        .expect_err("the edit is an error");
     assert!(err
         .diagnostics
         .items

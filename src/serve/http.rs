@@ -1,0 +1,301 @@
+//! The web server: files from memory, never from disk, so no request can reach a file outside
+//! the output; the theme's 404 page for what does not exist; a long-poll endpoint that tells
+//! pages what changed.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use super::Shared;
+
+const LIVE_JS: &str = include_str!("live.js");
+
+pub async fn run(listener: tokio::net::TcpListener, shared: Arc<Shared>) -> std::io::Result<()> {
+    let app = Router::new()
+        .route("/__hundred/live.js", get(live_js))
+        .route("/__hundred/wait", get(wait))
+        .fallback(get(page))
+        .with_state(shared);
+    axum::serve(listener, app).await
+}
+
+async fn live_js() -> Response {
+    respond(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        LIVE_JS.as_bytes().to_vec(),
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct WaitQuery {
+    after: u64,
+}
+
+/// Answers when the site's version passes `after` (or after 25 s, with the same version):
+/// the new version, the pages it changed, and the error if the last edit broke something.
+async fn wait(State(shared): State<Arc<Shared>>, Query(q): Query<WaitQuery>) -> Response {
+    let mut rx = shared.version.subscribe();
+    if *rx.borrow_and_update() <= q.after {
+        let _ = tokio::time::timeout(Duration::from_secs(25), async {
+            while *rx.borrow_and_update() <= q.after {
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
+    let snap = shared.snapshot.read().expect("not poisoned");
+    let oldest = snap.history.front().map(|(v, _)| *v).unwrap_or(0);
+    let changed: Vec<&String> = if q.after + 1 < oldest {
+        // Too far behind to know what changed: reload.
+        Vec::new()
+    } else {
+        snap.history
+            .iter()
+            .filter(|(v, _)| *v > q.after)
+            .flat_map(|(_, c)| c)
+            .collect()
+    };
+    let reload_all = q.after + 1 < oldest;
+    let body = serde_json::json!({
+        "version": snap.version,
+        "changed": if reload_all { vec!["*".to_string()] } else { changed.into_iter().cloned().collect() },
+        "error": snap.error,
+    });
+    let mut r = respond(
+        StatusCode::OK,
+        "application/json",
+        body.to_string().into_bytes(),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, "no-store".parse().expect("valid"));
+    r
+}
+
+async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
+    let snap = shared.snapshot.read().expect("not poisoned");
+    match resolve(uri.path(), |route| snap.files.contains_key(route)) {
+        Resolved::Index => {
+            let html = index_page(&snap.clients);
+            respond(
+                StatusCode::OK,
+                "text/html; charset=utf-8",
+                inject(&html, snap.version, snap.error.as_deref()),
+            )
+        }
+        Resolved::File(route) => {
+            let bytes = &snap.files[&route];
+            let kind = content_type(&route);
+            let body = if kind.starts_with("text/html") {
+                inject(
+                    &String::from_utf8_lossy(bytes),
+                    snap.version,
+                    snap.error.as_deref(),
+                )
+            } else {
+                bytes.to_vec()
+            };
+            respond(StatusCode::OK, kind, body)
+        }
+        Resolved::Redirect(to) => {
+            let mut r = respond(
+                StatusCode::MOVED_PERMANENTLY,
+                "text/plain; charset=utf-8",
+                Vec::new(),
+            );
+            r.headers_mut().insert(
+                header::LOCATION,
+                to.parse().unwrap_or_else(|_| "/".parse().expect("valid")),
+            );
+            r
+        }
+        Resolved::NotFound(site) => {
+            let route = format!("{site}/404.html");
+            let html = match snap.files.get(&route) {
+                Some(b) => String::from_utf8_lossy(b).into_owned(),
+                None => {
+                    "<!doctype html><title>Not found</title><h1>Page not found</h1>".to_string()
+                }
+            };
+            respond(
+                StatusCode::NOT_FOUND,
+                "text/html; charset=utf-8",
+                inject(&html, snap.version, snap.error.as_deref()),
+            )
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    Index,
+    File(String),
+    Redirect(String),
+    /// Which site's 404 page to show.
+    NotFound(&'static str),
+}
+
+/// Maps a request path to a route. Percent-escapes are decoded first, and any `.` or `..`
+/// segment, backslash or NUL is refused outright, so `/../`, `%2e%2e/` and the like can never
+/// name anything but a missing page.
+pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Resolved {
+    let site = if path.starts_with("/portal") {
+        "portal"
+    } else {
+        "internal"
+    };
+    let Some(decoded) = percent_decode(path) else {
+        return Resolved::NotFound(site);
+    };
+    let segments: Vec<&str> = decoded.split('/').filter(|s| !s.is_empty()).collect();
+    if segments
+        .iter()
+        .any(|s| *s == "." || *s == ".." || s.contains(['\\', '\0']))
+    {
+        return Resolved::NotFound(site);
+    }
+    if segments.is_empty() {
+        return Resolved::Index;
+    }
+    let route = segments.join("/");
+    if exists(&route) {
+        return Resolved::File(route);
+    }
+    let index = format!("{route}/index.html");
+    if exists(&index) {
+        return if decoded.ends_with('/') {
+            Resolved::File(index)
+        } else {
+            Resolved::Redirect(format!("/{route}/"))
+        };
+    }
+    Resolved::NotFound(site)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(route: &str) -> &'static str {
+    match route.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "ics" => "text/calendar; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "pdf" => "application/pdf",
+        "json" => "application/json",
+        "txt" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn respond(status: StatusCode, kind: &str, body: Vec<u8>) -> Response {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, kind)
+        .header(header::CACHE_CONTROL, "no-cache")
+        .body(Body::from(body))
+        .expect("valid response")
+}
+
+/// Adds the live-reload script to an HTML page (not stored in the page, so what is served
+/// differs from a build only by this tag).
+fn inject(html: &str, version: u64, error: Option<&str>) -> Vec<u8> {
+    let error_attr = error
+        .map(|e| format!(" data-error=\"{}\"", crate::context::internal::escape(e)))
+        .unwrap_or_default();
+    let tag = format!(
+        "<script src=\"/__hundred/live.js\" data-version=\"{version}\"{error_attr}></script>"
+    );
+    let mut out = html.to_string();
+    match out.rfind("</body>") {
+        Some(i) => out.insert_str(i, &tag),
+        None => out.push_str(&tag),
+    }
+    out.into_bytes()
+}
+
+fn index_page(clients: &[(String, String)]) -> String {
+    let esc = crate::context::internal::escape;
+    let mut items = String::new();
+    for (id, name) in clients {
+        items.push_str(&format!(
+            "<li><a href=\"/portal/{}/\">{}</a></li>",
+            esc(id),
+            esc(name)
+        ));
+    }
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>hundred preview</title><style>body{{font:17px/1.6 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}}</style></head>\
+         <body><h1>hundred preview</h1><p><a href=\"/internal/\">The internal site</a>: overview, runbooks, team, playbook.</p>\
+         <h2>Client portals</h2><ul>{items}</ul><p>This page exists only in the preview; the built portal lists no clients.</p></body></html>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traversal_never_resolves() {
+        let exists = |r: &str| r == "portal/acme/index.html" || r == "internal/index.html";
+        for bad in [
+            "/../etc/passwd",
+            "/portal/../../etc/passwd",
+            "/%2e%2e/etc/passwd",
+            "/portal/%2E%2E/x",
+            "/portal/..%2fsecret",
+            "/a%5c..%5cb",
+            "/%00",
+            "/portal/%zz",
+        ] {
+            assert!(
+                matches!(resolve(bad, exists), Resolved::NotFound(_)),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            resolve("/portal/acme/", exists),
+            Resolved::File("portal/acme/index.html".into())
+        );
+        assert_eq!(
+            resolve("/portal/acme", exists),
+            Resolved::Redirect("/portal/acme/".into())
+        );
+        assert_eq!(resolve("/", exists), Resolved::Index);
+        assert_eq!(
+            resolve("/portal/nobody/", exists),
+            Resolved::NotFound("portal")
+        );
+    }
+}

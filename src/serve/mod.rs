@@ -1,0 +1,204 @@
+//! `hundred serve`: both sites from memory with live reload, rebuilt as files change.
+
+mod http;
+mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::watch as channel;
+
+use crate::build::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use crate::session::{Files, Session};
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub open: bool,
+    pub today: Option<jiff::civil::Date>,
+    /// How long to wait for a burst of file events to end before rebuilding.
+    pub debounce: std::time::Duration,
+}
+
+/// What the web server shows: the last good files, and the current error if the last edit
+/// broke something.
+pub struct Snapshot {
+    pub files: Arc<Files>,
+    pub version: u64,
+    pub error: Option<String>,
+    /// For each recent version, the URL paths it changed (`/portal/acme/index.html`).
+    pub history: std::collections::VecDeque<(u64, Vec<String>)>,
+    pub clients: Vec<(String, String)>,
+}
+
+/// A good rebuild's result: the files, the routes it changed, and the clients (for the
+/// preview's index page).
+pub struct Published {
+    pub files: Arc<Files>,
+    pub changed: Vec<String>,
+    pub clients: Vec<(String, String)>,
+}
+
+pub struct Shared {
+    pub snapshot: RwLock<Snapshot>,
+    pub version: channel::Sender<u64>,
+}
+
+impl Shared {
+    /// Publishes a new state and wakes the browsers waiting for one.
+    fn publish(&self, good: Option<Published>, error: Option<String>) {
+        let version = {
+            let mut snap = self.snapshot.write().expect("not poisoned");
+            snap.version += 1;
+            let v = snap.version;
+            if let Some(Published {
+                files,
+                changed,
+                clients,
+            }) = good
+            {
+                snap.files = files;
+                snap.clients = clients;
+                let paths = changed
+                    .iter()
+                    .map(|r| if r == "*" { r.clone() } else { format!("/{r}") });
+                snap.history.push_back((v, paths.collect()));
+            } else {
+                snap.history.push_back((v, Vec::new()));
+            }
+            while snap.history.len() > 64 {
+                snap.history.pop_front();
+            }
+            snap.error = error;
+            v
+        };
+        let _ = self.version.send(version);
+    }
+}
+
+fn clients_of(session: &Session) -> Vec<(String, String)> {
+    session
+        .site()
+        .clients
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect()
+}
+
+pub fn diagnostics_text(d: &Diagnostics) -> String {
+    d.items
+        .iter()
+        .filter(|x| x.is_error())
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Builds, serves and watches until interrupted.
+pub fn serve(opts: ServeOptions) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(SocketAddr::new(
+            opts.bind, opts.port,
+        )))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        addr.ip().to_string()
+    };
+    let base = format!("http://{host}:{}", addr.port());
+    let build_opts = BuildOptions {
+        today: opts.today,
+        minify: Some(false),
+        base_urls: Some((format!("{base}/portal/"), format!("{base}/internal/"))),
+        ..Default::default()
+    };
+
+    let started = std::time::Instant::now();
+    let (session, error) = match Session::start(&opts.root, &build_opts) {
+        Ok(s) => (Some(s), None),
+        Err(f) => {
+            print_failure(&opts.root, &f.diagnostics);
+            (None, Some(diagnostics_text(&f.diagnostics)))
+        }
+    };
+    let (files, clients) = match &session {
+        Some(s) => (s.files(), clients_of(s)),
+        None => (Arc::new(Files::new()), Vec::new()),
+    };
+    if let Some(s) = &session {
+        print_warnings(&opts.root, &s.warnings);
+        println!(
+            "Built {} files for {} client(s) in {} ms.",
+            files.len(),
+            clients.len(),
+            started.elapsed().as_millis()
+        );
+    }
+    let (tx, _rx) = channel::channel(0u64);
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Snapshot {
+            files,
+            version: 0,
+            error,
+            history: Default::default(),
+            clients,
+        }),
+        version: tx,
+    });
+
+    println!("Serving the internal site at {base}/internal/ and the portal at {base}/portal/");
+    println!(
+        "Watching {} for changes; press Ctrl+C to stop.",
+        opts.root.display()
+    );
+    if opts.open {
+        open_browser(&format!("{base}/"));
+    }
+    let _watcher = watch::start(
+        opts.root.clone(),
+        session,
+        build_opts,
+        Arc::clone(&shared),
+        opts.debounce,
+    )?;
+    runtime
+        .block_on(http::run(listener, shared))
+        .map_err(|e| format!("the server stopped: {e}"))
+}
+
+fn print_failure(root: &Path, d: &Diagnostics) {
+    for item in &d.items {
+        eprintln!("{:?}", item.report(root));
+    }
+    eprintln!("The site has errors; fix them and save: the server keeps running.");
+}
+
+fn print_warnings(root: &Path, d: &Diagnostics) {
+    for item in d.items.iter().filter(|x| !x.is_error()) {
+        eprintln!("{:?}", item.report(root));
+    }
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("note: could not open a browser; visit {url}");
+    }
+}

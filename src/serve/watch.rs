@@ -1,0 +1,159 @@
+//! Watches the site folder and applies each burst of saves as one rebuild.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+
+use super::{clients_of, diagnostics_text, Shared};
+use crate::build::BuildOptions;
+use crate::session::Session;
+
+/// Starts the watcher thread; dropping the returned value stops watching.
+pub fn start(
+    root: PathBuf,
+    mut session: Option<Session>,
+    opts: BuildOptions,
+    shared: Arc<Shared>,
+    debounce: Duration,
+) -> Result<impl Drop, String> {
+    let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
+    let mut debouncer =
+        new_debouncer(debounce, None, tx).map_err(|e| format!("cannot watch files: {e}"))?;
+    debouncer
+        .watch(&root, RecursiveMode::Recursive)
+        .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+    let canonical_root = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+    std::thread::spawn(move || {
+        while let Ok(result) = rx.recv() {
+            let Ok(events) = result else { continue };
+            let mut paths: Vec<PathBuf> = events
+                .iter()
+                .flat_map(|e| e.paths.iter())
+                .filter_map(|p| relevant(&canonical_root, p))
+                .collect();
+            // Coalesce whatever else arrived meanwhile into this rebuild.
+            while let Ok(more) = rx.try_recv() {
+                if let Ok(events) = more {
+                    paths.extend(
+                        events
+                            .iter()
+                            .flat_map(|e| e.paths.iter())
+                            .filter_map(|p| relevant(&canonical_root, p)),
+                    );
+                }
+            }
+            paths.sort();
+            paths.dedup();
+            if paths.is_empty() {
+                continue;
+            }
+            rebuild(&root, &mut session, &opts, &shared, &paths);
+        }
+    });
+    Ok(debouncer)
+}
+
+/// Site-relative paths of sources; editor noise, the output folder and version control are
+/// not sources.
+fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let first = parts.next()?;
+    let top_level_ok = matches!(
+        first.as_str(),
+        "team" | "clients" | "journey" | "playbook" | "static" | "templates"
+    ) || first == crate::config::CONFIG_FILE;
+    if !top_level_ok {
+        return None;
+    }
+    let name = rel.file_name()?.to_string_lossy();
+    if crate::load::is_ignored_name(&name)
+        || rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return None;
+    }
+    if path.is_dir() {
+        return None;
+    }
+    Some(rel.to_path_buf())
+}
+
+fn rebuild(
+    root: &Path,
+    session: &mut Option<Session>,
+    opts: &BuildOptions,
+    shared: &Shared,
+    paths: &[PathBuf],
+) {
+    let names: Vec<String> = paths.iter().map(|p| crate::load::slash_path(p)).collect();
+    let what = summarise(&names);
+    let time = jiff::ZonedDateTime::now().strftime("%H:%M:%S").to_string();
+    let result = match session {
+        Some(s) => s.update(paths).map(|r| (r, None)),
+        // No good build yet: try a full one.
+        None => {
+            let started = std::time::Instant::now();
+            Session::start(root, opts).map(|s| {
+                let r = crate::session::Rebuild {
+                    sources: names.clone(),
+                    rerendered: s.files().len(),
+                    changed: vec!["*".into()],
+                    full: true,
+                    elapsed: started.elapsed(),
+                };
+                (r, Some(s))
+            })
+        }
+    };
+    match result {
+        Ok((r, fresh)) => {
+            if let Some(s) = fresh {
+                *session = Some(s);
+            }
+            let s = session.as_ref().expect("set above");
+            for w in s.warnings.items.iter().filter(|d| !d.is_error()) {
+                eprintln!("{w}");
+            }
+            println!(
+                "[{time}] {what}: {} page(s) re-rendered{}, {} changed, in {} ms",
+                r.rerendered,
+                if r.full { " (full rebuild)" } else { "" },
+                r.changed.len(),
+                r.elapsed.as_millis()
+            );
+            let changed = if r.changed.iter().any(|c| c == "*") {
+                vec!["*".to_string()]
+            } else {
+                r.changed
+            };
+            let published = super::Published {
+                files: s.files(),
+                changed,
+                clients: clients_of(s),
+            };
+            shared.publish(Some(published), None);
+        }
+        Err(f) => {
+            println!("[{time}] {what}: error, still serving the last good version");
+            for d in &f.diagnostics.items {
+                eprintln!("{:?}", d.report(root));
+            }
+            shared.publish(None, Some(diagnostics_text(&f.diagnostics)));
+        }
+    }
+}
+
+fn summarise(names: &[String]) -> String {
+    match names {
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} and {} more", rest.len()),
+        [] => "nothing".into(),
+    }
+}

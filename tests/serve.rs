@@ -1,0 +1,236 @@
+//! `hundred serve` as a user meets it: pages over HTTP, edits that show up, mistakes that show
+//! as errors while the last good pages stay up, and no way out of the output folder.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(site: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hundred"))
+        .args(["serve", "--port", "0", "--today", TODAY])
+        .arg(site)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("server exited").unwrap();
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().unwrap().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+/// A plain HTTP/1.1 GET: (status, body). The path is sent exactly as given.
+fn get(server: &Server, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status: u16 = text.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Polls `path` until `pred` holds for its body, or fails after 15 s.
+fn eventually(server: &Server, path: &str, what: &str, pred: impl Fn(u16, &str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        let (status, body) = get(server, path);
+        if pred(status, &body) {
+            return body;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{what}: {path} never did (last status {status})"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from));
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn serves_pages_and_follows_edits() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let server = start(site);
+
+    let (status, body) = get(&server, "/portal/acme/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Welcome, Wile."));
+    assert!(
+        body.contains("/__hundred/live.js"),
+        "live-reload script injected"
+    );
+    let (status, index) = get(&server, "/");
+    assert_eq!(status, 200);
+    assert!(index.contains("/internal/") && index.contains("/portal/acme/"));
+    assert_eq!(get(&server, "/portal/acme").0, 301);
+    let (status, body) = get(&server, "/portal/acme/no-such-page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("Page not found"), "the theme's 404 page");
+
+    // Edit a profile: the new content is served.
+    edit(&site.join("clients/acme.yaml"), "delighted", "overjoyed");
+    eventually(&server, "/portal/acme/", "profile edit", |_, b| {
+        b.contains("overjoyed")
+    });
+
+    // A new client appears; a deleted one disappears.
+    std::fs::write(
+        site.join("clients/newco.yaml"),
+        std::fs::read_to_string(site.join("clients/acme.yaml"))
+            .unwrap()
+            .replace("Acme Widgets", "Newco Ltd"),
+    )
+    .unwrap();
+    eventually(&server, "/portal/newco/", "new client", |s, b| {
+        s == 200 && b.contains("Newco Ltd")
+    });
+    std::fs::remove_file(site.join("clients/hostile.yaml")).unwrap();
+    eventually(&server, "/portal/hostile/", "deleted client", |s, _| {
+        s == 404
+    });
+
+    // Break a file: the old page is still served, with the error shown over it.
+    edit(
+        &site.join("clients/acme.yaml"),
+        "engineer: bo",
+        "engineer: nobody",
+    );
+    let broken = eventually(&server, "/portal/acme/", "error overlay", |_, b| {
+        b.contains("data-error=")
+    });
+    assert!(
+        broken.contains("overjoyed"),
+        "the last good page is still served"
+    );
+    assert!(broken.contains("nobody"), "the error names the problem");
+    // Fix it: the error is gone.
+    edit(
+        &site.join("clients/acme.yaml"),
+        "engineer: nobody",
+        "engineer: bo",
+    );
+    eventually(&server, "/portal/acme/", "error cleared", |_, b| {
+        !b.contains("data-error=")
+    });
+}
+
+#[test]
+fn never_serves_a_file_outside_the_output() {
+    let dir = copy_fixture("canary");
+    std::fs::write(dir.path().join("SECRET.txt"), "CANARY-OUTSIDE-OUTPUT").unwrap();
+    let server = start(dir.path());
+    for path in [
+        "/../SECRET.txt",
+        "/portal/../../SECRET.txt",
+        "/%2e%2e/SECRET.txt",
+        "/portal/%2e%2e/%2e%2e/SECRET.txt",
+        "/portal/..%2f..%2fSECRET.txt",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/..%5c..%5cSECRET.txt",
+        "/clients/acme.yaml",
+        "/hundred.toml",
+        "/../../../../../../etc/passwd",
+    ] {
+        let (status, body) = get(&server, path);
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            !body.contains("CANARY-OUTSIDE-OUTPUT") && !body.contains("root:x:0"),
+            "{path} leaked a file"
+        );
+        assert!(
+            !body.contains("Canary & Co\"\nemail"),
+            "{path} served the settings"
+        );
+    }
+}
+
+#[test]
+fn the_live_reload_connection_announces_changed_pages() {
+    let dir = copy_fixture("canary");
+    let site = dir.path().to_path_buf();
+    let server = start(&site);
+    let (_, page) = get(&server, "/portal/acme/journey/");
+    let version: u64 = page
+        .split("data-version=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let addr = server.addr.clone();
+    let waiter = std::thread::spawn(move || {
+        let server = Server {
+            child: Command::new("true").spawn().unwrap(),
+            addr,
+        };
+        get(&server, &format!("/__hundred/wait?after={version}"))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    edit(
+        &site.join("journey/010-first-invoice.md"),
+        "Your first invoice",
+        "Your very first invoice",
+    );
+    let (status, body) = waiter.join().unwrap();
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(json["version"].as_u64().unwrap() > version);
+    let changed: Vec<&str> = json["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        changed.contains(&"/portal/acme/journey/index.html"),
+        "{changed:?}"
+    );
+    assert!(
+        !changed.contains(&"/portal/acme/team/index.html"),
+        "unaffected pages are not reloaded: {changed:?}"
+    );
+    assert!(json["error"].is_null());
+}
