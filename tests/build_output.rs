@@ -140,6 +140,7 @@ fn hostile_profile_text_is_shown_as_text() {
         "portal/hostile/index.html",
         "portal/hostile/team/index.html",
         "internal/clients/hostile/index.html",
+        "internal/clients/hostile/print/index.html",
         "internal/index.html",
     ] {
         let html = read(&public.join(page));
