@@ -18,7 +18,7 @@ use crate::plan::{AssetSource, Plan};
 use crate::render::{RenderCache, Renderer, Stale};
 
 /// Output files by route (`portal/acme/index.html`), shared cheaply with the web server.
-pub type Files = BTreeMap<String, Arc<Vec<u8>>>;
+pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
 
 pub struct Session {
     root: PathBuf,
@@ -85,11 +85,11 @@ impl Session {
         let rendered = session.render(&all).map_err(&mut with)?;
         let mut files = Files::new();
         for (i, bytes) in all.into_iter().zip(rendered) {
-            files.insert(session.plan.pages[i].route.clone(), Arc::new(bytes));
+            files.insert(session.plan.pages[i].route.as_str().into(), Arc::new(bytes));
         }
         for copy in &session.plan.copies {
             let bytes = read_asset(root, &copy.source).map_err(|d| with(vec![d]))?;
-            files.insert(copy.route.clone(), bytes);
+            files.insert(copy.route.as_str().into(), bytes);
         }
         session.files = Arc::new(files);
         Ok(session)
@@ -106,6 +106,17 @@ impl Session {
     /// Applies changes to `paths` (absolute, or relative to the site folder). On failure the
     /// session keeps serving its last good state.
     pub fn update(&mut self, paths: &[PathBuf]) -> Result<Rebuild, BuildFailure> {
+        let mut watch = crate::timing::Stopwatch::default();
+        let result = self.update_timed(paths, &mut watch);
+        watch.report();
+        result
+    }
+
+    fn update_timed(
+        &mut self,
+        paths: &[PathBuf],
+        watch: &mut crate::timing::Stopwatch,
+    ) -> Result<Rebuild, BuildFailure> {
         let started = Instant::now();
         let mut sources: Vec<String> = paths
             .iter()
@@ -180,6 +191,7 @@ impl Session {
                 .collect();
         }
         load::sort_site(&mut site);
+        watch.lap("reload");
         if sources.iter().any(|s| s.starts_with("team/")) {
             // A member's roles may have changed which touchpoints each client has covered.
             stale.all_clients = true;
@@ -192,13 +204,21 @@ impl Session {
         if diags.has_errors() {
             return Err(fail(diags));
         }
-        let plan = match crate::plan::plan_site(&site) {
-            Ok(p) => p,
-            Err(e) => {
-                diags.extend(e);
-                return Err(fail(diags));
+        watch.lap("check");
+        // Edits that add, remove or re-assign nothing leave the plan as it was.
+        let new_plan = if same_shape(&self.site, &site) {
+            None
+        } else {
+            match crate::plan::plan_site(&site) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    diags.extend(e);
+                    return Err(fail(diags));
+                }
             }
         };
+        let plan = new_plan.as_ref().unwrap_or(&self.plan);
+        watch.lap("plan");
         let tera = if sources.iter().any(|s| s.starts_with("journey/")) {
             match crate::templates::build_tera(&site) {
                 Ok(t) => Some(t),
@@ -230,7 +250,7 @@ impl Session {
             .filter(|(_, p)| {
                 touched(&p.deps)
                     || old_touched.contains(p.route.as_str())
-                    || !self.files.contains_key(&p.route)
+                    || !self.files.contains_key(p.route.as_str())
             })
             .map(|(i, _)| i)
             .collect();
@@ -256,12 +276,13 @@ impl Session {
             diags.extend(cache_diags);
             return Err(fail(diags));
         }
+        watch.lap("cache");
         let renderer = Renderer {
             site: &site,
             tera,
             cache: &self.cache,
         };
-        let rendered = match render_pages(&renderer, &plan, &todo) {
+        let rendered = match render_pages(&renderer, plan, &todo) {
             Ok(r) => r,
             Err(e) => {
                 let _ = self.cache.refresh(
@@ -278,59 +299,68 @@ impl Session {
             }
         };
 
-        let mut files: Files = Files::new();
+        watch.lap("render");
+        // The new output: the old one with the re-rendered pages and changed assets put in,
+        // and, when the plan changed, the routes it no longer has taken out.
+        let mut files: Files = (*self.files).clone();
         let mut changed_routes = Vec::new();
-        let mut new_pages: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
         for (i, bytes) in todo.iter().zip(rendered) {
-            new_pages.insert(plan.pages[*i].route.as_str(), bytes);
-        }
-        for page in &plan.pages {
-            let old = self.files.get(&page.route);
-            let bytes = match new_pages.remove(page.route.as_str()) {
-                Some(b) => {
-                    if old.map(|o| o.as_slice() != b.as_slice()).unwrap_or(true) {
-                        changed_routes.push(page.route.clone());
-                        Arc::new(b)
-                    } else {
-                        Arc::clone(old.expect("compared above"))
-                    }
-                }
-                None => Arc::clone(old.expect("pages not re-rendered existed before")),
-            };
-            files.insert(page.route.clone(), bytes);
+            let route = plan.pages[*i].route.as_str();
+            if files
+                .get(route)
+                .map(|o| o.as_slice() != bytes.as_slice())
+                .unwrap_or(true)
+            {
+                changed_routes.push(route.to_string());
+                files.insert(route.into(), Arc::new(bytes));
+            }
         }
         for copy in &plan.copies {
             let refresh = match &copy.source {
                 AssetSource::Static(rel) => changed.contains(format!("static/{rel}").as_str()),
                 AssetSource::Theme(_) => false,
             };
-            let bytes = match self.files.get(&copy.route) {
-                Some(old) if !refresh => Arc::clone(old),
-                old => {
-                    let b = match read_asset(&self.root, &copy.source) {
-                        Ok(b) => b,
-                        Err(d) => {
-                            diags.push(d);
-                            return Err(fail(diags));
-                        }
-                    };
-                    if old.map(|o| o.as_slice() != b.as_slice()).unwrap_or(true) {
-                        changed_routes.push(copy.route.clone());
-                    }
-                    b
+            if !refresh && files.contains_key(copy.route.as_str()) {
+                continue;
+            }
+            let bytes = match read_asset(&self.root, &copy.source) {
+                Ok(b) => b,
+                Err(d) => {
+                    diags.push(d);
+                    return Err(fail(diags));
                 }
             };
-            files.insert(copy.route.clone(), bytes);
-        }
-        for route in self.files.keys() {
-            if !files.contains_key(route) {
-                changed_routes.push(route.clone());
+            if files
+                .get(copy.route.as_str())
+                .map(|o| **o != *bytes)
+                .unwrap_or(true)
+            {
+                changed_routes.push(copy.route.clone());
+                files.insert(copy.route.as_str().into(), bytes);
             }
         }
+        if new_plan.is_some() {
+            let routes: BTreeSet<&str> = plan
+                .pages
+                .iter()
+                .map(|p| p.route.as_str())
+                .chain(plan.copies.iter().map(|c| c.route.as_str()))
+                .collect();
+            files.retain(|route, _| {
+                let keep = routes.contains(&**route);
+                if !keep {
+                    changed_routes.push(route.to_string());
+                }
+                keep
+            });
+        }
         changed_routes.sort();
+        watch.lap("collect");
 
         self.site = site;
-        self.plan = plan;
+        if let Some(p) = new_plan {
+            self.plan = p;
+        }
         if let Some(t) = new_tera {
             self.tera = t;
         }
@@ -355,13 +385,13 @@ impl Session {
             .files
             .iter()
             .filter(|(route, bytes)| self.files.get(*route).map(|o| o != *bytes).unwrap_or(true))
-            .map(|(r, _)| r.clone())
+            .map(|(r, _)| r.to_string())
             .collect();
         changed.extend(
             self.files
                 .keys()
                 .filter(|r| !fresh.files.contains_key(*r))
-                .cloned(),
+                .map(|r| r.to_string()),
         );
         changed.sort();
         let rerendered = fresh.plan.pages.len();
@@ -383,6 +413,32 @@ impl Session {
         };
         render_pages(&renderer, &self.plan, pages)
     }
+}
+
+/// Whether two versions of a site have the same files and assignments, so the same plan.
+fn same_shape(a: &Site, b: &Site) -> bool {
+    let files = |v: &mut dyn Iterator<Item = &Path>| v.map(Path::to_path_buf).collect::<Vec<_>>();
+    a.statics == b.statics
+        && files(&mut a.team.iter().map(|m| m.file.as_path()))
+            == files(&mut b.team.iter().map(|m| m.file.as_path()))
+        && files(&mut a.journey.iter().map(|t| t.file.as_path()))
+            == files(&mut b.journey.iter().map(|t| t.file.as_path()))
+        && files(&mut a.playbook.iter().map(|c| c.file.as_path()))
+            == files(&mut b.playbook.iter().map(|c| c.file.as_path()))
+        && a.clients.len() == b.clients.len()
+        && a.clients.iter().zip(&b.clients).all(|(x, y)| {
+            x.file == y.file
+                && x.team.len() == y.team.len()
+                && x.team
+                    .iter()
+                    .zip(&y.team)
+                    .all(|((r1, m1), (r2, m2))| r1 == r2 && m1.value == m2.value)
+        })
+        && a.team
+            .iter()
+            .zip(&b.team)
+            .all(|(x, y)| x.photo.as_ref().map(|p| &p.value) == y.photo.as_ref().map(|p| &p.value))
+        && a.config.firm.logo == b.config.firm.logo
 }
 
 fn render_pages(

@@ -92,7 +92,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             )
         }
         Resolved::File(route) => {
-            let bytes = &snap.files[&route];
+            let bytes = &snap.files[route.as_str()];
             let kind = content_type(&route);
             let body = if kind.starts_with("text/html") {
                 inject(
@@ -119,7 +119,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         }
         Resolved::NotFound(site) => {
             let route = format!("{site}/404.html");
-            let html = match snap.files.get(&route) {
+            let html = match snap.files.get(route.as_str()) {
                 Some(b) => String::from_utf8_lossy(b).into_owned(),
                 None => {
                     "<!doctype html><title>Not found</title><h1>Page not found</h1>".to_string()

@@ -29,20 +29,11 @@ pub fn start(
     std::thread::spawn(move || {
         while let Ok(result) = rx.recv() {
             let Ok(events) = result else { continue };
-            let mut paths: Vec<PathBuf> = events
-                .iter()
-                .flat_map(|e| e.paths.iter())
-                .filter_map(|p| relevant(&canonical_root, p))
-                .collect();
+            let mut paths: Vec<PathBuf> = changed_paths(&canonical_root, &events);
             // Coalesce whatever else arrived meanwhile into this rebuild.
             while let Ok(more) = rx.try_recv() {
                 if let Ok(events) = more {
-                    paths.extend(
-                        events
-                            .iter()
-                            .flat_map(|e| e.paths.iter())
-                            .filter_map(|p| relevant(&canonical_root, p)),
-                    );
+                    paths.extend(changed_paths(&canonical_root, &events));
                 }
             }
             paths.sort();
@@ -54,6 +45,29 @@ pub fn start(
         }
     });
     Ok(debouncer)
+}
+
+/// The sources that events say were created, written, renamed or removed. Reads are not
+/// changes: the rebuild itself reads files, and must not trigger another rebuild.
+fn changed_paths(root: &Path, events: &[notify_debouncer_full::DebouncedEvent]) -> Vec<PathBuf> {
+    use notify::EventKind;
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)
+            )
+        })
+        .filter(|e| {
+            !matches!(
+                e.kind,
+                EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+            )
+        })
+        .flat_map(|e| e.paths.iter())
+        .filter_map(|p| relevant(root, p))
+        .collect()
 }
 
 /// Site-relative paths of sources; editor noise, the output folder and version control are
