@@ -119,6 +119,18 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// For each source file, the indexes of the pages that depend on it: what an edit to it
+    /// must re-render.
+    pub fn dependents(&self) -> std::collections::HashMap<String, Vec<usize>> {
+        let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, page) in self.pages.iter().enumerate() {
+            for dep in &page.deps {
+                index.entry(dep.clone()).or_default().push(i);
+            }
+        }
+        index
+    }
 }
 
 /// Where a client's portal folder lives inside the output.
@@ -130,6 +142,8 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     let mut plan = Plan::default();
     let config = "hundred.toml".to_string();
     let journey: Vec<String> = site.journey.iter().map(|t| slash(&t.file)).collect();
+    // A script's body, apart from its front matter: what only runbooks show.
+    let scripts: Vec<String> = journey.iter().map(|j| script_dep(j)).collect();
     let chapters: Vec<String> = site.playbook.iter().map(|c| slash(&c.file)).collect();
     let team: Vec<String> = site.team.iter().map(|m| slash(&m.file)).collect();
     let clients: Vec<String> = site.clients.iter().map(|c| slash(&c.file)).collect();
@@ -277,6 +291,13 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         deps.extend(journey.iter().cloned());
         let dir = format!("internal/clients/{}/", c.id);
         page(
+            format!("{dir}touchpoints.ics"),
+            PageKind::InternalClientCalendar { client: ci },
+            deps.clone(),
+        );
+        // Only runbooks show the scripts themselves.
+        deps.extend(scripts.iter().cloned());
+        page(
             format!("{dir}index.html"),
             PageKind::InternalRunbook { client: ci },
             deps.clone(),
@@ -284,11 +305,6 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         page(
             format!("{dir}print/index.html"),
             PageKind::InternalRunbookPrint { client: ci },
-            deps.clone(),
-        );
-        page(
-            format!("{dir}touchpoints.ics"),
-            PageKind::InternalClientCalendar { client: ci },
             deps,
         );
     }
@@ -330,6 +346,12 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
 
     check_routes(&plan)?;
     Ok(plan)
+}
+
+/// The dependency key for the body of the journey script at `file` (`journey/x.md#script`);
+/// `journey/x.md` itself stands for its front matter.
+pub fn script_dep(file: &str) -> String {
+    format!("{file}#script")
 }
 
 fn assigned_member_files(site: &Site, client: usize) -> Vec<String> {

@@ -23,6 +23,25 @@ use crate::templates::tera_diagnostic;
 pub struct ClientCache {
     pub portal: PortalData,
     pub runbook: Runbook,
+    /// The personalised scripts (HTML), in journey order.
+    scripts: Vec<String>,
+    /// The runbook and its client as template values, made once: a runbook carries every
+    /// script, and two pages show it.
+    runbook_value: tera::Value,
+    runbook_client_value: tera::Value,
+}
+
+impl ClientCache {
+    fn new(site: &Site, client: &Client, today: Date, scripts: Vec<String>) -> Self {
+        let runbook = Runbook::new(site, client, today, &scripts);
+        ClientCache {
+            portal: PortalData::new(site, client, today),
+            runbook_value: tera::Value::from_serializable(&runbook),
+            runbook_client_value: tera::Value::from_serializable(&runbook.client),
+            runbook,
+            scripts,
+        }
+    }
 }
 
 /// Which cached data a change makes stale.
@@ -32,6 +51,9 @@ pub struct Stale {
     pub all_clients: bool,
     /// Ids of clients whose data must be recomputed.
     pub clients: std::collections::BTreeSet<String>,
+    /// Ids of touchpoints whose script (not front matter) changed: re-personalised for every
+    /// client, the rest of each client's data kept.
+    pub scripts: std::collections::BTreeSet<String>,
     pub playbook: bool,
 }
 
@@ -82,6 +104,7 @@ impl RenderCache {
         tera: &Tera,
         stale: &Stale,
     ) -> Result<(), Vec<Diagnostic>> {
+        let mut watch = crate::timing::Stopwatch::default();
         let today = self.today;
         let todo: Vec<&Client> = site
             .clients
@@ -95,16 +118,34 @@ impl RenderCache {
         let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
             .par_iter()
             .map(|c| {
-                let scripts = personalise_scripts(site, tera, c)?;
-                Ok((
-                    c.id.clone(),
-                    ClientCache {
-                        portal: PortalData::new(site, c, today),
-                        runbook: Runbook::new(site, c, today, &scripts),
-                    },
-                ))
+                let scripts = personalise_scripts(site, tera, c, |_| true, &[])?;
+                Ok((c.id.clone(), ClientCache::new(site, c, today, scripts)))
             })
             .collect();
+        // Clients whose own data did not change but one of whose scripts did.
+        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = if stale
+            .scripts
+            .is_empty()
+        {
+            Vec::new()
+        } else {
+            let done: std::collections::HashSet<&str> =
+                todo.iter().map(|c| c.id.as_str()).collect();
+            let rest: Vec<&Client> = site
+                .clients
+                .iter()
+                .filter(|c| !done.contains(c.id.as_str()))
+                .collect();
+            rest.par_iter()
+                .map(|c| {
+                    let old = &self.clients[&c.id].scripts;
+                    let scripts =
+                        personalise_scripts(site, tera, c, |t| stale.scripts.contains(&t.id), old)?;
+                    Ok((c.id.clone(), ClientCache::new(site, c, today, scripts)))
+                })
+                .collect()
+        };
+        let results = results.into_iter().chain(partial);
         let mut errors: Vec<Diagnostic> = Vec::new();
         for r in results {
             match r {
@@ -136,11 +177,15 @@ impl RenderCache {
         if !errors.is_empty() {
             return Err(errors);
         }
+        watch.lap("clients");
         let ids: std::collections::HashSet<&str> =
             site.clients.iter().map(|c| c.id.as_str()).collect();
         self.clients.retain(|id, _| ids.contains(id.as_str()));
         self.info = SiteInfo::new(site, today);
+        watch.lap("retain");
         self.overview = Overview::new(site, today);
+        watch.lap("overview");
+        watch.report();
         Ok(())
     }
 
@@ -270,10 +315,10 @@ impl<'a> Renderer<'a> {
                 html(&ctx, "Clients".into())
             }
             InternalRunbook { client } | InternalRunbookPrint { client } => {
-                let rb = &self.cache.client(self.site, client).runbook;
-                ctx.insert("runbook", rb);
-                ctx.insert("client", &rb.client);
-                html(&ctx, format!("{} runbook", rb.client.name))
+                let cached = self.cache.client(self.site, client);
+                ctx.insert_value("runbook", cached.runbook_value.clone());
+                ctx.insert_value("client", cached.runbook_client_value.clone());
+                html(&ctx, format!("{} runbook", cached.runbook.client.name))
             }
         }
     }
@@ -407,20 +452,38 @@ fn section(kind: PageKind) -> &'static str {
     }
 }
 
-/// Renders every script for one client: Tera with the client's data, then markdown. The
-/// result is HTML, one per touchpoint in journey order.
+/// Renders the scripts for one client: Tera with the client's data, then markdown. Scripts
+/// for which `redo` is false are taken from `previous` (same journey order). The result is
+/// HTML, one per touchpoint in journey order. Headings get ids prefixed by the touchpoint and
+/// sit two levels down, under the touchpoint's own heading.
 fn personalise_scripts(
     site: &Site,
     tera: &Tera,
     client: &Client,
+    redo: impl Fn(&crate::model::Touchpoint) -> bool,
+    previous: &[String],
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
     let base = ClientScriptContext::new(site, client);
     let mut out = Vec::with_capacity(site.journey.len());
     let mut errors = Vec::new();
-    for t in &site.journey {
+    for (i, t) in site.journey.iter().enumerate() {
+        if !redo(t) {
+            if let Some(old) = previous.get(i) {
+                out.push(old.clone());
+                continue;
+            }
+        }
         let ctx = base.for_touchpoint(site, client, t);
         match tera.render(&t.template_name, &ctx) {
-            Ok(md) => out.push(markdown::to_html(&md)),
+            Ok(md) => {
+                let prefix = format!("{}--", t.id);
+                let opts = MarkdownOptions {
+                    id_prefix: &prefix,
+                    demote_headings: 2,
+                    ..Default::default()
+                };
+                out.push(markdown::render(&md, &opts).html)
+            }
             Err(e) => {
                 let mut d = tera_diagnostic(site, &e);
                 d.message = format!(

@@ -2,7 +2,7 @@
 //! serves. An edit re-reads only the changed files and re-renders only the pages whose
 //! dependency lists name them; the result is byte for byte what a full build would give.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,6 +26,8 @@ pub struct Session {
     site: Site,
     tera: Tera,
     plan: Plan,
+    /// For each source file, the pages that depend on it.
+    index: HashMap<String, Vec<usize>>,
     cache: RenderCache,
     files: Arc<Files>,
     /// Warnings of the last good build.
@@ -76,6 +78,7 @@ impl Session {
             opts,
             site,
             tera,
+            index: plan.dependents(),
             plan,
             cache,
             files: Arc::new(Files::new()),
@@ -145,10 +148,13 @@ impl Session {
         let mut diags = Diagnostics::default();
         let mut stale = Stale::default();
         let mut statics_changed = false;
+        // What changed, as the plan's dependency lists name it.
+        let mut keys: Vec<String> = Vec::new();
         for s in &sources {
             let rel = Path::new(s);
             if s.starts_with("static/") {
                 statics_changed = true;
+                keys.push(s.clone());
                 continue;
             }
             let kind = load::content_kind(rel).unwrap_or("");
@@ -169,7 +175,7 @@ impl Session {
                         }
                     }
                 }
-                "journey" => stale.all_clients = true,
+                "journey" => {}
                 "playbook" => stale.playbook = true,
                 _ => {}
             }
@@ -179,6 +185,24 @@ impl Session {
                         diags.extend(warnings);
                         item
                     });
+                    if kind == "journey" {
+                        // A new body under the same front matter only changes the runbooks.
+                        let old = self.site.journey.iter().find(|t| t.file == rel);
+                        match (old, &item) {
+                            (Some(old), Some(Item::Touchpoint(new)))
+                                if same_front_matter(old, new) =>
+                            {
+                                keys.push(crate::plan::script_dep(s));
+                                stale.scripts.insert(id.clone());
+                            }
+                            _ => {
+                                keys.push(s.clone());
+                                stale.all_clients = true;
+                            }
+                        }
+                    } else {
+                        keys.push(s.clone());
+                    }
                     replace_item(&mut site, kind, &id, rel, item);
                 }
                 Err(e) => diags.extend(e),
@@ -234,26 +258,32 @@ impl Session {
         // Pages to render again: those depending on a changed file, in the old plan or the
         // new one (a client that stops listing a member changes that member's page), and
         // those that did not exist before.
-        let changed: BTreeSet<&str> = sources.iter().map(String::as_str).collect();
-        let touched = |deps: &[String]| deps.iter().any(|d| changed.contains(d.as_str()));
-        let old_touched: BTreeSet<&str> = self
-            .plan
-            .pages
-            .iter()
-            .filter(|p| touched(&p.deps))
-            .map(|p| p.route.as_str())
+        let changed: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+        let new_index = new_plan.as_ref().map(|p| p.dependents());
+        let index = new_index.as_ref().unwrap_or(&self.index);
+        let affected = |index: &HashMap<String, Vec<usize>>| -> BTreeSet<usize> {
+            changed
+                .iter()
+                .filter_map(|c| index.get(*c))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let old_touched: BTreeSet<&str> = affected(&self.index)
+            .into_iter()
+            .map(|i| self.plan.pages[i].route.as_str())
             .collect();
-        let todo: Vec<usize> = plan
-            .pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                touched(&p.deps)
-                    || old_touched.contains(p.route.as_str())
+        let mut todo: BTreeSet<usize> = affected(index);
+        if new_plan.is_some() {
+            for (i, p) in plan.pages.iter().enumerate() {
+                if old_touched.contains(p.route.as_str())
                     || !self.files.contains_key(p.route.as_str())
-            })
-            .map(|(i, _)| i)
-            .collect();
+                {
+                    todo.insert(i);
+                }
+            }
+        }
+        let todo: Vec<usize> = todo.into_iter().collect();
 
         // Everything below works on the new state; commit it only if it all succeeds.
         let new_tera = tera;
@@ -361,6 +391,9 @@ impl Session {
         if let Some(p) = new_plan {
             self.plan = p;
         }
+        if let Some(i) = new_index {
+            self.index = i;
+        }
         if let Some(t) = new_tera {
             self.tera = t;
         }
@@ -413,6 +446,18 @@ impl Session {
         };
         render_pages(&renderer, &self.plan, pages)
     }
+}
+
+/// Everything but the script body: what pages other than runbooks show of a touchpoint.
+fn same_front_matter(a: &crate::model::Touchpoint, b: &crate::model::Touchpoint) -> bool {
+    a.id == b.id
+        && a.title == b.title
+        && a.day == b.day
+        && a.stage.value == b.stage.value
+        && a.channel == b.channel
+        && a.owner.value == b.owner.value
+        && a.visibility == b.visibility
+        && a.portal == b.portal
 }
 
 /// Whether two versions of a site have the same files and assignments, so the same plan.

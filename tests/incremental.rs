@@ -75,7 +75,14 @@ fn incremental_rebuilds_equal_full_builds() {
         "walk the delivery team",
         "take the delivery team",
     );
-    step(&mut session, site, &["journey/002-handoff.md"]);
+    // Only the script's body changed: only runbooks (page and print, per client) show it.
+    let r = step(&mut session, site, &["journey/002-handoff.md"]);
+    assert_eq!(r.rerendered, 4, "{r:?}");
+    assert!(
+        r.changed.iter().all(|c| c.starts_with("internal/clients/")),
+        "{:?}",
+        r.changed
+    );
 
     edit(
         &site.join("playbook/02-handoff.md"),
