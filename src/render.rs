@@ -29,12 +29,21 @@ pub struct ClientCache {
     /// script, and two pages show it.
     runbook_value: tera::Value,
     runbook_client_value: tera::Value,
+    /// The client's part of every script's context, kept for re-personalising one script.
+    script_context: ClientScriptContext,
 }
 
 impl ClientCache {
-    fn new(site: &Site, client: &Client, today: Date, scripts: Vec<String>) -> Self {
+    fn new(
+        site: &Site,
+        client: &Client,
+        today: Date,
+        scripts: Vec<String>,
+        script_context: ClientScriptContext,
+    ) -> Self {
         let runbook = Runbook::new(site, client, today, &scripts);
         ClientCache {
+            script_context,
             portal: PortalData::new(site, client, today),
             runbook_value: tera::Value::from_serializable(&runbook),
             runbook_client_value: tera::Value::from_serializable(&runbook.client),
@@ -118,33 +127,46 @@ impl RenderCache {
         let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
             .par_iter()
             .map(|c| {
-                let scripts = personalise_scripts(site, tera, c, |_| true, &[])?;
-                Ok((c.id.clone(), ClientCache::new(site, c, today, scripts)))
+                let context = ClientScriptContext::new(site, c);
+                let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
+                Ok((
+                    c.id.clone(),
+                    ClientCache::new(site, c, today, scripts, context),
+                ))
             })
             .collect();
         // Clients whose own data did not change but one of whose scripts did.
-        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = if stale
-            .scripts
-            .is_empty()
-        {
-            Vec::new()
-        } else {
-            let done: std::collections::HashSet<&str> =
-                todo.iter().map(|c| c.id.as_str()).collect();
-            let rest: Vec<&Client> = site
-                .clients
-                .iter()
-                .filter(|c| !done.contains(c.id.as_str()))
-                .collect();
-            rest.par_iter()
-                .map(|c| {
-                    let old = &self.clients[&c.id].scripts;
-                    let scripts =
-                        personalise_scripts(site, tera, c, |t| stale.scripts.contains(&t.id), old)?;
-                    Ok((c.id.clone(), ClientCache::new(site, c, today, scripts)))
-                })
-                .collect()
-        };
+        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> =
+            if stale.scripts.is_empty() {
+                Vec::new()
+            } else {
+                let done: std::collections::HashSet<&str> =
+                    todo.iter().map(|c| c.id.as_str()).collect();
+                let rest: Vec<&Client> = site
+                    .clients
+                    .iter()
+                    .filter(|c| !done.contains(c.id.as_str()))
+                    .collect();
+                rest.par_iter()
+                    .map(|c| {
+                        let old = &self.clients[&c.id];
+                        let redo = |t: &crate::model::Touchpoint| stale.scripts.contains(&t.id);
+                        let scripts = personalise_scripts(
+                            site,
+                            tera,
+                            c,
+                            &old.script_context,
+                            redo,
+                            &old.scripts,
+                        )?;
+                        let context = old.script_context.clone();
+                        Ok((
+                            c.id.clone(),
+                            ClientCache::new(site, c, today, scripts, context),
+                        ))
+                    })
+                    .collect()
+            };
         let results = results.into_iter().chain(partial);
         let mut errors: Vec<Diagnostic> = Vec::new();
         for r in results {
@@ -460,10 +482,10 @@ fn personalise_scripts(
     site: &Site,
     tera: &Tera,
     client: &Client,
+    base: &ClientScriptContext,
     redo: impl Fn(&crate::model::Touchpoint) -> bool,
     previous: &[String],
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let base = ClientScriptContext::new(site, client);
     let mut out = Vec::with_capacity(site.journey.len());
     let mut errors = Vec::new();
     for (i, t) in site.journey.iter().enumerate() {

@@ -83,6 +83,7 @@ pub struct ScriptTouchpoint<'a> {
 }
 
 /// Builds the per-client part once; [`ClientScriptContext::for_touchpoint`] adds the rest.
+#[derive(Clone)]
 pub struct ClientScriptContext {
     base: tera::Context,
     team: BTreeMap<String, ScriptPerson>,
