@@ -145,6 +145,10 @@ pub struct Chapter {
     pub file: PathBuf,
     pub title: String,
     pub order: Option<i64>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// When it was last reviewed, as written (a date-time is cut to its date).
+    pub date: Option<String>,
     pub body: String,
     /// Line of the file where the body starts (1-based), for link errors.
     pub body_line: usize,

@@ -606,6 +606,9 @@ fn view(ch: &crate::model::Chapter, r: markdown::Rendered) -> ChapterView {
     ChapterView {
         id: ch.id.clone(),
         title: ch.title.clone(),
+        description: ch.description.clone(),
+        tags: ch.tags.clone(),
+        date: ch.date.clone(),
         html: r.html,
         headings: r.headings,
     }

@@ -398,6 +398,9 @@ pub fn member_work(site: &Site, member_id: &str, today: Date) -> Vec<MemberWork>
 pub struct ChapterView {
     pub id: String,
     pub title: String,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub date: Option<String>,
     pub html: String,
     pub headings: Vec<markdown::Heading>,
 }

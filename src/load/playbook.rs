@@ -7,8 +7,10 @@ use serde::Deserialize;
 use super::{frontmatter, yaml};
 use crate::model::Chapter;
 
-pub const FIELDS: &[&str] = &["title", "order"];
+pub const FIELDS: &[&str] = &["title", "order", "description", "tags", "date"];
 
+/// The fields Zola, Hugo and mdBook users already write are accepted, so existing handbooks
+/// can be moved in as they are.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct Front {
@@ -16,6 +18,14 @@ struct Front {
     title: Option<String>,
     #[serde(default)]
     order: Option<i64>,
+    /// One sentence shown under the title in the chapter list.
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    /// When the chapter was last reviewed (any date or date-time text; shown as written).
+    #[serde(default)]
+    date: Option<String>,
 }
 
 pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
@@ -42,6 +52,11 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
             file: file.to_path_buf(),
             title,
             order: front.order,
+            description: front.description.filter(|d| !d.trim().is_empty()),
+            tags: front.tags,
+            date: front
+                .date
+                .map(|d| d.split('T').next().unwrap_or(&d).to_string()),
             body: split.body.to_string(),
             body_line: split.body_line,
         },
