@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use tera::{Context, Tera};
 
-use crate::context::internal::{self, ChapterView, Overview, Runbook};
+use crate::context::internal::{self, ChapterEntry, ChapterView, Overview, Runbook};
 use crate::context::portal::PortalData;
 use crate::context::script::ClientScriptContext;
 use crate::context::{PageInfo, SiteInfo};
@@ -75,6 +75,9 @@ pub struct RenderCache {
     overview: Overview,
     chapters: Vec<ChapterView>,
     print_chapters: Vec<ChapterView>,
+    /// The chapter list without bodies, as a template value made once.
+    chapter_index: tera::Value,
+    chapter_entries: Vec<ChapterEntry>,
     minify: bool,
 }
 
@@ -92,6 +95,8 @@ impl RenderCache {
             overview: Overview::new(site, today),
             chapters: Vec::new(),
             print_chapters: Vec::new(),
+            chapter_index: tera::Value::none(),
+            chapter_entries: Vec::new(),
             minify,
         };
         cache.refresh(
@@ -190,6 +195,8 @@ impl RenderCache {
         if stale.playbook {
             match render_playbook(site) {
                 Ok((pages, prints)) => {
+                    self.chapter_entries = pages.iter().map(ChapterEntry::from).collect();
+                    self.chapter_index = tera::Value::from_serializable(&self.chapter_entries);
                     self.chapters = pages;
                     self.print_chapters = prints;
                 }
@@ -295,18 +302,16 @@ impl<'a> Renderer<'a> {
                 html(&ctx, "Overview".into())
             }
             InternalPlaybook => {
-                ctx.insert("chapters", &self.cache.chapters);
+                ctx.insert_value("chapters", self.cache.chapter_index.clone());
                 html(&ctx, "Playbook".into())
             }
             InternalChapter { chapter } => {
                 let ch = &self.cache.chapters[chapter];
+                let entries = &self.cache.chapter_entries;
                 ctx.insert("chapter", ch);
-                ctx.insert("chapters", &self.cache.chapters);
-                ctx.insert(
-                    "previous",
-                    &chapter.checked_sub(1).map(|i| &self.cache.chapters[i]),
-                );
-                ctx.insert("next", &self.cache.chapters.get(chapter + 1));
+                ctx.insert_value("chapters", self.cache.chapter_index.clone());
+                ctx.insert("previous", &chapter.checked_sub(1).map(|i| &entries[i]));
+                ctx.insert("next", &entries.get(chapter + 1));
                 html(&ctx, ch.title.clone())
             }
             InternalPlaybookPrint => {

@@ -404,3 +404,28 @@ pub struct ChapterView {
     pub html: String,
     pub headings: Vec<markdown::Heading>,
 }
+
+/// A chapter as lists show it: no body, so every chapter page can carry the whole list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChapterEntry {
+    pub id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub headings: Vec<markdown::Heading>,
+}
+
+impl From<&ChapterView> for ChapterEntry {
+    fn from(c: &ChapterView) -> Self {
+        ChapterEntry {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            description: c.description.clone(),
+            headings: c
+                .headings
+                .iter()
+                .filter(|h| h.level <= 2)
+                .cloned()
+                .collect(),
+        }
+    }
+}
