@@ -42,6 +42,15 @@ pub struct BuildReport {
     pub clients: usize,
     pub elapsed: Duration,
     pub warnings: Diagnostics,
+    /// The print pages written, each with the route of the PDF `hundred pdf` makes from it.
+    pub documents: Vec<PrintDocument>,
+}
+
+/// A print page and the PDF made from it, as routes inside the output folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintDocument {
+    pub page: String,
+    pub pdf: String,
 }
 
 /// What stopped a build: the findings, errors first among them.
@@ -151,6 +160,18 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
     write::check_output_folder(root, &output).map_err(io_failure)?;
 
     let page_count = plan.pages.len();
+    let documents = plan
+        .pages
+        .iter()
+        .filter_map(|p| {
+            let name = crate::plan::document_name(&site, p.kind)?;
+            let dir = p.route.strip_suffix("index.html")?;
+            Some(PrintDocument {
+                page: p.route.clone(),
+                pdf: format!("{dir}{name}"),
+            })
+        })
+        .collect();
     let mut files: Vec<(String, Content)> = Vec::with_capacity(plan.len());
     for (page, bytes) in plan.pages.iter().zip(pages) {
         files.push((page.route.clone(), Content::Bytes(bytes)));
@@ -180,5 +201,6 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         clients: site.clients.len(),
         elapsed: started.elapsed(),
         warnings,
+        documents,
     })
 }

@@ -1,4 +1,4 @@
-//! The command line: `hundred init | build | check`. Parsing and printing only; the work is
+//! The command line: `hundred init | build | pdf | serve | check`. Parsing and printing only; the work is
 //! done by the library.
 
 use std::io::Write;
@@ -43,6 +43,22 @@ enum Command {
         /// Do not minify HTML, whatever hundred.toml says
         #[arg(long)]
         no_minify: bool,
+    },
+    /// Build, then print the playbook, every runbook and every welcome pack to PDF with headless Chromium
+    Pdf {
+        /// The site folder (the one with hundred.toml)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Where to write the two sites (default: DIR/public)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// The build date, YYYY-MM-DD (default: today)
+        #[arg(long, value_parser = parse_date)]
+        today: Option<jiff::civil::Date>,
+        /// The Chromium (or Chrome) to print with; default: $HUNDRED_CHROMIUM, else chromium,
+        /// chromium-browser or google-chrome on the PATH
+        #[arg(long, value_name = "PATH")]
+        chromium: Option<PathBuf>,
     },
     /// Preview both sites with live reload, rebuilding what each edit touches
     Serve {
@@ -106,6 +122,12 @@ pub fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Pdf {
+            dir,
+            output,
+            today,
+            chromium,
+        } => pdf(&dir, output, today, chromium.as_deref()),
         Command::Build {
             dir,
             output,
@@ -196,6 +218,64 @@ pub fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+    }
+}
+
+fn pdf(
+    dir: &Path,
+    output: Option<PathBuf>,
+    today: Option<jiff::civil::Date>,
+    chromium: Option<&Path>,
+) -> ExitCode {
+    // Find the browser first: without one, nothing is built or written.
+    let chromium = match crate::pdf::find_chromium(
+        chromium,
+        std::env::var_os(crate::pdf::CHROMIUM_ENV),
+        std::env::var_os("PATH"),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let opts = BuildOptions {
+        output,
+        today,
+        ..Default::default()
+    };
+    let report = match crate::build::build(dir, &opts) {
+        Ok(report) => report,
+        Err(BuildFailure { diagnostics }) => return failed(dir, &diagnostics, "build"),
+    };
+    print_diagnostics(dir, &report.warnings);
+    println!(
+        "Built {} client portal(s) and the internal site → {}",
+        report.clients,
+        shown_path(&report.output)
+    );
+    println!(
+        "Printing {} document(s) with {} ({} at a time)…",
+        report.documents.len(),
+        chromium.display(),
+        crate::pdf::PARALLEL.min(report.documents.len()).max(1)
+    );
+    let progress =
+        |p: &crate::pdf::Printed| println!("  printed {} ({} kB)", p.pdf, p.bytes.div_ceil(1024));
+    match crate::pdf::print_documents(&chromium, &report.output, &report.documents, &progress) {
+        Ok(printed) => {
+            println!(
+                "Wrote {} PDF(s) beside their print pages in {}",
+                printed.len(),
+                shown_path(&report.output)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("pdf failed: no PDF was written (the HTML build is in place).");
+            ExitCode::FAILURE
         }
     }
 }

@@ -20,6 +20,40 @@ pub struct Config {
     pub build: BuildSettings,
     #[serde(default)]
     pub journey: JourneySettings,
+    #[serde(default)]
+    pub print: PrintSettings,
+}
+
+/// `[print]`: how the print pages (playbook, runbooks, welcome packs) are laid out on paper.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintSettings {
+    /// `A4` (the default) or `Letter`.
+    #[serde(default = "default_paper")]
+    pub paper: String,
+}
+
+impl Default for PrintSettings {
+    fn default() -> Self {
+        PrintSettings {
+            paper: default_paper(),
+        }
+    }
+}
+
+impl PrintSettings {
+    /// The paper size as CSS names it: `A4` or `letter`.
+    pub fn css_size(&self) -> &'static str {
+        if self.paper.eq_ignore_ascii_case("letter") {
+            "letter"
+        } else {
+            "A4"
+        }
+    }
+}
+
+fn default_paper() -> String {
+    "A4".into()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -190,6 +224,16 @@ impl Config {
                 );
             }
         }
+        if !["a4", "letter"].contains(&config.print.paper.to_ascii_lowercase().as_str()) {
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!("unknown paper size `{}`", config.print.paper),
+                )
+                .at(find_key_in_section(text, "print", "paper"))
+                .help("use paper = \"A4\" or paper = \"Letter\""),
+            );
+        }
         if config.build.theme != "default" {
             problems.push(
                 Diagnostic::error(
@@ -218,7 +262,7 @@ impl Config {
 
 const KNOWN_KEYS: &[&str] = &[
     "firm", "portal", "internal", "build", "journey", "name", "email", "phone", "logo", "website",
-    "base_url", "theme", "output", "minify", "stages",
+    "base_url", "theme", "output", "minify", "stages", "print", "paper",
 ];
 
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
@@ -294,6 +338,16 @@ mod tests {
         assert_eq!(err[0].position.unwrap().line, 3);
         assert!(err[0].message.contains("emial"), "{}", err[0].message);
         assert_eq!(err[0].help.as_deref(), Some("did you mean `email`?"));
+    }
+
+    #[test]
+    fn paper_is_a4_or_letter() {
+        assert_eq!(Config::parse(GOOD).unwrap().print.css_size(), "A4");
+        let letter = format!("{GOOD}[print]\npaper = \"Letter\"\n");
+        assert_eq!(Config::parse(&letter).unwrap().print.css_size(), "letter");
+        let err = Config::parse(&letter.replace("Letter", "A3")).unwrap_err();
+        assert!(err[0].message.contains("`A3`"), "{}", err[0].message);
+        assert_eq!(err[0].position.unwrap().line, 9);
     }
 
     #[test]

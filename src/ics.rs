@@ -18,6 +18,17 @@ pub struct CalendarEvent {
 }
 
 pub fn calendar(name: &str, stamp: Date, events: &[CalendarEvent]) -> String {
+    build(name, stamp, events, false)
+}
+
+/// A calendar meant to be subscribed to rather than imported once: it also asks calendar apps
+/// to fetch it again every 12 hours (RFC 7986 `REFRESH-INTERVAL`, and the older
+/// `X-PUBLISHED-TTL` that some apps read instead).
+pub fn subscription(name: &str, stamp: Date, events: &[CalendarEvent]) -> String {
+    build(name, stamp, events, true)
+}
+
+fn build(name: &str, stamp: Date, events: &[CalendarEvent], subscription: bool) -> String {
     let mut cal = Calendar::empty();
     cal.append_property(Property::new("VERSION", "2.0"));
     cal.append_property(Property::new(
@@ -27,6 +38,14 @@ pub fn calendar(name: &str, stamp: Date, events: &[CalendarEvent]) -> String {
     cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
     cal.append_property(Property::new("METHOD", "PUBLISH"));
     cal.name(name);
+    if subscription {
+        cal.append_property(
+            Property::new("REFRESH-INTERVAL", "PT12H")
+                .append_parameter(("VALUE", "DURATION"))
+                .done(),
+        );
+        cal.append_property(Property::new("X-PUBLISHED-TTL", "PT12H"));
+    }
     let stamp = format!("{}T000000Z", stamp.strftime("%Y%m%d"));
     for e in events {
         let mut event = icalendar::Event::new();

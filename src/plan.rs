@@ -20,23 +20,56 @@ pub enum PageKind {
     PortalRoot,
     PortalRobots,
     PortalNotFound,
-    PortalWelcome { client: usize },
-    PortalTeam { client: usize },
-    PortalMember { client: usize, member: usize },
-    PortalJourney { client: usize },
-    PortalCalendar { client: usize },
+    PortalWelcome {
+        client: usize,
+    },
+    PortalTeam {
+        client: usize,
+    },
+    PortalMember {
+        client: usize,
+        member: usize,
+    },
+    PortalJourney {
+        client: usize,
+    },
+    PortalCalendar {
+        client: usize,
+    },
+    /// The client's printable welcome pack.
+    PortalPrint {
+        client: usize,
+    },
     InternalOverview,
     InternalNotFound,
     InternalRobots,
     InternalPlaybook,
-    InternalChapter { chapter: usize },
+    InternalChapter {
+        chapter: usize,
+    },
     InternalPlaybookPrint,
     InternalTeam,
-    InternalMember { member: usize },
+    InternalMember {
+        member: usize,
+    },
     InternalClients,
-    InternalRunbook { client: usize },
-    InternalRunbookPrint { client: usize },
-    InternalClientCalendar { client: usize },
+    InternalRunbook {
+        client: usize,
+    },
+    InternalRunbookPrint {
+        client: usize,
+    },
+    InternalClientCalendar {
+        client: usize,
+    },
+    /// Every touchpoint a member owns, across all clients, as a calendar to subscribe to.
+    InternalMemberCalendar {
+        member: usize,
+    },
+    /// Every touchpoint of every client as one calendar.
+    InternalTeamCalendar,
+    /// Every touchpoint of every client as CSV, for spreadsheets.
+    InternalSchedule,
 }
 
 impl PageKind {
@@ -50,7 +83,8 @@ impl PageKind {
             | PortalTeam { .. }
             | PortalMember { .. }
             | PortalJourney { .. }
-            | PortalCalendar { .. } => SiteKind::Portal,
+            | PortalCalendar { .. }
+            | PortalPrint { .. } => SiteKind::Portal,
             _ => SiteKind::Internal,
         }
     }
@@ -65,6 +99,7 @@ impl PageKind {
             PortalTeam { .. } => "portal/team.html",
             PortalMember { .. } => "portal/member.html",
             PortalJourney { .. } => "portal/journey.html",
+            PortalPrint { .. } => "portal/print.html",
             InternalOverview => "internal/overview.html",
             InternalPlaybook => "internal/playbook.html",
             InternalChapter { .. } => "internal/chapter.html",
@@ -77,7 +112,10 @@ impl PageKind {
             PortalRobots
             | InternalRobots
             | PortalCalendar { .. }
-            | InternalClientCalendar { .. } => return None,
+            | InternalClientCalendar { .. }
+            | InternalMemberCalendar { .. }
+            | InternalTeamCalendar
+            | InternalSchedule => return None,
         })
     }
 }
@@ -194,6 +232,11 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
             PageKind::PortalCalendar { client: ci },
             deps.clone(),
         );
+        page(
+            format!("{dir}print/index.html"),
+            PageKind::PortalPrint { client: ci },
+            deps.clone(),
+        );
         let mut assigned: Vec<usize> = client
             .team
             .values()
@@ -230,6 +273,16 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         everything.clone(),
     );
     page(
+        "internal/calendar.ics".into(),
+        PageKind::InternalTeamCalendar,
+        everything.clone(),
+    );
+    page(
+        "internal/schedule.csv".into(),
+        PageKind::InternalSchedule,
+        everything.clone(),
+    );
+    page(
         "internal/404.html".into(),
         PageKind::InternalNotFound,
         vec![],
@@ -245,11 +298,20 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         chapters.clone(),
     );
     for (i, ch) in site.playbook.iter().enumerate() {
-        // Chapters link to each other and show their neighbours' titles.
+        // A chapter shows its neighbours' titles, and in a short playbook every chapter's
+        // title; in a long one, the number of chapters (the `playbook/` key: the set of files).
+        let deps = if chapters.len() <= CHAPTER_LIST_LIMIT {
+            chapters.clone()
+        } else {
+            let near = i.saturating_sub(1)..(i + 2).min(chapters.len());
+            let mut d = chapters[near].to_vec();
+            d.push(PLAYBOOK_SET.to_string());
+            d
+        };
         page(
             format!("internal/playbook/{}/index.html", ch.id),
             PageKind::InternalChapter { chapter: i },
-            chapters.clone(),
+            deps,
         );
     }
     page(
@@ -276,6 +338,13 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         page(
             format!("internal/team/{}/index.html", m.id),
             PageKind::InternalMember { member: mi },
+            deps.clone(),
+        );
+        // The same touchpoints as a calendar: the member's own file (name), the journey, and
+        // the clients that assign them.
+        page(
+            format!("internal/team/{}/calendar.ics", m.id),
+            PageKind::InternalMemberCalendar { member: mi },
             deps,
         );
     }
@@ -348,10 +417,32 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     Ok(plan)
 }
 
+/// Up to this many chapters, every chapter page lists them all (the theme's chapter.html says
+/// the same).
+pub const CHAPTER_LIST_LIMIT: usize = 60;
+
+/// The dependency key for the set of playbook files: it changes when one is added or removed.
+pub const PLAYBOOK_SET: &str = "playbook/";
+
 /// The dependency key for the body of the journey script at `file` (`journey/x.md#script`);
 /// `journey/x.md` itself stands for its front matter.
 pub fn script_dep(file: &str) -> String {
     format!("{file}#script")
+}
+
+/// The file name of the PDF `hundred pdf` makes from a print page, written beside it; `None`
+/// for pages that are not print pages.
+pub fn document_name(site: &Site, kind: PageKind) -> Option<String> {
+    match kind {
+        PageKind::InternalPlaybookPrint => Some("playbook.pdf".into()),
+        PageKind::InternalRunbookPrint { client } => {
+            Some(format!("{}-runbook.pdf", site.clients[client].id))
+        }
+        PageKind::PortalPrint { client } => {
+            Some(format!("{}-welcome-pack.pdf", site.clients[client].id))
+        }
+        _ => None,
+    }
 }
 
 fn assigned_member_files(site: &Site, client: usize) -> Vec<String> {

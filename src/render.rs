@@ -261,6 +261,17 @@ impl<'a> Renderer<'a> {
             PortalRobots | InternalRobots => Ok(b"User-agent: *\nDisallow: /\n".to_vec()),
             PortalCalendar { client } => Ok(self.portal_calendar(client).into_bytes()),
             InternalClientCalendar { client } => Ok(self.runbook_calendar(client).into_bytes()),
+            InternalMemberCalendar { member } => Ok(self.member_calendar(member).into_bytes()),
+            InternalTeamCalendar => Ok(self.team_calendar().into_bytes()),
+            InternalSchedule => Ok(schedule_csv(site, self.cache.today).into_bytes()),
+            PortalPrint { client } => {
+                // The welcome pack is made from the portal's data only, like every portal page.
+                let data = &self.cache.client(site, client).portal;
+                ctx.insert("client", &data.client);
+                ctx.insert("team", &data.team);
+                ctx.insert("timeline", &data.timeline);
+                html(&ctx, format!("Welcome pack for {}", data.client.name))
+            }
             PortalRoot => html(&ctx, site.config.firm.name.clone()),
             PortalNotFound | InternalNotFound => {
                 ctx.insert("is_portal", &(page.kind == PortalNotFound));
@@ -463,12 +474,108 @@ impl<'a> Renderer<'a> {
             &events,
         )
     }
+
+    /// Every touchpoint `member` owns across all clients, for them to subscribe to once.
+    fn member_calendar(&self, member: usize) -> String {
+        let m = &self.site.team[member];
+        let events: Vec<CalendarEvent> =
+            internal::member_schedule(self.site, &m.id, self.cache.today)
+                .iter()
+                .map(|item| self.team_event(item, false))
+                .collect();
+        ics::subscription(
+            &format!("{}: {}'s touchpoints", self.site.config.firm.name, m.name),
+            self.cache.today,
+            &events,
+        )
+    }
+
+    /// Every touchpoint of every client, with its owner.
+    fn team_calendar(&self) -> String {
+        let events: Vec<CalendarEvent> = internal::schedule(self.site, self.cache.today)
+            .iter()
+            .map(|item| self.team_event(item, true))
+            .collect();
+        ics::subscription(
+            &format!("{}: all touchpoints", self.site.config.firm.name),
+            self.cache.today,
+            &events,
+        )
+    }
+
+    /// A touchpoint as an event of the team's calendars. Its UID is the one the client's
+    /// runbook calendar uses, so an app that has both shows it once.
+    fn team_event(&self, item: &internal::DueItem, with_owner: bool) -> CalendarEvent {
+        let base = self.site.config.internal_url();
+        let owner = item.owner.as_ref().map(|o| o.name.as_str());
+        let summary = match (with_owner, owner) {
+            (false, _) => format!("{}: {}", item.client_name, item.touchpoint),
+            (true, Some(name)) => format!("{}: {} ({name})", item.client_name, item.touchpoint),
+            (true, None) => format!("{}: {} (unassigned)", item.client_name, item.touchpoint),
+        };
+        CalendarEvent {
+            uid: format!("{}.{}@{}", item.client_id, item.touchpoint_id, base.host),
+            date: item.on,
+            summary,
+            description: format!(
+                "Day {} of {}'s journey ({}), {}. Owner: {} ({}). {}.",
+                item.day,
+                item.client_name,
+                item.stage,
+                item.channel,
+                owner.unwrap_or("nobody yet, unassigned"),
+                item.owner_role.to_lowercase(),
+                if item.visibility == "client" {
+                    "The client sees it on their timeline"
+                } else {
+                    "Internal: the client does not see it"
+                }
+            ),
+            url: Some(format!(
+                "{}clients/{}/#{}",
+                base.full, item.client_id, item.touchpoint_id
+            )),
+        }
+    }
+}
+
+/// `schedule.csv`: every touchpoint of every client, by date, for spreadsheets.
+fn schedule_csv(site: &Site, today: Date) -> String {
+    let mut out = String::from(crate::csv::BOM);
+    out.push_str(&crate::csv::row(&[
+        "Date",
+        "Day",
+        "Client",
+        "Touchpoint",
+        "Owner",
+        "Role",
+        "Channel",
+        "Stage",
+        "Visibility",
+    ]));
+    for item in internal::schedule(site, today) {
+        out.push_str(&crate::csv::row(&[
+            item.date.as_str(),
+            &item.day.to_string(),
+            &item.client_name,
+            &item.touchpoint,
+            item.owner
+                .as_ref()
+                .map(|o| o.name.as_str())
+                .unwrap_or("(unassigned)"),
+            &item.owner_role,
+            &item.channel,
+            &item.stage,
+            item.visibility,
+        ]));
+    }
+    out
 }
 
 fn section(kind: PageKind) -> &'static str {
     use PageKind::*;
     match kind {
-        PortalWelcome { .. } | PortalRoot => "welcome",
+        PortalWelcome { .. } | PortalRoot | PortalPrint { .. } => "welcome",
         PortalTeam { .. } | PortalMember { .. } => "team",
         PortalJourney { .. } => "journey",
         InternalOverview => "overview",

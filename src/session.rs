@@ -208,6 +208,15 @@ impl Session {
                 Err(e) => diags.extend(e),
             }
         }
+        let playbook_files = |s: &Site| {
+            s.playbook
+                .iter()
+                .map(|c| c.file.clone())
+                .collect::<BTreeSet<_>>()
+        };
+        if playbook_files(&self.site) != playbook_files(&site) {
+            keys.push(crate::plan::PLAYBOOK_SET.to_string());
+        }
         if statics_changed {
             site.statics = load::list_files(&self.root.join("static"))
                 .into_iter()

@@ -161,3 +161,31 @@ fn a_broken_edit_keeps_the_last_good_site() {
     );
     step(&mut session, site, &["journey/002-handoff.md"]);
 }
+
+#[test]
+fn a_long_playbook_stays_consistent_as_chapters_come_and_go() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    for i in 0..65 {
+        fs::write(
+            site.join(format!("playbook/50-extra-{i:02}.md")),
+            format!("---\ntitle: Extra {i}\ndescription: Number {i}\n---\nBody {i}.\n"),
+        )
+        .unwrap();
+    }
+    let mut session = Session::start(site, &opts()).unwrap();
+    fs::write(
+        site.join("playbook/99-last.md"),
+        "# The last one\n\nDone.\n",
+    )
+    .unwrap();
+    step(&mut session, site, &["playbook/99-last.md"]);
+    fs::remove_file(site.join("playbook/50-extra-10.md")).unwrap();
+    step(&mut session, site, &["playbook/50-extra-10.md"]);
+    edit(
+        &site.join("playbook/50-extra-20.md"),
+        "Extra 20",
+        "Extra twenty",
+    );
+    step(&mut session, site, &["playbook/50-extra-20.md"]);
+}

@@ -12,6 +12,11 @@ use crate::model::{Client, Site, Visibility};
 /// How many days ahead the overview lists what is due.
 pub const DUE_WINDOW_DAYS: i64 = 14;
 
+/// How many days back the overview calls a touchpoint overdue. `hundred` cannot know whether a
+/// touchpoint was done, so "overdue" means: its date was in the last week, before the build
+/// date. Older ones have left the window and are not listed again.
+pub const OVERDUE_WINDOW_DAYS: i64 = 7;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
     pub label: String,
@@ -276,11 +281,22 @@ pub struct DueItem {
     pub channel: String,
     pub owner: Option<OwnerRef>,
     pub owner_role: String,
+    pub stage: String,
+    /// `client` or `internal`.
+    pub visibility: &'static str,
+    #[serde(skip)]
+    pub on: Date,
 }
 
 fn due_item(site: &Site, client: &Client, t: &crate::model::Touchpoint, today: Date) -> DueItem {
     let date = client.date_of_day(t.day);
     DueItem {
+        on: date,
+        stage: t.stage.value.clone(),
+        visibility: match t.visibility {
+            Visibility::Client => "client",
+            Visibility::Internal => "internal",
+        },
         date: dates::iso(date),
         date_short: dates::short(date),
         weekday: date.strftime("%A").to_string(),
@@ -310,6 +326,189 @@ pub struct Overview {
     pub due_window_days: i64,
     pub team_count: usize,
     pub touchpoint_count: usize,
+    /// What is overdue, due this week and due next week, by owner.
+    pub agenda: Agenda,
+}
+
+/// A span of days, both ends included, for headings like "Mon 23 – Sun 29 Nov".
+#[derive(Debug, Clone, Serialize)]
+pub struct DaySpan {
+    pub first: String,
+    pub last: String,
+    /// `23 – 29 Nov 2026`, `30 Nov – 6 Dec 2026`.
+    pub label: String,
+}
+
+impl DaySpan {
+    fn new(first: Date, last: Date) -> Self {
+        let label = if (first.year(), first.month()) == (last.year(), last.month()) {
+            format!("{} – {}", first.day(), dates::short(last))
+        } else if first.year() == last.year() {
+            format!("{} – {}", first.strftime("%-d %b"), dates::short(last))
+        } else {
+            format!("{} – {}", dates::short(first), dates::short(last))
+        };
+        DaySpan {
+            first: dates::iso(first),
+            last: dates::iso(last),
+            label,
+        }
+    }
+}
+
+/// One owner's part of the [`Agenda`]; `owner` is none for touchpoints nobody holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerAgenda {
+    pub owner: Option<OwnerRef>,
+    pub overdue: Vec<DueItem>,
+    pub this_week: Vec<DueItem>,
+    pub next_week: Vec<DueItem>,
+}
+
+/// The overview's "by owner" board, as of the build date. Weeks run Monday to Sunday:
+///
+/// - **overdue**: dated in the [`OVERDUE_WINDOW_DAYS`] days before the build date;
+/// - **this week**: from the build date to the coming Sunday, both included;
+/// - **next week**: the Monday to Sunday after that.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agenda {
+    pub overdue: DaySpan,
+    pub overdue_days: i64,
+    pub this_week: DaySpan,
+    pub next_week: DaySpan,
+    /// Owners with anything in the three lists, by name; the unassigned last.
+    pub owners: Vec<OwnerAgenda>,
+    pub overdue_count: usize,
+    pub this_week_count: usize,
+    pub next_week_count: usize,
+}
+
+impl Agenda {
+    pub fn new(site: &Site, today: Date) -> Self {
+        let monday = dates::add_days(today, -i64::from(today.weekday().to_monday_zero_offset()));
+        let sunday = dates::add_days(monday, 6);
+        let overdue_from = dates::add_days(today, -OVERDUE_WINDOW_DAYS);
+        let yesterday = dates::add_days(today, -1);
+        let next_monday = dates::add_days(monday, 7);
+        let next_sunday = dates::add_days(monday, 13);
+        let mut owners: Vec<OwnerAgenda> = Vec::new();
+        let (mut overdue_count, mut this_week_count, mut next_week_count) = (0, 0, 0);
+        // Only the touchpoints inside the three windows are made into items: the overview is
+        // recomputed on every rebuild while serving.
+        let mut items: Vec<DueItem> = Vec::new();
+        for c in &site.clients {
+            for t in &site.journey {
+                let d = c.date_of_day(t.day);
+                if (overdue_from..=next_sunday).contains(&d) {
+                    items.push(due_item(site, c, t, today));
+                }
+            }
+        }
+        sort_by_date(&mut items);
+        for item in items {
+            let d = item.on;
+            let list = if (overdue_from..=yesterday).contains(&d) {
+                overdue_count += 1;
+                0
+            } else if (today..=sunday).contains(&d) {
+                this_week_count += 1;
+                1
+            } else if (next_monday..=next_sunday).contains(&d) {
+                next_week_count += 1;
+                2
+            } else {
+                continue;
+            };
+            let key = item.owner.as_ref().map(|o| o.id.clone());
+            let slot = match owners
+                .iter()
+                .position(|o| o.owner.as_ref().map(|x| &x.id) == key.as_ref())
+            {
+                Some(i) => i,
+                None => {
+                    owners.push(OwnerAgenda {
+                        owner: item.owner.clone(),
+                        overdue: Vec::new(),
+                        this_week: Vec::new(),
+                        next_week: Vec::new(),
+                    });
+                    owners.len() - 1
+                }
+            };
+            let o = &mut owners[slot];
+            match list {
+                0 => o.overdue.push(item),
+                1 => o.this_week.push(item),
+                _ => o.next_week.push(item),
+            }
+        }
+        owners.sort_by(|a, b| match (&a.owner, &b.owner) {
+            (Some(x), Some(y)) => (&x.name, &x.id).cmp(&(&y.name, &y.id)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        Agenda {
+            overdue: DaySpan::new(overdue_from, yesterday),
+            overdue_days: OVERDUE_WINDOW_DAYS,
+            this_week: DaySpan::new(today, sunday),
+            next_week: DaySpan::new(next_monday, next_sunday),
+            owners,
+            overdue_count,
+            this_week_count,
+            next_week_count,
+        }
+    }
+}
+
+/// Every touchpoint of every client, by date (then client name, journey day and touchpoint
+/// id): the rows of `schedule.csv` and the events of the team's calendars.
+pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
+    let mut rows: Vec<DueItem> = site
+        .clients
+        .iter()
+        .flat_map(|c| site.journey.iter().map(move |t| (c, t)))
+        .map(|(c, t)| due_item(site, c, t, today))
+        .collect();
+    sort_by_date(&mut rows);
+    rows
+}
+
+/// The touchpoints `member_id` owns, for every client that gives them a role, by date: the
+/// events of their calendar. The same rows as [`schedule`] with that owner, without making the
+/// rest.
+pub fn member_schedule(site: &Site, member_id: &str, today: Date) -> Vec<DueItem> {
+    let mut rows = Vec::new();
+    for c in &site.clients {
+        let roles: Vec<&str> = c
+            .team
+            .iter()
+            .filter(|(_, m)| m.value == member_id)
+            .map(|(r, _)| r.as_str())
+            .collect();
+        if roles.is_empty() {
+            continue;
+        }
+        for t in &site.journey {
+            if roles.contains(&t.owner.value.as_str()) {
+                rows.push(due_item(site, c, t, today));
+            }
+        }
+    }
+    sort_by_date(&mut rows);
+    rows
+}
+
+fn sort_by_date(items: &mut [DueItem]) {
+    items.sort_by(|a, b| {
+        (a.on, &a.client_name, &a.client_id, a.day, &a.touchpoint_id).cmp(&(
+            b.on,
+            &b.client_name,
+            &b.client_id,
+            b.day,
+            &b.touchpoint_id,
+        ))
+    });
 }
 
 impl Overview {
@@ -352,6 +551,7 @@ impl Overview {
             due_window_days: DUE_WINDOW_DAYS,
             team_count: site.team.len(),
             touchpoint_count: site.journey.len(),
+            agenda: Agenda::new(site, today),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct SiteInfo {
     pub today_long: String,
     pub stages: Vec<String>,
     pub generator: &'static str,
+    /// The paper size of print pages, as CSS names it: `A4` or `letter`.
+    pub paper: &'static str,
 }
 
 impl SiteInfo {
@@ -34,6 +36,7 @@ impl SiteInfo {
             today_long: dates::long(today),
             stages: site.stages().to_vec(),
             generator: concat!("hundred ", env!("CARGO_PKG_VERSION")),
+            paper: site.config.print.css_size(),
         }
     }
 }

@@ -57,11 +57,15 @@ impl Shared {
             let v = snap.version;
             if let Some(Published {
                 files,
-                changed,
+                mut changed,
                 clients,
             }) = good
             {
                 snap.files = files;
+                if snap.clients != clients {
+                    // The preview's own index page lists the clients.
+                    changed.push("index.html".into());
+                }
                 snap.clients = clients;
                 let paths = changed
                     .iter()
@@ -157,6 +161,14 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         version: tx,
     });
 
+    // Watch before saying so: a save made right after the message must not be missed.
+    let _watcher = watch::start(
+        opts.root.clone(),
+        session,
+        build_opts,
+        Arc::clone(&shared),
+        opts.debounce,
+    )?;
     println!("Serving the internal site at {base}/internal/ and the portal at {base}/portal/");
     println!(
         "Watching {} for changes; press Ctrl+C to stop.",
@@ -165,13 +177,6 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     if opts.open {
         open_browser(&format!("{base}/"));
     }
-    let _watcher = watch::start(
-        opts.root.clone(),
-        session,
-        build_opts,
-        Arc::clone(&shared),
-        opts.debounce,
-    )?;
     runtime
         .block_on(http::run(listener, shared))
         .map_err(|e| format!("the server stopped: {e}"))

@@ -1,0 +1,394 @@
+//! `hundred pdf`: turns each print page of a built site into a PDF beside it, with headless
+//! Chromium. The print pages carry their own print design (covers, page breaks, running
+//! footers, page numbers); Chromium only lays them out on paper.
+//!
+//! Chromium is found, in order: the `--chromium` path, the `HUNDRED_CHROMIUM` environment
+//! variable, then `chromium`, `chromium-browser`, `google-chrome` on the `PATH`. Each document
+//! is printed by its own Chromium process with a fresh profile folder, a few at a time, into a
+//! temporary folder; only when every document printed are the PDFs moved into the output.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::build::PrintDocument;
+
+/// The environment variable that names the browser when `--chromium` is not given.
+pub const CHROMIUM_ENV: &str = "HUNDRED_CHROMIUM";
+
+/// Browser commands looked for on the `PATH`, in order.
+pub const CANDIDATES: [&str; 3] = ["chromium", "chromium-browser", "google-chrome"];
+
+/// How many Chromium processes print at once: each takes a few hundred megabytes.
+pub const PARALLEL: usize = 2;
+
+/// How long one document may take before its Chromium is stopped.
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    #[error(
+        "no Chromium found (looked for {} on the PATH): install Debian's chromium or pass --chromium PATH (on Debian: `apt-get install chromium`)",
+        CANDIDATES.join(", ")
+    )]
+    NoChromium,
+    #[error("the browser {} {why}: install Debian's chromium or pass --chromium with a working path", path.display())]
+    BadChromium { path: PathBuf, why: String },
+    #[error("could not print {page} to PDF: {why}")]
+    Failed { page: String, why: String },
+    #[error("could not write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The browser to print with: `explicit` (from `--chromium`), else `env` (the value of
+/// [`CHROMIUM_ENV`]), else the first of [`CANDIDATES`] found on `path` (the `PATH` value).
+pub fn find_chromium(
+    explicit: Option<&Path>,
+    env: Option<OsString>,
+    path: Option<OsString>,
+) -> Result<PathBuf, PdfError> {
+    let chosen = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| env.filter(|v| !v.is_empty()).map(PathBuf::from));
+    if let Some(p) = chosen {
+        // A bare name (`chromium`) is looked up on the PATH like a shell would.
+        let resolved = if p.components().count() == 1 {
+            search_path(&p.to_string_lossy(), path.as_deref())
+        } else {
+            Some(p.clone())
+        };
+        return match resolved {
+            Some(r) if is_executable(&r) => Ok(r),
+            Some(r) if r.exists() => Err(PdfError::BadChromium {
+                path: r,
+                why: "is not an executable file".into(),
+            }),
+            _ => Err(PdfError::BadChromium {
+                path: p,
+                why: "does not exist".into(),
+            }),
+        };
+    }
+    CANDIDATES
+        .iter()
+        .find_map(|name| search_path(name, path.as_deref()))
+        .ok_or(PdfError::NoChromium)
+}
+
+fn search_path(name: &str, path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+    std::env::split_paths(path?)
+        .map(|dir| dir.join(name))
+        .find(|p| is_executable(p))
+}
+
+fn is_executable(p: &Path) -> bool {
+    let Ok(meta) = fs::metadata(p) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// What printing made.
+#[derive(Debug, Clone)]
+pub struct Printed {
+    /// Route of the PDF inside the output folder.
+    pub pdf: String,
+    pub bytes: u64,
+}
+
+/// Prints every document of a site built into `output`, [`PARALLEL`] at a time. Nothing is
+/// placed in the output unless all of them printed. `progress` is called as each finishes.
+pub fn print_documents(
+    chromium: &Path,
+    output: &Path,
+    documents: &[PrintDocument],
+    progress: &(dyn Fn(&Printed) + Sync),
+) -> Result<Vec<Printed>, PdfError> {
+    let output = fs::canonicalize(output).map_err(|source| PdfError::Io {
+        path: output.to_path_buf(),
+        source,
+    })?;
+    let scratch = Scratch::new().map_err(|source| PdfError::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<PathBuf, PdfError>)>> = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..PARALLEL.min(documents.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(doc) = documents.get(i) else { break };
+                let work = scratch.path.join(format!("job-{i}"));
+                let r =
+                    print_one(chromium, &output.join(&doc.page), &work, TIMEOUT).map_err(|why| {
+                        PdfError::Failed {
+                            page: doc.page.clone(),
+                            why,
+                        }
+                    });
+                if let Ok(pdf) = &r {
+                    progress(&Printed {
+                        pdf: doc.pdf.clone(),
+                        bytes: fs::metadata(pdf).map(|m| m.len()).unwrap_or(0),
+                    });
+                }
+                results.lock().expect("no panics").push((i, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().expect("no panics");
+    results.sort_by_key(|(i, _)| *i);
+    let mut made = Vec::with_capacity(results.len());
+    for (i, r) in results {
+        made.push((&documents[i], r?));
+    }
+    // Everything printed: put each PDF beside its page (copied next to it, then renamed, so a
+    // reader never sees half a file).
+    let mut printed = Vec::with_capacity(made.len());
+    for (doc, tmp) in made {
+        let target = output.join(&doc.pdf);
+        let staged = target.with_file_name(format!(
+            ".{}.hundred-new",
+            target.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        let io = |source| PdfError::Io {
+            path: target.clone(),
+            source,
+        };
+        let bytes = fs::copy(&tmp, &staged).map_err(io)?;
+        fs::rename(&staged, &target).map_err(|e| {
+            let _ = fs::remove_file(&staged);
+            io(e)
+        })?;
+        printed.push(Printed {
+            pdf: doc.pdf.clone(),
+            bytes,
+        });
+    }
+    Ok(printed)
+}
+
+/// Runs one Chromium on `page`, with its profile and output inside `work`; returns the PDF.
+fn print_one(
+    chromium: &Path,
+    page: &Path,
+    work: &Path,
+    timeout: Duration,
+) -> Result<PathBuf, String> {
+    let profile = work.join("profile");
+    fs::create_dir_all(&profile).map_err(|e| e.to_string())?;
+    let pdf = work.join("out.pdf");
+    let log = work.join("chromium.log");
+    let log_file = fs::File::create(&log).map_err(|e| e.to_string())?;
+    let mut cmd = Command::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .arg("--no-pdf-header-footer")
+    .arg(format!("--print-to-pdf={}", pdf.display()))
+    .arg(file_url(page))
+    .stdin(Stdio::null())
+    .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
+    .stderr(log_file);
+    #[cfg(unix)]
+    {
+        // Its own process group, so a stuck browser can be stopped with all its helpers.
+        use std::os::unix::process::CommandExt;
+        cmd.process_group(0);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", chromium.display()))?;
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > timeout => {
+                stop(&mut child);
+                return Err(format!(
+                    "Chromium did not finish within {} seconds",
+                    timeout.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    let is_pdf = fs::read(&pdf)
+        .map(|b| b.starts_with(b"%PDF-"))
+        .unwrap_or(false);
+    if status.success() && is_pdf {
+        return Ok(pdf);
+    }
+    let said = fs::read_to_string(&log).unwrap_or_default();
+    let tail: Vec<&str> = said
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .rev()
+        .take(5)
+        .collect();
+    Err(format!(
+        "Chromium {} and wrote no PDF{}",
+        match status.code() {
+            Some(0) => "finished".to_string(),
+            Some(c) => format!("exited with status {c}"),
+            None => "was stopped by a signal".to_string(),
+        },
+        if tail.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; it said:\n  {}",
+                tail.into_iter().rev().collect::<Vec<_>>().join("\n  ")
+            )
+        }
+    ))
+}
+
+fn stop(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// `file://` URL of an absolute path, with everything but unreserved characters and `/`
+/// percent-encoded.
+pub fn file_url(path: &Path) -> String {
+    let mut url = String::from("file://");
+    let text = path.to_string_lossy();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
+}
+
+/// A temporary folder, removed when dropped.
+struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> std::io::Result<Scratch> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let path = std::env::temp_dir().join(format!("hundred-pdf-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&path)?;
+        Ok(Scratch { path })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_urls_are_percent_encoded() {
+        assert_eq!(
+            file_url(Path::new("/tmp/my site/print/index.html")),
+            "file:///tmp/my%20site/print/index.html"
+        );
+        assert_eq!(file_url(Path::new("/a/#b?")), "file:///a/%23b%3F");
+    }
+
+    #[test]
+    fn a_missing_browser_is_a_clear_error() {
+        let empty = tempdir();
+        let path = Some(empty.clone().into_os_string());
+        let err = find_chromium(None, None, path.clone()).unwrap_err();
+        assert!(matches!(err, PdfError::NoChromium));
+        assert!(err.to_string().contains("install Debian's chromium"));
+        assert!(err.to_string().contains("--chromium"));
+        let err = find_chromium(Some(Path::new("/nowhere/chromium")), None, path.clone())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nowhere/chromium does not exist"), "{err}");
+        let err = find_chromium(None, Some("/nowhere/chrome".into()), path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nowhere/chrome"), "{err}");
+        let _ = fs::remove_dir_all(empty);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn browsers_are_found_in_order() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempdir();
+        for name in ["google-chrome", "chromium-browser", "not-executable"] {
+            let p = dir.join(name);
+            fs::write(&p, "#!/bin/sh\n").unwrap();
+            let mode = if name == "not-executable" {
+                0o644
+            } else {
+                0o755
+            };
+            fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let path = Some(dir.clone().into_os_string());
+        assert_eq!(
+            find_chromium(None, None, path.clone()).unwrap(),
+            dir.join("chromium-browser")
+        );
+        assert_eq!(
+            find_chromium(None, Some("google-chrome".into()), path.clone()).unwrap(),
+            dir.join("google-chrome")
+        );
+        let err = find_chromium(Some(&dir.join("not-executable")), None, path)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not an executable"), "{err}");
+        let _ = fs::remove_dir_all(dir);
+    }
+
+    fn tempdir() -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let d = std::env::temp_dir().join(format!(
+            "hundred-pdf-test-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+}
