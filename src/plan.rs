@@ -89,6 +89,16 @@ impl PageKind {
         }
     }
 
+    /// Pages for paper rather than for the screen: a preview shows them last.
+    pub fn is_print(self) -> bool {
+        matches!(
+            self,
+            PageKind::PortalPrint { .. }
+                | PageKind::InternalPlaybookPrint
+                | PageKind::InternalRunbookPrint { .. }
+        )
+    }
+
     /// The theme template that renders it; `None` for files made in code (calendars, robots).
     pub fn template(self) -> Option<&'static str> {
         use PageKind::*;

@@ -109,8 +109,20 @@ impl Session {
     /// Applies changes to `paths` (absolute, or relative to the site folder). On failure the
     /// session keeps serving its last good state.
     pub fn update(&mut self, paths: &[PathBuf]) -> Result<Rebuild, BuildFailure> {
+        self.update_with_preview(paths, &mut |_, _| {})
+    }
+
+    /// Like [`Session::update`], and calls `pages_ready` as soon as the changed HTML pages are
+    /// rendered, with the output as it is then and the routes changed so far: what a browser
+    /// waits for. Calendars and the schedule, which list every client and take longest, come
+    /// after; the session's state is committed only when everything is done.
+    pub fn update_with_preview(
+        &mut self,
+        paths: &[PathBuf],
+        pages_ready: &mut dyn FnMut(Arc<Files>, Vec<String>),
+    ) -> Result<Rebuild, BuildFailure> {
         let mut watch = crate::timing::Stopwatch::default();
-        let result = self.update_timed(paths, &mut watch);
+        let result = self.update_timed(paths, &mut watch, pages_ready);
         watch.report();
         result
     }
@@ -119,6 +131,7 @@ impl Session {
         &mut self,
         paths: &[PathBuf],
         watch: &mut crate::timing::Stopwatch,
+        pages_ready: &mut dyn FnMut(Arc<Files>, Vec<String>),
     ) -> Result<Rebuild, BuildFailure> {
         let started = Instant::now();
         let mut sources: Vec<String> = paths
@@ -321,18 +334,25 @@ impl Session {
             tera,
             cache: &self.cache,
         };
-        let rendered = match render_pages(&renderer, plan, &todo) {
+        // Pages about one thing (a client's, a chapter) first: that is what the writer is
+        // looking at. Then overviews that list many sources, print pages and files made in
+        // code (calendars, the schedule).
+        let (first, later): (Vec<usize>, Vec<usize>) = todo.iter().partition(|i| {
+            let page = &plan.pages[**i];
+            page.kind.template().is_some() && !page.kind.is_print() && page.deps.len() <= 64
+        });
+        let restore = |cache: &mut RenderCache, site: &Site, tera: &Tera| {
+            let all = Stale {
+                all_clients: true,
+                playbook: true,
+                ..Default::default()
+            };
+            let _ = cache.refresh(site, tera, &all);
+        };
+        let rendered = match render_pages(&renderer, plan, &first) {
             Ok(r) => r,
             Err(e) => {
-                let _ = self.cache.refresh(
-                    &self.site,
-                    &self.tera,
-                    &Stale {
-                        all_clients: true,
-                        playbook: true,
-                        ..Default::default()
-                    },
-                );
+                restore(&mut self.cache, &self.site, &self.tera);
                 diags.extend(e);
                 return Err(fail(diags));
             }
@@ -343,17 +363,41 @@ impl Session {
         // and, when the plan changed, the routes it no longer has taken out.
         let mut files: Files = (*self.files).clone();
         let mut changed_routes = Vec::new();
-        for (i, bytes) in todo.iter().zip(rendered) {
-            let route = plan.pages[*i].route.as_str();
+        let put = |files: &mut Files, changed: &mut Vec<String>, i: usize, bytes: Vec<u8>| {
+            let route = plan.pages[i].route.as_str();
             if files
                 .get(route)
                 .map(|o| o.as_slice() != bytes.as_slice())
                 .unwrap_or(true)
             {
-                changed_routes.push(route.to_string());
+                changed.push(route.to_string());
                 files.insert(route.into(), Arc::new(bytes));
             }
+        };
+        for (i, bytes) in first.iter().zip(rendered) {
+            put(&mut files, &mut changed_routes, *i, bytes);
         }
+        if !later.is_empty() && new_plan.is_none() {
+            pages_ready(Arc::new(files.clone()), changed_routes.clone());
+        }
+        let renderer = Renderer {
+            site: &site,
+            tera,
+            cache: &self.cache,
+        };
+        match render_pages(&renderer, plan, &later) {
+            Ok(r) => {
+                for (i, bytes) in later.iter().zip(r) {
+                    put(&mut files, &mut changed_routes, *i, bytes);
+                }
+            }
+            Err(e) => {
+                restore(&mut self.cache, &self.site, &self.tera);
+                diags.extend(e);
+                return Err(fail(diags));
+            }
+        }
+        watch.lap("calendars");
         for copy in &plan.copies {
             let refresh = match &copy.source {
                 AssetSource::Static(rel) => changed.contains(format!("static/{rel}").as_str()),

@@ -40,7 +40,9 @@ pub struct Snapshot {
 pub struct Published {
     pub files: Arc<Files>,
     pub changed: Vec<String>,
-    pub clients: Vec<(String, String)>,
+    /// The clients, when known (an early publication of a rebuild's pages leaves them as
+    /// they were).
+    pub clients: Option<Vec<(String, String)>>,
 }
 
 pub struct Shared {
@@ -62,11 +64,13 @@ impl Shared {
             }) = good
             {
                 snap.files = files;
-                if snap.clients != clients {
-                    // The preview's own index page lists the clients.
-                    changed.push("index.html".into());
+                if let Some(clients) = clients {
+                    if snap.clients != clients {
+                        // The preview's own index page lists the clients.
+                        changed.push("index.html".into());
+                    }
+                    snap.clients = clients;
                 }
-                snap.clients = clients;
                 let paths = changed
                     .iter()
                     .map(|r| if r == "*" { r.clone() } else { format!("/{r}") });

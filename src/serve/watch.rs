@@ -109,8 +109,24 @@ fn rebuild(
     let names: Vec<String> = paths.iter().map(|p| crate::load::slash_path(p)).collect();
     let what = summarise(&names);
     let time = jiff::ZonedDateTime::now().strftime("%H:%M:%S").to_string();
+    // Routes already announced to browsers by an early publication of this rebuild.
+    let mut announced: Vec<String> = Vec::new();
     let result = match session {
-        Some(s) => s.update(paths).map(|r| (r, None)),
+        Some(s) => {
+            // Let browsers have the pages as soon as they are ready.
+            let mut early = |files, changed: Vec<String>| {
+                announced.extend(changed.iter().cloned());
+                shared.publish(
+                    Some(super::Published {
+                        files,
+                        changed,
+                        clients: None,
+                    }),
+                    None,
+                )
+            };
+            s.update_with_preview(paths, &mut early).map(|r| (r, None))
+        }
         // No good build yet: try a full one.
         None => {
             let started = std::time::Instant::now();
@@ -142,15 +158,21 @@ fn rebuild(
                 r.changed.len(),
                 r.elapsed.as_millis()
             );
-            let changed = if r.changed.iter().any(|c| c == "*") {
+            let fresh: Vec<String> = r
+                .changed
+                .iter()
+                .filter(|c| !announced.contains(c))
+                .cloned()
+                .collect();
+            let changed = if fresh.iter().any(|c| c == "*") {
                 vec!["*".to_string()]
             } else {
-                r.changed
+                fresh
             };
             let published = super::Published {
                 files: s.files(),
                 changed,
-                clients: clients_of(s),
+                clients: Some(clients_of(s)),
             };
             shared.publish(Some(published), None);
         }
