@@ -13,6 +13,7 @@ use crate::diagnostics::Diagnostic;
 use crate::ics::{self, CalendarEvent};
 use crate::markdown::{self, Link, MarkdownOptions};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::model::{Client, Site, Visibility};
 use crate::plan::{client_folder, Page, PageKind};
@@ -21,7 +22,7 @@ use crate::templates::tera_diagnostic;
 /// What one client's pages are made from: their portal data and their runbook with every
 /// script personalised.
 pub struct ClientCache {
-    pub portal: PortalData,
+    pub portal: Arc<PortalData>,
     pub runbook: Runbook,
     /// The personalised scripts (HTML), in journey order.
     scripts: Vec<String>,
@@ -30,7 +31,7 @@ pub struct ClientCache {
     runbook_value: tera::Value,
     runbook_client_value: tera::Value,
     /// The client's part of every script's context, kept for re-personalising one script.
-    script_context: ClientScriptContext,
+    script_context: Arc<ClientScriptContext>,
 }
 
 impl ClientCache {
@@ -43,12 +44,30 @@ impl ClientCache {
     ) -> Self {
         let runbook = Runbook::new(site, client, today, &scripts);
         ClientCache {
-            script_context,
-            portal: PortalData::new(site, client, today),
+            script_context: Arc::new(script_context),
+            portal: Arc::new(PortalData::new(site, client, today)),
             runbook_value: tera::Value::from_serializable(&runbook),
             runbook_client_value: tera::Value::from_serializable(&runbook.client),
             runbook,
             scripts,
+        }
+    }
+
+    /// The same client with new scripts: only the runbook's steps change.
+    fn with_scripts(&self, scripts: Vec<String>) -> Self {
+        let mut runbook = self.runbook.clone();
+        for (step, script) in runbook.steps.iter_mut().zip(&scripts) {
+            if step.script_html != *script {
+                step.script_html = script.clone();
+            }
+        }
+        ClientCache {
+            portal: Arc::clone(&self.portal),
+            runbook_value: tera::Value::from_serializable(&runbook),
+            runbook_client_value: self.runbook_client_value.clone(),
+            runbook,
+            scripts,
+            script_context: Arc::clone(&self.script_context),
         }
     }
 }
@@ -164,11 +183,7 @@ impl RenderCache {
                             redo,
                             &old.scripts,
                         )?;
-                        let context = old.script_context.clone();
-                        Ok((
-                            c.id.clone(),
-                            ClientCache::new(site, c, today, scripts, context),
-                        ))
+                        Ok((c.id.clone(), old.with_scripts(scripts)))
                     })
                     .collect()
             };

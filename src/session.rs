@@ -265,7 +265,24 @@ impl Session {
         };
         let plan = new_plan.as_ref().unwrap_or(&self.plan);
         watch.lap("plan");
-        let tera = if sources.iter().any(|s| s.starts_with("journey/")) {
+        let bodies_only = !stale.all_clients && !stale.scripts.is_empty();
+        let tera = if bodies_only {
+            // New bodies under the same front matter: swap those templates in.
+            let mut t = self.tera.clone();
+            let mut errors = Vec::new();
+            for id in &stale.scripts {
+                if let Some(tp) = site.journey.iter().find(|t| &t.id == id) {
+                    if let Err(e) = t.add_raw_template(&tp.template_name, &tp.template_source) {
+                        errors.push(crate::templates::tera_diagnostic(&site, &e));
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                diags.extend(errors);
+                return Err(fail(diags));
+            }
+            Some(t)
+        } else if sources.iter().any(|s| s.starts_with("journey/")) {
             match crate::templates::build_tera(&site) {
                 Ok(t) => Some(t),
                 Err(e) => {
