@@ -255,8 +255,19 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     /// Renders every page in parallel; all errors are collected.
     pub fn render_all(&self, pages: &[Page]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
+        let all: Vec<usize> = (0..pages.len()).collect();
+        self.render_some(pages, &all)
+    }
+
+    /// Renders `pages[i]` for each `i` of `which`, in parallel, in that order; all errors are
+    /// collected.
+    pub fn render_some(
+        &self,
+        pages: &[Page],
+        which: &[usize],
+    ) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
         let results: Vec<Result<Vec<u8>, Diagnostic>> =
-            pages.par_iter().map(|p| self.render(p)).collect();
+            which.par_iter().map(|i| self.render(&pages[*i])).collect();
         let mut out = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for r in results {

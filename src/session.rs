@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
 use tera::Tera;
 
 use crate::build::{BuildFailure, BuildOptions};
@@ -366,7 +365,7 @@ impl Session {
             };
             let _ = cache.refresh(site, tera, &all);
         };
-        let rendered = match render_pages(&renderer, plan, &first) {
+        let rendered = match renderer.render_some(&plan.pages, &first) {
             Ok(r) => r,
             Err(e) => {
                 restore(&mut self.cache, &self.site, &self.tera);
@@ -402,7 +401,7 @@ impl Session {
             tera,
             cache: &self.cache,
         };
-        match render_pages(&renderer, plan, &later) {
+        match renderer.render_some(&plan.pages, &later) {
             Ok(r) => {
                 for (i, bytes) in later.iter().zip(r) {
                     put(&mut files, &mut changed_routes, *i, bytes);
@@ -514,7 +513,7 @@ impl Session {
             tera: &self.tera,
             cache: &self.cache,
         };
-        render_pages(&renderer, &self.plan, pages)
+        renderer.render_some(&self.plan.pages, pages)
     }
 }
 
@@ -554,30 +553,6 @@ fn same_shape(a: &Site, b: &Site) -> bool {
             .zip(&b.team)
             .all(|(x, y)| x.photo.as_ref().map(|p| &p.value) == y.photo.as_ref().map(|p| &p.value))
         && a.config.firm.logo == b.config.firm.logo
-}
-
-fn render_pages(
-    renderer: &Renderer,
-    plan: &Plan,
-    pages: &[usize],
-) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
-    let results: Vec<Result<Vec<u8>, Diagnostic>> = pages
-        .par_iter()
-        .map(|i| renderer.render(&plan.pages[*i]))
-        .collect();
-    let mut out = Vec::with_capacity(results.len());
-    let mut errors = Vec::new();
-    for r in results {
-        match r {
-            Ok(b) => out.push(b),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
 }
 
 /// Puts `item` (or, when it is gone, nothing) where the item with `id` of `kind` was.
