@@ -28,8 +28,17 @@ pub fn build_tera(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     tera.add_raw_templates(sources)
         .map_err(|e| vec![tera_diagnostic(site, &e)])?;
 
-    // Add each script on its own first, so every broken script is reported, not just the
-    // first; then all of them together.
+    // All scripts at once; if that fails, each on its own, so every broken script is
+    // reported and not just the first (the common case pays for one engine, not one each).
+    let scripts = || {
+        site.journey
+            .iter()
+            .map(|t| (t.template_name.as_str(), t.template_source.as_str()))
+    };
+    let mut all = tera.clone();
+    if all.add_raw_templates(scripts()).is_ok() {
+        return Ok(all);
+    }
     let errors: Vec<Diagnostic> = site
         .journey
         .iter()
@@ -44,12 +53,8 @@ pub fn build_tera(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    tera.add_raw_templates(
-        site.journey
-            .iter()
-            .map(|t| (t.template_name.as_str(), t.template_source.as_str())),
-    )
-    .map_err(|e| vec![tera_diagnostic(site, &e)])?;
+    tera.add_raw_templates(scripts())
+        .map_err(|e| vec![tera_diagnostic(site, &e)])?;
     Ok(tera)
 }
 
