@@ -17,6 +17,19 @@ use std::time::{Duration, Instant};
 
 use crate::build::PrintDocument;
 
+/// How Chromium is run without a screen, a network or a profile of its own: the flags this
+/// machine needs (its closed network refuses Chromium's background connections), shared with
+/// the browser tests.
+pub const HEADLESS_FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
 /// The environment variable that names the browser when `--chromium` is not given.
 pub const CHROMIUM_ENV: &str = "HUNDRED_CHROMIUM";
 
@@ -197,22 +210,14 @@ fn print_one(
     let log = work.join("chromium.log");
     let log_file = fs::File::create(&log).map_err(|e| e.to_string())?;
     let mut cmd = Command::new(chromium);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()))
-    .arg("--no-pdf-header-footer")
-    .arg(format!("--print-to-pdf={}", pdf.display()))
-    .arg(file_url(page))
-    .stdin(Stdio::null())
-    .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
-    .stderr(log_file);
+    cmd.args(HEADLESS_FLAGS)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(file_url(page))
+        .stdin(Stdio::null())
+        .stdout(log_file.try_clone().map_err(|e| e.to_string())?)
+        .stderr(log_file);
     #[cfg(unix)]
     {
         // Its own process group, so a stuck browser can be stopped with all its helpers.

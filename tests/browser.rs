@@ -133,17 +133,8 @@ impl Drop for Browser {
 fn start_browser(url: &str) -> Browser {
     let profile = TempDir::new().unwrap();
     let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-quic",
-            "--remote-debugging-port=0",
-        ])
+        .args(hundred::pdf::HEADLESS_FLAGS)
+        .args(["--disable-quic", "--remote-debugging-port=0"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg(url)
         .stdin(Stdio::null())

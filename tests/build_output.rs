@@ -401,17 +401,7 @@ fn the_example_playbook_builds_with_every_client() {
     let example = example();
     let out = build(&example);
     let public = out.path().join("public");
-    let clients: Vec<_> = std::fs::read_dir(example.join("clients"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let clients = example_clients();
     assert!(clients.len() >= 4, "the example has at least 4 clients");
     for c in &clients {
         assert!(public.join(format!("portal/{c}/index.html")).is_file());

@@ -701,16 +701,8 @@ fn on_path(name: &str) -> Option<PathBuf> {
 fn run_chromium(chromium: &Path, args: &[String]) -> String {
     let profile = TempDir::new().unwrap();
     let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-        ])
+        .args(hundred::pdf::HEADLESS_FLAGS)
+        .arg("--hide-scrollbars")
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .args(args)
         .output()
@@ -982,17 +974,7 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
         String::from_utf8_lossy(&result.stderr)
     );
     let stdout = String::from_utf8_lossy(&result.stdout);
-    let clients: Vec<String> = fs::read_dir(example().join("clients"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let clients = example_clients();
     let mut expected = vec!["internal/playbook/print/playbook.pdf".to_string()];
     for c in &clients {
         expected.push(format!("internal/clients/{c}/print/{c}-runbook.pdf"));

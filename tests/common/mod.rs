@@ -21,6 +21,23 @@ pub fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("example-playbook")
 }
 
+/// The ids of the example's clients (its `clients/*.yaml` file stems), sorted.
+pub fn example_clients() -> Vec<String> {
+    let mut ids: Vec<String> = fs::read_dir(example().join("clients"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// A writable copy of a fixture, so a test can break or change it.
 pub fn copy_fixture(name: &str) -> TempDir {
     let dir = TempDir::new().unwrap();
