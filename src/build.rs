@@ -83,15 +83,36 @@ pub fn render_site(root: &Path, opts: &BuildOptions) -> Result<RenderedSite, Bui
     render_site_timed(root, opts, &mut Stopwatch::default())
 }
 
-fn render_site_timed(
+/// A site loaded, checked and planned, with its template engine and render cache: everything
+/// but the pages themselves.
+struct Prepared {
+    site: Site,
+    plan: Plan,
+    tera: tera::Tera,
+    cache: RenderCache,
+    warnings: Diagnostics,
+}
+
+impl Prepared {
+    fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            site: &self.site,
+            tera: &self.tera,
+            cache: &self.cache,
+        }
+    }
+}
+
+fn fail(mut diagnostics: Diagnostics) -> BuildFailure {
+    diagnostics.sort();
+    BuildFailure { diagnostics }
+}
+
+fn prepare(
     root: &Path,
     opts: &BuildOptions,
     watch: &mut Stopwatch,
-) -> Result<RenderedSite, BuildFailure> {
-    let fail = |mut diagnostics: Diagnostics| {
-        diagnostics.sort();
-        BuildFailure { diagnostics }
-    };
+) -> Result<Prepared, BuildFailure> {
     let (site, mut diags) = load_and_check(root);
     watch.lap("load+check");
     let Some(mut site) = site else {
@@ -115,26 +136,47 @@ fn render_site_timed(
     watch.lap("plan+templates");
     let today = opts.today.unwrap_or_else(crate::dates::today);
     let minify = opts.minify.unwrap_or(site.config.build.minify);
-    let rendered = RenderCache::new(&site, &tera, today, minify).and_then(|cache| {
-        watch.lap("personalise");
-        let renderer = Renderer {
-            site: &site,
-            tera: &tera,
-            cache: &cache,
-        };
-        renderer.render_all(&plan.pages)
-    });
+    let cache = match RenderCache::new(&site, &tera, today, minify) {
+        Ok(c) => c,
+        Err(e) => {
+            diags.extend(e);
+            return Err(fail(diags));
+        }
+    };
+    watch.lap("personalise");
+    Ok(Prepared {
+        site,
+        plan,
+        tera,
+        cache,
+        warnings: diags,
+    })
+}
+
+fn render_site_timed(
+    root: &Path,
+    opts: &BuildOptions,
+    watch: &mut Stopwatch,
+) -> Result<RenderedSite, BuildFailure> {
+    let prepared = prepare(root, opts, watch)?;
+    let rendered = prepared.renderer().render_all(&prepared.plan.pages);
     watch.lap("render");
+    let Prepared {
+        site,
+        plan,
+        mut warnings,
+        ..
+    } = prepared;
     match rendered {
         Ok(pages) => Ok(RenderedSite {
             site,
             plan,
             pages,
-            warnings: diags,
+            warnings,
         }),
         Err(e) => {
-            diags.extend(e);
-            Err(fail(diags))
+            warnings.extend(e);
+            Err(fail(warnings))
         }
     }
 }
@@ -142,16 +184,13 @@ fn render_site_timed(
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let mut watch = Stopwatch::default();
-    let RenderedSite {
-        site,
-        plan,
-        pages,
-        warnings,
-    } = render_site_timed(root, opts, &mut watch)?;
+    let prepared = prepare(root, opts, &mut watch)?;
+    let (site, plan, warnings) = (&prepared.site, &prepared.plan, &prepared.warnings);
     let output = opts
         .output
         .clone()
         .unwrap_or_else(|| root.join(&site.config.build.output));
+    let site: &Site = site;
     let io_failure = |d: crate::diagnostics::Diagnostic| {
         let mut diagnostics = warnings.clone();
         diagnostics.push(d);
@@ -164,7 +203,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         .pages
         .iter()
         .filter_map(|p| {
-            let name = crate::plan::document_name(&site, p.kind)?;
+            let name = crate::plan::document_name(site, p.kind)?;
             let dir = p.route.strip_suffix("index.html")?;
             Some(PrintDocument {
                 page: p.route.clone(),
@@ -172,9 +211,21 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
             })
         })
         .collect();
+    // Pages are rendered as they are written, in parallel, so the whole site is never in
+    // memory at once; a page that fails to render aborts the write and leaves the previous
+    // output as it was.
+    let renderer = prepared.renderer();
+    let render_errors: std::sync::Mutex<Vec<crate::diagnostics::Diagnostic>> = Default::default();
     let mut files: Vec<(String, Content)> = Vec::with_capacity(plan.len());
-    for (page, bytes) in plan.pages.iter().zip(pages) {
-        files.push((page.route.clone(), Content::Bytes(bytes)));
+    for page in &plan.pages {
+        let (renderer, render_errors) = (&renderer, &render_errors);
+        let make = move || {
+            renderer.render(page).map_err(|d| {
+                render_errors.lock().expect("not poisoned").push(d);
+                std::io::Error::other("a page failed to render")
+            })
+        };
+        files.push((page.route.clone(), Content::Made(Box::new(make))));
     }
     for copy in &plan.copies {
         let content = match &copy.source {
@@ -185,13 +236,20 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         };
         files.push((copy.route.clone(), content));
     }
-    let stats = write::write_output(&output, files).map_err(|e| {
+    let written = write::write_output(&output, files);
+    let render_errors = render_errors.into_inner().expect("not poisoned");
+    if !render_errors.is_empty() {
+        let mut diagnostics = warnings.clone();
+        diagnostics.extend(render_errors);
+        return Err(fail(diagnostics));
+    }
+    let stats = written.map_err(|e| {
         io_failure(crate::diagnostics::Diagnostic::error(
             output.display().to_string(),
             format!("could not write the output: {e}"),
         ))
     })?;
-    watch.lap("write");
+    watch.lap("render+write");
     watch.report();
     Ok(BuildReport {
         output,
@@ -200,7 +258,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         changes: stats,
         clients: site.clients.len(),
         elapsed: started.elapsed(),
-        warnings,
+        warnings: warnings.clone(),
         documents,
     })
 }

@@ -17,6 +17,9 @@ pub enum Content<'a> {
     Bytes(Vec<u8>),
     Borrowed(&'a [u8]),
     File(PathBuf),
+    /// Made when it is written (a page rendered on the spot), so a build never holds every
+    /// page in memory at once. An error aborts the write like any other.
+    Made(Box<dyn Fn() -> io::Result<Vec<u8>> + Send + Sync + 'a>),
 }
 
 /// Refuses output folders that a mistake could make catastrophic: the site itself, a folder
@@ -225,6 +228,7 @@ fn stage_one(
         Content::Bytes(b) => b.as_slice().into(),
         Content::Borrowed(b) => (*b).into(),
         Content::File(src) => fs::read(src)?.into(),
+        Content::Made(make) => make()?.into(),
     };
     if let Ok(meta) = fs::metadata(&target) {
         if meta.is_file() && meta.len() == bytes.len() as u64 && fs::read(&target)? == *bytes {

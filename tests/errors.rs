@@ -686,3 +686,29 @@ fn a_rebuild_removes_what_the_site_no_longer_has() {
     let fresh = build(site.path());
     assert_eq!(read_tree(&out), read_tree(&fresh.path().join("public")));
 }
+
+#[test]
+fn a_page_that_fails_to_render_leaves_the_previous_output_alone() {
+    // Pages are rendered while the output is written: a render error half-way must still
+    // leave the last good output byte for byte, with no temporary files.
+    let site = copy_fixture("canary");
+    let out = site.path().join("public");
+    build_into(site.path(), &out);
+    let before = read_tree(&out);
+    fs::create_dir_all(site.path().join("templates/portal")).unwrap();
+    fs::write(
+        site.path().join("templates/portal/journey.html"),
+        "{% extends \"portal/base.html\" %}{% block content %}{{ client.internal }}{% endblock content %}",
+    )
+    .unwrap();
+    let result = hundred()
+        .arg("build")
+        .arg(site.path())
+        .arg("--today")
+        .arg(TODAY)
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("templates/portal/journey.html"));
+    assert_eq!(before, read_tree(&out));
+}
