@@ -215,7 +215,7 @@ impl Session {
                     } else {
                         keys.push(s.clone());
                     }
-                    replace_item(&mut site, kind, &id, rel, item);
+                    replace_item(&mut site, rel, item);
                 }
                 Err(e) => diags.extend(e),
             }
@@ -555,89 +555,25 @@ fn same_shape(a: &Site, b: &Site) -> bool {
         && a.config.firm.logo == b.config.firm.logo
 }
 
-/// Puts `item` (or, when it is gone, nothing) where the item with `id` of `kind` was.
-fn replace_item(site: &mut Site, kind: &str, id: &str, rel: &Path, item: Option<Item>) {
-    fn put<T>(list: &mut Vec<T>, pos: Option<usize>, new: Option<T>) {
-        match (pos, new) {
-            (Some(i), Some(n)) => list[i] = n,
-            (Some(i), None) => {
-                list.remove(i);
-            }
-            (None, Some(n)) => list.push(n),
-            (None, None) => {}
-        }
-    }
-    // A file with another extension for the same id (acme.yml beside acme.yaml) is its own
-    // entry only if it is this file.
-    let same = |file: &Path| file == rel;
-    match (kind, item) {
-        ("team", item) => {
-            let pos = site.team.iter().position(|m| m.id == id && same(&m.file));
-            put(
-                &mut site.team,
-                pos,
-                item.and_then(|i| {
-                    if let Item::Member(m) = i {
-                        Some(m)
-                    } else {
-                        None
-                    }
-                }),
-            );
+/// Replaces whatever was loaded from `rel` with `item` (nothing, when the file is gone).
+/// The lists are put back in order by [`load::sort_site`] afterwards.
+fn replace_item(site: &mut Site, rel: &Path, item: Option<Item>) {
+    site.team.retain(|m| m.file != rel);
+    site.clients.retain(|c| c.file != rel);
+    site.journey.retain(|t| t.file != rel);
+    site.playbook.retain(|c| c.file != rel);
+    if load::content_kind(rel) == Some("team") {
+        // It loaded (or is gone): references to it are checked again.
+        if let Some(id) = rel.file_stem().and_then(|s| s.to_str()) {
             site.unloaded_team.remove(id);
         }
-        ("clients", item) => {
-            let pos = site
-                .clients
-                .iter()
-                .position(|c| c.id == id && same(&c.file));
-            put(
-                &mut site.clients,
-                pos,
-                item.and_then(|i| {
-                    if let Item::Client(c) = i {
-                        Some(c)
-                    } else {
-                        None
-                    }
-                }),
-            );
-        }
-        ("journey", item) => {
-            let pos = site
-                .journey
-                .iter()
-                .position(|t| t.id == id && same(&t.file));
-            put(
-                &mut site.journey,
-                pos,
-                item.and_then(|i| {
-                    if let Item::Touchpoint(t) = i {
-                        Some(t)
-                    } else {
-                        None
-                    }
-                }),
-            );
-        }
-        ("playbook", item) => {
-            let pos = site
-                .playbook
-                .iter()
-                .position(|c| c.id == id && same(&c.file));
-            put(
-                &mut site.playbook,
-                pos,
-                item.and_then(|i| {
-                    if let Item::Chapter(c) = i {
-                        Some(c)
-                    } else {
-                        None
-                    }
-                }),
-            );
-        }
-        _ => {}
+    }
+    match item {
+        Some(Item::Member(m)) => site.team.push(m),
+        Some(Item::Client(c)) => site.clients.push(c),
+        Some(Item::Touchpoint(t)) => site.journey.push(t),
+        Some(Item::Chapter(c)) => site.playbook.push(c),
+        None => {}
     }
 }
 
