@@ -126,7 +126,8 @@ fn prepare(
             return Err(fail(diags));
         }
     };
-    let tera = match crate::templates::build_tera(&site) {
+    let minify = opts.minify.unwrap_or(site.config.build.minify);
+    let tera = match crate::templates::build_tera(&site, minify) {
         Ok(t) => t,
         Err(e) => {
             diags.extend(e);
@@ -135,7 +136,6 @@ fn prepare(
     };
     watch.lap("plan+templates");
     let today = opts.today.unwrap_or_else(crate::dates::today);
-    let minify = opts.minify.unwrap_or(site.config.build.minify);
     let cache = match RenderCache::new(&site, &tera, today, minify) {
         Ok(c) => c,
         Err(e) => {

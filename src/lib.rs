@@ -18,6 +18,8 @@ pub mod ics;
 pub mod init;
 pub mod load;
 pub mod markdown;
+#[cfg(feature = "minify")]
+pub mod minify;
 pub mod model;
 pub mod pdf;
 pub mod plan;

@@ -97,6 +97,8 @@ pub struct RenderCache {
     /// The chapter list without bodies, as a template value made once.
     chapter_index: tera::Value,
     chapter_entries: Vec<ChapterEntry>,
+    /// Whether the HTML templates were minified, so a failing page is re-rendered from the
+    /// templates as written to report the right line.
     minify: bool,
 }
 
@@ -237,12 +239,6 @@ impl RenderCache {
         &self.clients[&site.clients[index].id]
     }
 }
-
-/// Pages larger than this are not minified. They are long generated documents (a whole
-/// playbook to print, an index of thousands of chapters) whose bulk is markdown output that is
-/// already compact: minifying saved about 3% of their size, yet one 36 MB print page took over
-/// a second on one core, the long pole of a 10,000-chapter build.
-pub const MINIFY_LIMIT: usize = 1 << 20;
 
 /// Renders pages of `site` from its [`RenderCache`]; cheap to make, so one can be made for
 /// each rebuild.
@@ -397,24 +393,21 @@ impl<'a> Renderer<'a> {
         let mut ctx = ctx.clone();
         ctx.insert("page", &self.page_info(page, title));
         let template = page.kind.template().expect("HTML pages have a template");
-        let out = self
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| tera_diagnostic(self.site, &e))?;
-        Ok(self.finish(out.into_bytes()))
+        match self.tera.render(template, &ctx) {
+            Ok(out) => Ok(out.into_bytes()),
+            Err(e) if self.cache.minify => Err(self
+                .unminified_error(template, &ctx)
+                .unwrap_or_else(|| tera_diagnostic(self.site, &e))),
+            Err(e) => Err(tera_diagnostic(self.site, &e)),
+        }
     }
 
-    fn finish(&self, html: Vec<u8>) -> Vec<u8> {
-        #[cfg(feature = "minify")]
-        if self.cache.minify && html.len() <= MINIFY_LIMIT {
-            let mut cfg = minify_html::Cfg::new();
-            cfg.minify_css = true;
-            cfg.minify_js = true;
-            cfg.keep_closing_tags = true;
-            cfg.keep_html_and_head_opening_tags = true;
-            return minify_html::minify(&html, &cfg);
-        }
-        html
+    /// The same failure reported from the templates as written: minified ones have other line
+    /// and column numbers. Rare enough (a build that fails) to build that instance on demand.
+    fn unminified_error(&self, template: &str, ctx: &Context) -> Option<Diagnostic> {
+        let tera = crate::templates::build_tera(self.site, false).ok()?;
+        let e = tera.render(template, ctx).err()?;
+        Some(tera_diagnostic(self.site, &e))
     }
 
     fn page_info(&self, page: &Page, title: String) -> PageInfo {

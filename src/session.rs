@@ -66,9 +66,9 @@ impl Session {
             fail(d)
         };
         let plan = crate::plan::plan_site(&site).map_err(&mut with)?;
-        let tera = crate::templates::build_tera(&site).map_err(&mut with)?;
-        let today = opts.today.unwrap_or_else(crate::dates::today);
         let minify = opts.minify.unwrap_or(site.config.build.minify);
+        let tera = crate::templates::build_tera(&site, minify).map_err(&mut with)?;
+        let today = opts.today.unwrap_or_else(crate::dates::today);
         let cache = RenderCache::new(&site, &tera, today, minify).map_err(&mut with)?;
         let mut opts = opts.clone();
         opts.today = Some(today);
@@ -282,7 +282,8 @@ impl Session {
             }
             Some(t)
         } else if sources.iter().any(|s| s.starts_with("journey/")) {
-            match crate::templates::build_tera(&site) {
+            let minify = self.opts.minify.unwrap_or(site.config.build.minify);
+            match crate::templates::build_tera(&site, minify) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     diags.extend(e);

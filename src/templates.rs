@@ -10,7 +10,11 @@ use crate::diagnostics::{Diagnostic, Position};
 use crate::model::Site;
 use crate::theme;
 
-pub fn build_tera(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+/// The Tera instance for `site`. With `minify`, the HTML templates' literal markup is minified
+/// once here rather than in every page (see [`crate::minify`]); their line numbers then no
+/// longer match the files, so errors are reported from an unminified instance instead
+/// ([`Renderer`](crate::render::Renderer) does that when a page fails).
+pub fn build_tera(site: &Site, minify: bool) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = Tera::new();
     // Scripts are markdown with values in them: escape those values as HTML too.
     tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
@@ -25,8 +29,15 @@ pub fn build_tera(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
             None => sources.push((name.clone(), text.clone())),
         }
     }
-    tera.add_raw_templates(sources)
+    // The sources as written first, so a syntax error names the line the author sees.
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| vec![tera_diagnostic(site, &e)])?;
+    #[cfg(feature = "minify")]
+    if minify {
+        tera = minified(tera, &sources);
+    }
+    #[cfg(not(feature = "minify"))]
+    let _ = minify;
 
     // All scripts at once; if that fails, each on its own, so every broken script is
     // reported and not just the first (the common case pays for one engine, not one each).
@@ -56,6 +67,23 @@ pub fn build_tera(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     tera.add_raw_templates(scripts())
         .map_err(|e| vec![tera_diagnostic(site, &e)])?;
     Ok(tera)
+}
+
+/// `tera` with each HTML template that can be minified safely replaced by its minified form.
+#[cfg(feature = "minify")]
+fn minified(tera: Tera, sources: &[(String, String)]) -> Tera {
+    let small: Vec<(&str, String)> = sources
+        .iter()
+        .filter(|(name, _)| name.ends_with(".html") || name.ends_with(".htm"))
+        .filter_map(|(name, source)| Some((name.as_str(), crate::minify::minify_template(source)?)))
+        .collect();
+    let mut out = tera.clone();
+    match out.add_raw_templates(small.iter().map(|(n, s)| (*n, s.as_str()))) {
+        Ok(()) => out,
+        // Cannot happen when minifying keeps every Tera tag as it was; if it ever does, the
+        // pages are still right, only larger.
+        Err(_) => tera,
+    }
 }
 
 /// The file a template name came from, relative to the site folder.
