@@ -93,7 +93,6 @@ pub struct RenderCache {
     clients: HashMap<String, ClientCache>,
     overview: Overview,
     chapters: Vec<ChapterView>,
-    print_chapters: Vec<ChapterView>,
     /// The chapter list without bodies, as a template value made once.
     chapter_index: tera::Value,
     chapter_entries: Vec<ChapterEntry>,
@@ -115,7 +114,6 @@ impl RenderCache {
             clients: HashMap::new(),
             overview: Overview::new(site, today),
             chapters: Vec::new(),
-            print_chapters: Vec::new(),
             chapter_index: tera::Value::none(),
             chapter_entries: Vec::new(),
             minify,
@@ -211,11 +209,10 @@ impl RenderCache {
         }
         if stale.playbook {
             match render_playbook(site) {
-                Ok((pages, prints)) => {
+                Ok(pages) => {
                     self.chapter_entries = pages.iter().map(ChapterEntry::from).collect();
                     self.chapter_index = tera::Value::from_serializable(&self.chapter_entries);
                     self.chapters = pages;
-                    self.print_chapters = prints;
                 }
                 Err(e) => errors.extend(e),
             }
@@ -354,7 +351,7 @@ impl<'a> Renderer<'a> {
                 html(&ctx, ch.title.clone())
             }
             InternalPlaybookPrint => {
-                ctx.insert("chapters", &self.cache.print_chapters);
+                ctx.insert_value("chapters", print_chapters(site));
                 html(&ctx, format!("{} playbook", site.config.firm.name))
             }
             InternalTeam => {
@@ -660,40 +657,43 @@ fn personalise_scripts(
     }
 }
 
-/// Chapter pages, and the same chapters for the one-page print version (heading ids prefixed
-/// by chapter, links pointing within the page).
-fn render_playbook(site: &Site) -> Result<(Vec<ChapterView>, Vec<ChapterView>), Vec<Diagnostic>> {
-    let ids: std::collections::HashSet<&str> =
-        site.playbook.iter().map(|c| c.id.as_str()).collect();
-    let resolve = |dest: &str, print: bool| -> Link {
-        let (path, fragment) = match dest.split_once('#') {
-            Some((p, f)) => (p, Some(f)),
-            None => (dest, None),
-        };
-        let Some(stem) = path.strip_suffix(".md") else {
-            return Link::Keep;
-        };
-        if stem.contains("://") || stem.contains('/') && !stem.starts_with("./") {
-            return Link::Keep;
-        }
-        let stem = stem.trim_start_matches("./");
-        if !ids.contains(&stem) {
-            return Link::Broken;
-        }
-        Link::To(match (print, fragment) {
-            (false, None) => format!("../{stem}/"),
-            (false, Some(f)) => format!("../{stem}/#{f}"),
-            (true, None) => format!("#chapter-{stem}"),
-            (true, Some(f)) => format!("#{stem}--{f}"),
-        })
+/// Where a chapter's link to `dest` goes: another chapter's page, or with `print`, that
+/// chapter's place in the one-page print version.
+fn chapter_link(ids: &std::collections::HashSet<&str>, dest: &str, print: bool) -> Link {
+    let (path, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (dest, None),
     };
-    // Chapters are independent: render them in parallel, each twice (its page, and its part
-    // of the one-page print version).
-    let rendered: Vec<(ChapterView, ChapterView, Vec<Diagnostic>)> = site
+    let Some(stem) = path.strip_suffix(".md") else {
+        return Link::Keep;
+    };
+    if stem.contains("://") || stem.contains('/') && !stem.starts_with("./") {
+        return Link::Keep;
+    }
+    let stem = stem.trim_start_matches("./");
+    if !ids.contains(&stem) {
+        return Link::Broken;
+    }
+    Link::To(match (print, fragment) {
+        (false, None) => format!("../{stem}/"),
+        (false, Some(f)) => format!("../{stem}/#{f}"),
+        (true, None) => format!("#chapter-{stem}"),
+        (true, Some(f)) => format!("#{stem}--{f}"),
+    })
+}
+
+fn chapter_ids(site: &Site) -> std::collections::HashSet<&str> {
+    site.playbook.iter().map(|c| c.id.as_str()).collect()
+}
+
+/// Chapter pages, rendered in parallel; links to chapters that do not exist are errors.
+fn render_playbook(site: &Site) -> Result<Vec<ChapterView>, Vec<Diagnostic>> {
+    let ids = chapter_ids(site);
+    let rendered: Vec<(ChapterView, Vec<Diagnostic>)> = site
         .playbook
         .par_iter()
         .map(|ch| {
-            let web_resolve = |d: &str| resolve(d, false);
+            let web_resolve = |d: &str| chapter_link(&ids, d, false);
             let web = markdown::render(
                 &ch.body,
                 &MarkdownOptions {
@@ -727,8 +727,36 @@ fn render_playbook(site: &Site) -> Result<(Vec<ChapterView>, Vec<ChapterView>), 
                     .help(format!("chapters are: {}", names.join(", ")))
                 })
                 .collect();
+            (view(ch, web), errors)
+        })
+        .collect();
+    let mut errors = Vec::new();
+    let mut pages = Vec::with_capacity(rendered.len());
+    for (web, e) in rendered {
+        pages.push(web);
+        errors.extend(e);
+    }
+    if errors.is_empty() {
+        Ok(pages)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The chapters of the one-page print version (heading ids prefixed by chapter, links
+/// pointing within the page), as the template value the print page is rendered from.
+///
+/// Made only while that page is rendered rather than kept with the chapter pages: for a
+/// 10,000-chapter playbook it is tens of megabytes, and each chapter goes straight into the
+/// template value instead of being held twice.
+fn print_chapters(site: &Site) -> tera::Value {
+    let ids = chapter_ids(site);
+    let chapters: Vec<tera::Value> = site
+        .playbook
+        .par_iter()
+        .map(|ch| {
             let prefix = format!("{}--", ch.id);
-            let print_resolve = |d: &str| resolve(d, true);
+            let print_resolve = |d: &str| chapter_link(&ids, d, true);
             let print = markdown::render(
                 &ch.body,
                 &MarkdownOptions {
@@ -737,22 +765,10 @@ fn render_playbook(site: &Site) -> Result<(Vec<ChapterView>, Vec<ChapterView>), 
                     ..Default::default()
                 },
             );
-            (view(ch, web), view(ch, print), errors)
+            tera::Value::from_serializable(&view(ch, print))
         })
         .collect();
-    let mut errors = Vec::new();
-    let mut pages = Vec::with_capacity(rendered.len());
-    let mut prints = Vec::with_capacity(rendered.len());
-    for (web, print, e) in rendered {
-        pages.push(web);
-        prints.push(print);
-        errors.extend(e);
-    }
-    if errors.is_empty() {
-        Ok((pages, prints))
-    } else {
-        Err(errors)
-    }
+    tera::Value::from(chapters)
 }
 
 fn view(ch: &crate::model::Chapter, r: markdown::Rendered) -> ChapterView {
