@@ -219,13 +219,20 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
     let mut files: Vec<(String, Content)> = Vec::with_capacity(plan.len());
     for page in &plan.pages {
         let (renderer, render_errors) = (&renderer, &render_errors);
-        let make = move || {
-            renderer.render(page).map_err(|d| {
-                render_errors.lock().expect("not poisoned").push(d);
-                std::io::Error::other("a page failed to render")
-            })
+        let failed = move |d| {
+            render_errors.lock().expect("not poisoned").push(d);
+            std::io::Error::other("a page failed to render")
         };
-        files.push((page.route.clone(), Content::Made(Box::new(make))));
+        // The print playbook holds every chapter: tens of megabytes for a large playbook, so
+        // it goes to its file as it is rendered instead of being held in memory first.
+        let content = if page.kind == crate::plan::PageKind::InternalPlaybookPrint {
+            Content::Streamed(Box::new(move |out| {
+                renderer.render_to(page, out).map_err(failed)
+            }))
+        } else {
+            Content::Made(Box::new(move || renderer.render(page).map_err(failed)))
+        };
+        files.push((page.route.clone(), content));
     }
     for copy in &plan.copies {
         let content = match &copy.source {

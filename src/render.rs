@@ -237,6 +237,17 @@ impl RenderCache {
     }
 }
 
+/// What a page is made from.
+enum Source {
+    Bytes(Vec<u8>),
+    /// The context its template is rendered with.
+    Html(Context),
+}
+
+fn write_error(page: &Page, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(&page.route, format!("could not write this page: {e}"))
+}
+
 /// Renders pages of `site` from its [`RenderCache`]; cheap to make, so one can be made for
 /// each rebuild.
 pub struct Renderer<'a> {
@@ -277,43 +288,70 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        match self.source(page) {
+            Source::Bytes(bytes) => Ok(bytes),
+            Source::Html(ctx) => {
+                let mut out = Vec::new();
+                self.html_to(page, &ctx, &mut out)?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Renders `page` straight into `out`, for pages too large to hold in memory first (the
+    /// print playbook of a large firm). An error writing `out` is reported as the page's.
+    pub fn render_to(&self, page: &Page, out: &mut dyn std::io::Write) -> Result<(), Diagnostic> {
+        match self.source(page) {
+            Source::Bytes(bytes) => out.write_all(&bytes).map_err(|e| write_error(page, &e)),
+            Source::Html(ctx) => self.html_to(page, &ctx, out),
+        }
+    }
+
+    /// What `page` is made from: its bytes, or the context its template is rendered with.
+    fn source(&self, page: &Page) -> Source {
         use PageKind::*;
         let site = self.site;
         let mut ctx = Context::new();
         ctx.insert("site", &self.cache.info);
-        let html = |ctx: &Context, title: String| self.html(page, ctx, title);
+        let html = |mut ctx: Context, title: String| {
+            ctx.insert("page", &self.page_info(page, title));
+            Source::Html(ctx)
+        };
+        let bytes = |text: String| Source::Bytes(text.into_bytes());
         match page.kind {
-            PortalRobots | InternalRobots => Ok(b"User-agent: *\nDisallow: /\n".to_vec()),
-            PortalCalendar { client } => Ok(self.portal_calendar(client).into_bytes()),
-            InternalClientCalendar { client } => Ok(self.runbook_calendar(client).into_bytes()),
-            InternalMemberCalendar { member } => Ok(self.member_calendar(member).into_bytes()),
-            InternalTeamCalendar => Ok(self.team_calendar().into_bytes()),
-            InternalSchedule => Ok(schedule_csv(site, self.cache.today).into_bytes()),
+            PortalRobots | InternalRobots => {
+                Source::Bytes(b"User-agent: *\nDisallow: /\n".to_vec())
+            }
+            PortalCalendar { client } => bytes(self.portal_calendar(client)),
+            InternalClientCalendar { client } => bytes(self.runbook_calendar(client)),
+            InternalMemberCalendar { member } => bytes(self.member_calendar(member)),
+            InternalTeamCalendar => bytes(self.team_calendar()),
+            InternalSchedule => bytes(schedule_csv(site, self.cache.today)),
             PortalPrint { client } => {
                 // The welcome pack is made from the portal's data only, like every portal page.
                 let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("team", &data.team);
                 ctx.insert("timeline", &data.timeline);
-                html(&ctx, format!("Welcome pack for {}", data.client.name))
+                html(ctx, format!("Welcome pack for {}", data.client.name))
             }
-            PortalRoot => html(&ctx, site.config.firm.name.clone()),
+            PortalRoot => html(ctx, site.config.firm.name.clone()),
             PortalNotFound | InternalNotFound => {
                 ctx.insert("is_portal", &(page.kind == PortalNotFound));
-                html(&ctx, "Page not found".into())
+                html(ctx, "Page not found".into())
             }
             PortalWelcome { client } => {
                 let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("team", &data.team);
                 ctx.insert("next_steps", &data.next_steps(3));
-                html(&ctx, format!("Welcome, {}", data.client.name))
+                html(ctx, format!("Welcome, {}", data.client.name))
             }
             PortalTeam { client } => {
                 let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("team", &data.team);
-                html(&ctx, "Meet your team".into())
+                html(ctx, "Meet your team".into())
             }
             PortalMember { client, member } => {
                 let data = &self.cache.client(site, client).portal;
@@ -325,21 +363,21 @@ impl<'a> Renderer<'a> {
                     .expect("planned from the client's team");
                 ctx.insert("client", &data.client);
                 ctx.insert("member", m);
-                html(&ctx, m.profile.name.clone())
+                html(ctx, m.profile.name.clone())
             }
             PortalJourney { client } => {
                 let data = &self.cache.client(site, client).portal;
                 ctx.insert("client", &data.client);
                 ctx.insert("timeline", &data.timeline);
-                html(&ctx, "Your journey with us".into())
+                html(ctx, "Your journey with us".into())
             }
             InternalOverview => {
                 ctx.insert("overview", &self.cache.overview);
-                html(&ctx, "Overview".into())
+                html(ctx, "Overview".into())
             }
             InternalPlaybook => {
                 ctx.insert_value("chapters", self.cache.chapter_index.clone());
-                html(&ctx, "Playbook".into())
+                html(ctx, "Playbook".into())
             }
             InternalChapter { chapter } => {
                 let ch = &self.cache.chapters[chapter];
@@ -348,11 +386,11 @@ impl<'a> Renderer<'a> {
                 ctx.insert_value("chapters", self.cache.chapter_index.clone());
                 ctx.insert("previous", &chapter.checked_sub(1).map(|i| &entries[i]));
                 ctx.insert("next", &entries.get(chapter + 1));
-                html(&ctx, ch.title.clone())
+                html(ctx, ch.title.clone())
             }
             InternalPlaybookPrint => {
                 ctx.insert_value("chapters", print_chapters(site));
-                html(&ctx, format!("{} playbook", site.config.firm.name))
+                html(ctx, format!("{} playbook", site.config.firm.name))
             }
             InternalTeam => {
                 let members: Vec<_> = site
@@ -361,7 +399,7 @@ impl<'a> Renderer<'a> {
                     .map(|m| crate::context::MemberView::new(m, ""))
                     .collect();
                 ctx.insert("members", &members);
-                html(&ctx, "Team".into())
+                html(ctx, "Team".into())
             }
             InternalMember { member } => {
                 let m = &site.team[member];
@@ -371,29 +409,33 @@ impl<'a> Renderer<'a> {
                     "work",
                     &internal::member_work(site, &m.id, self.cache.today),
                 );
-                html(&ctx, m.name.clone())
+                html(ctx, m.name.clone())
             }
             InternalClients => {
                 ctx.insert("overview", &self.cache.overview);
-                html(&ctx, "Clients".into())
+                html(ctx, "Clients".into())
             }
             InternalRunbook { client } | InternalRunbookPrint { client } => {
                 let cached = self.cache.client(self.site, client);
                 ctx.insert_value("runbook", cached.runbook_value.clone());
                 ctx.insert_value("client", cached.runbook_client_value.clone());
-                html(&ctx, format!("{} runbook", cached.runbook.client.name))
+                html(ctx, format!("{} runbook", cached.runbook.client.name))
             }
         }
     }
 
-    fn html(&self, page: &Page, ctx: &Context, title: String) -> Result<Vec<u8>, Diagnostic> {
-        let mut ctx = ctx.clone();
-        ctx.insert("page", &self.page_info(page, title));
+    fn html_to(
+        &self,
+        page: &Page,
+        ctx: &Context,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), Diagnostic> {
         let template = page.kind.template().expect("HTML pages have a template");
-        match self.tera.render(template, &ctx) {
-            Ok(out) => Ok(out.into_bytes()),
+        match self.tera.render_to(template, ctx, out) {
+            Ok(()) => Ok(()),
+            Err(e) if matches!(e.kind(), tera::ErrorKind::Io(_)) => Err(write_error(page, &e)),
             Err(e) if self.cache.minify => Err(self
-                .unminified_error(template, &ctx)
+                .unminified_error(template, ctx)
                 .unwrap_or_else(|| tera_diagnostic(self.site, &e))),
             Err(e) => Err(tera_diagnostic(self.site, &e)),
         }

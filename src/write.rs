@@ -1,7 +1,7 @@
-//! **write**: puts a finished build in place. Everything is written into a temporary folder
-//! beside the output and swapped in only when complete, so a failed build leaves the previous
-//! output as it was. Files whose bytes did not change keep their modification time, so sync
-//! tools upload only what changed.
+//! **write**: puts a finished build in place. Each new or changed file is written to a
+//! temporary file beside its target, and all are renamed into place only when every one was
+//! written, so a failed build leaves the previous output as it was. Files whose bytes did not
+//! change keep their modification time, so sync tools upload only what changed.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -20,7 +20,13 @@ pub enum Content<'a> {
     /// Made when it is written (a page rendered on the spot), so a build never holds every
     /// page in memory at once. An error aborts the write like any other.
     Made(Box<dyn Fn() -> io::Result<Vec<u8>> + Send + Sync + 'a>),
+    /// Made straight into the file as it is written, for files too large to hold in memory
+    /// first; compared with the existing file on the way, so an unchanged one is not touched.
+    Streamed(Box<MakeInto<'a>>),
 }
+
+/// Writes a file's bytes into the writer it is given.
+pub type MakeInto<'a> = dyn Fn(&mut dyn io::Write) -> io::Result<()> + Send + Sync + 'a;
 
 /// Refuses output folders that a mistake could make catastrophic: the site itself, a folder
 /// that holds the site, the file system root, or a folder with files hundred did not write.
@@ -224,24 +230,148 @@ fn stage_one(
     content: &Content,
 ) -> io::Result<Option<(PathBuf, PathBuf)>> {
     let target = output.join(route);
+    if let Content::Streamed(make) = content {
+        return stage_streamed(target, make);
+    }
     let bytes: std::borrow::Cow<[u8]> = match content {
         Content::Bytes(b) => b.as_slice().into(),
         Content::Borrowed(b) => (*b).into(),
         Content::File(src) => fs::read(src)?.into(),
         Content::Made(make) => make()?.into(),
+        Content::Streamed(_) => unreachable!("handled above"),
     };
     if let Ok(meta) = fs::metadata(&target) {
         if meta.is_file() && meta.len() == bytes.len() as u64 && fs::read(&target)? == *bytes {
             return Ok(None);
         }
     }
+    let tmp = temporary_path(&target);
+    fs::write(&tmp, &bytes)?;
+    Ok(Some((tmp, target)))
+}
+
+/// Where a file is written before it is renamed over `target`.
+fn temporary_path(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = target.with_file_name(format!(".{name}.hundred-new"));
-    fs::write(&tmp, &bytes)?;
-    Ok(Some((tmp, target)))
+    target.with_file_name(format!(".{name}.hundred-new"))
+}
+
+/// [`stage_one`] for a file made as it is written.
+fn stage_streamed(
+    target: PathBuf,
+    make: &MakeInto<'_>,
+) -> io::Result<Option<(PathBuf, PathBuf)>> {
+    use io::Write as _;
+    let mut writer = io::BufWriter::with_capacity(1 << 16, ChangeWriter::new(&target)?);
+    let made = make(&mut writer).and_then(|()| writer.flush());
+    let (changes, unflushed) = writer.into_parts();
+    match made {
+        Ok(()) if unflushed.is_ok() => changes.finish(target),
+        Ok(()) => {
+            changes.discard();
+            Err(io::Error::other("the page was not written in full"))
+        }
+        Err(e) => {
+            changes.discard();
+            Err(e)
+        }
+    }
+}
+
+/// A writer that writes nothing while the bytes match the file already at the target. At the
+/// first difference it copies the matching part to a temporary file and goes on there, so an
+/// unchanged file is read but never written, and a changed one is written once.
+struct ChangeWriter {
+    tmp: PathBuf,
+    existing: Option<io::BufReader<fs::File>>,
+    /// Bytes written so far that matched the existing file.
+    matched: u64,
+    out: Option<fs::File>,
+    scratch: Vec<u8>,
+}
+
+impl ChangeWriter {
+    fn new(target: &Path) -> io::Result<Self> {
+        let existing = match fs::File::open(target) {
+            Ok(f) if f.metadata()?.is_file() => Some(io::BufReader::with_capacity(1 << 16, f)),
+            _ => None,
+        };
+        Ok(ChangeWriter {
+            tmp: temporary_path(target),
+            existing,
+            matched: 0,
+            out: None,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Switches to writing the temporary file, starting with the part that matched.
+    fn diverge(&mut self) -> io::Result<&mut fs::File> {
+        if self.out.is_none() {
+            let mut out = fs::File::create(&self.tmp)?;
+            if let Some(existing) = self.existing.take() {
+                let mut file = existing.into_inner();
+                io::Seek::rewind(&mut file)?;
+                io::copy(&mut io::Read::take(file, self.matched), &mut out)?;
+            }
+            self.out = Some(out);
+        }
+        Ok(self.out.as_mut().expect("just made"))
+    }
+
+    /// The (temporary, target) pair to rename, or `None` when the file did not change.
+    fn finish(mut self, target: PathBuf) -> io::Result<Option<(PathBuf, PathBuf)>> {
+        if self.out.is_none() {
+            // Unchanged only if the existing file has nothing more after what matched.
+            let at_end = match &mut self.existing {
+                Some(existing) => io::Read::read(existing, &mut [0u8])? == 0,
+                None => false,
+            };
+            if at_end {
+                return Ok(None);
+            }
+            self.diverge()?;
+        }
+        Ok(Some((self.tmp, target)))
+    }
+
+    /// Removes the temporary file, if one was started.
+    fn discard(self) {
+        if self.out.is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+impl io::Write for ChangeWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if let Some(existing) = &mut self.existing {
+            self.scratch.resize(data.len(), 0);
+            let mut filled = 0;
+            while filled < data.len() {
+                match io::Read::read(existing, &mut self.scratch[filled..])? {
+                    0 => break,
+                    n => filled += n,
+                }
+            }
+            if filled == data.len() && self.scratch[..filled] == *data {
+                self.matched += data.len() as u64;
+                return Ok(data.len());
+            }
+        }
+        self.diverge()?.write_all(data)?;
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Removes folders left empty by deleted files (a deleted client's portal, say).
@@ -260,4 +390,82 @@ fn remove_empty_dirs(dir: &Path) -> io::Result<bool> {
         }
     }
     Ok(empty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Streams `new` (in uneven pieces, as a template engine writes) over a target that
+    /// holds `old` (or nothing), and returns whether a rename was staged and what the
+    /// temporary file holds.
+    fn stream(old: Option<&[u8]>, new: &[u8]) -> (bool, Option<Vec<u8>>) {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("page.html");
+        if let Some(old) = old {
+            fs::write(&target, old).unwrap();
+        }
+        let make = |out: &mut dyn io::Write| {
+            for piece in new.chunks(7) {
+                out.write_all(piece)?;
+            }
+            Ok(())
+        };
+        let staged = stage_streamed(target.clone(), &make).unwrap();
+        let tmp = temporary_path(&target);
+        let written = fs::read(&tmp).ok();
+        assert_eq!(
+            staged.is_some(),
+            written.is_some(),
+            "staged iff a file was written"
+        );
+        if let Some(old) = old {
+            assert_eq!(
+                fs::read(&target).unwrap(),
+                old,
+                "the target is not touched yet"
+            );
+        }
+        (staged.is_some(), written)
+    }
+
+    #[test]
+    fn an_unchanged_streamed_file_is_not_written() {
+        let page: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        assert_eq!(stream(Some(&page), &page), (false, None));
+        assert_eq!(stream(Some(b""), b""), (false, None));
+    }
+
+    #[test]
+    fn a_changed_streamed_file_is_written_whole() {
+        let page: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let mut changed = page.clone();
+        changed[500_000] ^= 1;
+        for (old, new) in [
+            (None, &page[..]),
+            (Some(&page[..]), &changed[..]),
+            (Some(&page[..]), &page[..page.len() - 1]),
+            (Some(&page[..page.len() - 1]), &page[..]),
+            (Some(&page[..]), b""),
+        ] {
+            let (staged, written) = stream(old, new);
+            assert!(staged);
+            assert_eq!(written.as_deref(), Some(new));
+        }
+    }
+
+    #[test]
+    fn a_failed_streamed_file_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("page.html");
+        fs::write(&target, b"old").unwrap();
+        let make = |out: &mut dyn io::Write| {
+            // More than the write buffer, so a temporary file was started.
+            out.write_all(&[b'x'; 200_000])?;
+            Err(io::Error::other("the template failed"))
+        };
+        assert!(stage_streamed(target.clone(), &make).is_err());
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        assert!(!temporary_path(&target).exists());
+    }
 }
