@@ -2,8 +2,6 @@
 //! touchpoints for the team. All-day events with stable UIDs, so re-importing or subscribing
 //! updates events instead of duplicating them, and a DTSTAMP from the build date, so the same
 //! input gives the same bytes.
-
-use icalendar::{Calendar, Component, Property};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
@@ -29,66 +27,114 @@ pub fn subscription(name: &str, stamp: Date, events: &[CalendarEvent]) -> String
     build(name, stamp, events, true)
 }
 
+// The calendars are written here rather than with the `icalendar` crate, whose builder made
+// every property a map entry and every event a copy: 26,000 instructions an event, a fifth of
+// a whole 1,000-client build. The lines are the ones it wrote (properties of an event in
+// alphabetical order, the same folding), except that NAME is now escaped like other text.
+
 fn build(name: &str, stamp: Date, events: &[CalendarEvent], subscription: bool) -> String {
-    let mut cal = Calendar::empty();
-    cal.append_property(Property::new("VERSION", "2.0"));
-    cal.append_property(Property::new(
-        "PRODID",
-        "-//hundred//hundred customer journeys//EN",
-    ));
-    cal.append_property(Property::new("CALSCALE", "GREGORIAN"));
-    cal.append_property(Property::new("METHOD", "PUBLISH"));
-    cal.name(name);
+    let mut out = String::with_capacity(512 + events.len() * 512);
+    out.push_str("BEGIN:VCALENDAR\r\n");
+    line(&mut out, "VERSION:2.0");
+    line(&mut out, "PRODID:-//hundred//hundred customer journeys//EN");
+    line(&mut out, "CALSCALE:GREGORIAN");
+    line(&mut out, "METHOD:PUBLISH");
+    text(&mut out, "NAME", name);
+    text(&mut out, "X-WR-CALNAME", name);
     if subscription {
-        cal.append_property(
-            Property::new("REFRESH-INTERVAL", "PT12H")
-                .append_parameter(("VALUE", "DURATION"))
-                .done(),
-        );
-        cal.append_property(Property::new("X-PUBLISHED-TTL", "PT12H"));
+        line(&mut out, "REFRESH-INTERVAL;VALUE=DURATION:PT12H");
+        line(&mut out, "X-PUBLISHED-TTL:PT12H");
     }
-    let stamp = format!("{}T000000Z", stamp.strftime("%Y%m%d"));
-    // The team's calendars hold every touchpoint of every client: serialise the events in
-    // parallel and put them between the calendar's own lines, as the calendar would.
-    let events: Vec<String> = events
-        .par_iter()
-        .map(|e| event(e, &stamp).to_string())
+    let stamp = stamp.strftime("%Y%m%d").to_string();
+    // The team's calendars hold every touchpoint of every client: write the events in
+    // parallel, a few hundred to a piece, and join the pieces.
+    let pieces: Vec<String> = events
+        .par_chunks(256)
+        .map(|chunk| {
+            let mut piece = String::with_capacity(chunk.len() * 512);
+            for e in chunk {
+                event(&mut piece, e, &stamp);
+            }
+            piece
+        })
         .collect();
-    let shell = cal.to_string();
-    let end = "END:VCALENDAR\r\n";
-    let head = shell
-        .strip_suffix(end)
-        .expect("a calendar ends with END:VCALENDAR");
-    let mut out =
-        String::with_capacity(shell.len() + events.iter().map(String::len).sum::<usize>());
-    out.push_str(head);
-    for e in &events {
-        out.push_str(e);
+    for piece in &pieces {
+        out.push_str(piece);
     }
-    out.push_str(end);
+    out.push_str("END:VCALENDAR\r\n");
     out
 }
 
-fn event(e: &CalendarEvent, stamp: &str) -> icalendar::Event {
-    let mut event = icalendar::Event::new();
-    event
-        .uid(&e.uid)
-        .add_property("DTSTAMP", stamp)
-        .append_property(date_property("DTSTART", e.date))
-        .append_property(date_property("DTEND", dates::add_days(e.date, 1)))
-        .summary(&e.summary)
-        .description(&e.description)
-        .add_property("TRANSP", "TRANSPARENT");
+/// One all-day event; `stamp` is the build date as `YYYYMMDD`.
+fn event(out: &mut String, e: &CalendarEvent, stamp: &str) {
+    let day = |d: Date| d.strftime("%Y%m%d");
+    out.push_str("BEGIN:VEVENT\r\n");
+    text(out, "DESCRIPTION", &e.description);
+    line(
+        out,
+        &format!("DTEND;VALUE=DATE:{}", day(dates::add_days(e.date, 1))),
+    );
+    line(out, &format!("DTSTAMP:{stamp}T000000Z"));
+    line(out, &format!("DTSTART;VALUE=DATE:{}", day(e.date)));
+    text(out, "SUMMARY", &e.summary);
+    line(out, "TRANSP:TRANSPARENT");
+    text(out, "UID", &e.uid);
     if let Some(url) = &e.url {
-        event.url(url);
+        line(out, &format!("URL:{url}"));
     }
-    event.done()
+    out.push_str("END:VEVENT\r\n");
 }
 
-fn date_property(key: &str, date: Date) -> Property {
-    Property::new(key, date.strftime("%Y%m%d").to_string())
-        .append_parameter(("VALUE", "DATE"))
-        .done()
+/// A property whose value is TEXT: backslash, comma, semicolon and line breaks escaped
+/// (RFC 5545 3.3.11).
+fn text(out: &mut String, name: &str, value: &str) {
+    let mut l = String::with_capacity(name.len() + 1 + value.len() + 8);
+    l.push_str(name);
+    l.push(':');
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => l.push_str("\\\\"),
+            ',' => l.push_str("\\,"),
+            ';' => l.push_str("\\;"),
+            '\n' => l.push_str("\\n"),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    l.push_str("\\n");
+                }
+            }
+            c => l.push(c),
+        }
+    }
+    line(out, &l);
+}
+
+/// Appends one content line, folded so that no line is longer than 75 octets (RFC 5545
+/// 3.1). A fold never splits a UTF-8 character, and moves one octet earlier rather than
+/// start the continuation with white space, which some readers drop.
+fn line(out: &mut String, content: &str) {
+    let mut rest = content;
+    // The first line holds 75 octets; each continuation a space and 74.
+    let mut room = 75;
+    while rest.len() > room {
+        let mut cut = room;
+        if starts_with_space(rest, cut) {
+            cut -= 1;
+        }
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.push_str(&rest[..cut]);
+        out.push_str("\r\n ");
+        rest = &rest[cut..];
+        room = 74;
+    }
+    out.push_str(rest);
+    out.push_str("\r\n");
+}
+
+fn starts_with_space(s: &str, at: usize) -> bool {
+    s.is_char_boundary(at) && s[at..].starts_with(char::is_whitespace)
 }
 
 #[cfg(test)]
@@ -121,5 +167,39 @@ mod tests {
             assert!(line.len() <= 75, "unfolded line: {line}");
             assert!(!line.contains('\n'));
         }
+    }
+
+    #[test]
+    fn folded_lines_never_pass_75_octets() {
+        for len in [74, 75, 76, 148, 149, 150, 151, 300] {
+            for filler in ["a", "é", "老", "a b"] {
+                let value: String = filler.repeat(len).chars().take(len).collect();
+                let mut out = String::new();
+                line(&mut out, &format!("SUMMARY:{value}"));
+                for l in out.split("\r\n").filter(|l| !l.is_empty()) {
+                    assert!(l.len() <= 75, "{} octets: {l:?}", l.len());
+                    assert!(
+                        !l.starts_with("  "),
+                        "continuation starts with a space: {l:?}"
+                    );
+                }
+                assert_eq!(out.replace("\r\n ", ""), format!("SUMMARY:{value}\r\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn calendar_names_are_escaped_text() {
+        let text = calendar(
+            "Acme, Inc; with us\\",
+            dates::parse("2026-11-17").unwrap(),
+            &[],
+        );
+        assert!(
+            text.contains("\r\nNAME:Acme\\, Inc\\; with us\\\\\r\n"),
+            "{text}"
+        );
+        assert!(text.contains("\r\nX-WR-CALNAME:Acme\\, Inc\\; with us\\\\\r\n"));
+        assert!(text.ends_with("END:VCALENDAR\r\n"));
     }
 }

@@ -260,10 +260,7 @@ fn temporary_path(target: &Path) -> PathBuf {
 }
 
 /// [`stage_one`] for a file made as it is written.
-fn stage_streamed(
-    target: PathBuf,
-    make: &MakeInto<'_>,
-) -> io::Result<Option<(PathBuf, PathBuf)>> {
+fn stage_streamed(target: PathBuf, make: &MakeInto<'_>) -> io::Result<Option<(PathBuf, PathBuf)>> {
     use io::Write as _;
     let mut writer = io::BufWriter::with_capacity(1 << 16, ChangeWriter::new(&target)?);
     let made = make(&mut writer).and_then(|()| writer.flush());

@@ -300,6 +300,22 @@ fn calendars_are_valid_icalendar() {
 }
 
 #[test]
+fn every_calendar_of_the_example_is_valid_icalendar() {
+    // The example's descriptions are long enough to fold more than once: the last piece of a
+    // folded line must stay within 75 octets too.
+    let out = build(&example());
+    let calendars: Vec<_> = walkdir::WalkDir::new(out.path())
+        .into_iter()
+        .map(|e| e.unwrap().into_path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ics"))
+        .collect();
+    assert!(calendars.len() > 10, "{calendars:?}");
+    for path in calendars {
+        check_icalendar(&read(&path));
+    }
+}
+
+#[test]
 fn unassigned_touchpoints_are_marked_in_the_runbook() {
     let out = build(&fixture("canary"));
     let runbook = read(
