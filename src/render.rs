@@ -23,6 +23,9 @@ use crate::templates::tera_diagnostic;
 /// script personalised.
 pub struct ClientCache {
     pub portal: Arc<PortalData>,
+    /// The same portal data as template values, made once: ten pages show the client and
+    /// their team, and serialising them for each page was most of a portal page's cost.
+    portal_values: Arc<PortalValues>,
     pub runbook: Runbook,
     /// The personalised scripts (HTML), in journey order.
     scripts: Vec<String>,
@@ -43,9 +46,11 @@ impl ClientCache {
         script_context: ClientScriptContext,
     ) -> Self {
         let runbook = Runbook::new(site, client, today, &scripts);
+        let portal = PortalData::new(site, client, today);
         ClientCache {
             script_context: Arc::new(script_context),
-            portal: Arc::new(PortalData::new(site, client, today)),
+            portal_values: Arc::new(PortalValues::new(&portal)),
+            portal: Arc::new(portal),
             runbook_value: tera::Value::from_serializable(&runbook),
             runbook_client_value: tera::Value::from_serializable(&runbook.client),
             runbook,
@@ -63,11 +68,38 @@ impl ClientCache {
         }
         ClientCache {
             portal: Arc::clone(&self.portal),
+            portal_values: Arc::clone(&self.portal_values),
             runbook_value: tera::Value::from_serializable(&runbook),
             runbook_client_value: self.runbook_client_value.clone(),
             runbook,
             scripts,
             script_context: Arc::clone(&self.script_context),
+        }
+    }
+}
+
+/// A client's [`PortalData`] as template values. Made from portal data only, like every
+/// portal page's context.
+struct PortalValues {
+    client: tera::Value,
+    team: tera::Value,
+    /// Each member of `team` on their own, for their profile page.
+    members: Vec<tera::Value>,
+    timeline: tera::Value,
+}
+
+impl PortalValues {
+    fn new(portal: &PortalData) -> Self {
+        let members: Vec<tera::Value> = portal
+            .team
+            .iter()
+            .map(tera::Value::from_serializable)
+            .collect();
+        PortalValues {
+            client: tera::Value::from_serializable(&portal.client),
+            team: tera::Value::from(members.clone()),
+            members,
+            timeline: tera::Value::from_serializable(&portal.timeline),
         }
     }
 }
@@ -90,6 +122,8 @@ pub struct Stale {
 pub struct RenderCache {
     pub today: Date,
     info: SiteInfo,
+    /// `info` as a template value: every page has it.
+    info_value: tera::Value,
     clients: HashMap<String, ClientCache>,
     overview: Overview,
     chapters: Vec<ChapterView>,
@@ -111,6 +145,7 @@ impl RenderCache {
         let mut cache = RenderCache {
             today,
             info: SiteInfo::new(site, today),
+            info_value: tera::Value::none(),
             clients: HashMap::new(),
             overview: Overview::new(site, today),
             chapters: Vec::new(),
@@ -225,6 +260,7 @@ impl RenderCache {
             site.clients.iter().map(|c| c.id.as_str()).collect();
         self.clients.retain(|id, _| ids.contains(id.as_str()));
         self.info = SiteInfo::new(site, today);
+        self.info_value = tera::Value::from_serializable(&self.info);
         watch.lap("retain");
         self.overview = Overview::new(site, today);
         watch.lap("overview");
@@ -312,7 +348,7 @@ impl<'a> Renderer<'a> {
         use PageKind::*;
         let site = self.site;
         let mut ctx = Context::new();
-        ctx.insert("site", &self.cache.info);
+        ctx.insert_value("site", self.cache.info_value.clone());
         let html = |mut ctx: Context, title: String| {
             ctx.insert("page", &self.page_info(page, title));
             Source::Html(ctx)
@@ -329,11 +365,15 @@ impl<'a> Renderer<'a> {
             InternalSchedule => bytes(schedule_csv(site, self.cache.today)),
             PortalPrint { client } => {
                 // The welcome pack is made from the portal's data only, like every portal page.
-                let data = &self.cache.client(site, client).portal;
-                ctx.insert("client", &data.client);
-                ctx.insert("team", &data.team);
-                ctx.insert("timeline", &data.timeline);
-                html(ctx, format!("Welcome pack for {}", data.client.name))
+                let cached = self.cache.client(site, client);
+                let values = &cached.portal_values;
+                ctx.insert_value("client", values.client.clone());
+                ctx.insert_value("team", values.team.clone());
+                ctx.insert_value("timeline", values.timeline.clone());
+                html(
+                    ctx,
+                    format!("Welcome pack for {}", cached.portal.client.name),
+                )
             }
             PortalRoot => html(ctx, site.config.firm.name.clone()),
             PortalNotFound | InternalNotFound => {
@@ -341,34 +381,36 @@ impl<'a> Renderer<'a> {
                 html(ctx, "Page not found".into())
             }
             PortalWelcome { client } => {
-                let data = &self.cache.client(site, client).portal;
-                ctx.insert("client", &data.client);
-                ctx.insert("team", &data.team);
-                ctx.insert("next_steps", &data.next_steps(3));
-                html(ctx, format!("Welcome, {}", data.client.name))
+                let cached = self.cache.client(site, client);
+                let values = &cached.portal_values;
+                ctx.insert_value("client", values.client.clone());
+                ctx.insert_value("team", values.team.clone());
+                ctx.insert("next_steps", &cached.portal.next_steps(3));
+                html(ctx, format!("Welcome, {}", cached.portal.client.name))
             }
             PortalTeam { client } => {
-                let data = &self.cache.client(site, client).portal;
-                ctx.insert("client", &data.client);
-                ctx.insert("team", &data.team);
+                let values = &self.cache.client(site, client).portal_values;
+                ctx.insert_value("client", values.client.clone());
+                ctx.insert_value("team", values.team.clone());
                 html(ctx, "Meet your team".into())
             }
             PortalMember { client, member } => {
-                let data = &self.cache.client(site, client).portal;
+                let cached = self.cache.client(site, client);
                 let id = &site.team[member].id;
-                let m = data
+                let index = cached
+                    .portal
                     .team
                     .iter()
-                    .find(|m| &m.profile.id == id)
+                    .position(|m| &m.profile.id == id)
                     .expect("planned from the client's team");
-                ctx.insert("client", &data.client);
-                ctx.insert("member", m);
-                html(ctx, m.profile.name.clone())
+                ctx.insert_value("client", cached.portal_values.client.clone());
+                ctx.insert_value("member", cached.portal_values.members[index].clone());
+                html(ctx, cached.portal.team[index].profile.name.clone())
             }
             PortalJourney { client } => {
-                let data = &self.cache.client(site, client).portal;
-                ctx.insert("client", &data.client);
-                ctx.insert("timeline", &data.timeline);
+                let values = &self.cache.client(site, client).portal_values;
+                ctx.insert_value("client", values.client.clone());
+                ctx.insert_value("timeline", values.timeline.clone());
                 html(ctx, "Your journey with us".into())
             }
             InternalOverview => {
