@@ -126,6 +126,7 @@ fn prepare(
             return Err(fail(diags));
         }
     };
+    watch.lap("plan");
     let minify = opts.minify.unwrap_or(site.config.build.minify);
     let tera = match crate::templates::build_tera(&site, minify) {
         Ok(t) => t,
@@ -134,7 +135,7 @@ fn prepare(
             return Err(fail(diags));
         }
     };
-    watch.lap("plan+templates");
+    watch.lap("templates");
     let today = opts.today.unwrap_or_else(crate::dates::today);
     let cache = match RenderCache::new(&site, &tera, today, minify) {
         Ok(c) => c,

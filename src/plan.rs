@@ -3,6 +3,7 @@
 //! re-render only what an edit touches.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
@@ -130,13 +131,17 @@ impl PageKind {
     }
 }
 
+/// A source a page depends on: a file's path in the site (`clients/acme.yaml`), or a part of
+/// one (`journey/x.md#script`). Shared, since thousands of pages name the same few files.
+pub type Dep = Arc<str>;
+
 #[derive(Debug, Clone)]
 pub struct Page {
     pub route: String,
     pub kind: PageKind,
     /// Source files (relative to the site folder, `/`-separated) whose change affects it.
     /// Templates are listed as `templates/<name>` whether or not the site overrides them.
-    pub deps: Vec<String>,
+    pub deps: Vec<Dep>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,8 +175,8 @@ impl Plan {
 
     /// For each source file, the indexes of the pages that depend on it: what an edit to it
     /// must re-render.
-    pub fn dependents(&self) -> std::collections::HashMap<String, Vec<usize>> {
-        let mut index: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    pub fn dependents(&self) -> std::collections::HashMap<Dep, Vec<usize>> {
+        let mut index: std::collections::HashMap<Dep, Vec<usize>> = Default::default();
         for (i, page) in self.pages.iter().enumerate() {
             for dep in &page.deps {
                 index.entry(dep.clone()).or_default().push(i);
@@ -188,22 +193,22 @@ pub fn client_folder(client_id: &str) -> String {
 
 pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     let mut plan = Plan::default();
-    let config = "hundred.toml".to_string();
-    let journey: Vec<String> = site.journey.iter().map(|t| slash(&t.file)).collect();
+    let config: Dep = Arc::from("hundred.toml");
+    let journey: Vec<Dep> = site.journey.iter().map(|t| slash(&t.file)).collect();
     // A script's body, apart from its front matter: what only runbooks show.
-    let scripts: Vec<String> = journey.iter().map(|j| script_dep(j)).collect();
-    let chapters: Vec<String> = site.playbook.iter().map(|c| slash(&c.file)).collect();
-    let team: Vec<String> = site.team.iter().map(|m| slash(&m.file)).collect();
-    let clients: Vec<String> = site.clients.iter().map(|c| slash(&c.file)).collect();
+    let scripts: Vec<Dep> = journey.iter().map(|j| Dep::from(script_dep(j))).collect();
+    let chapters: Vec<Dep> = site.playbook.iter().map(|c| slash(&c.file)).collect();
+    let team: Vec<Dep> = site.team.iter().map(|m| slash(&m.file)).collect();
+    let clients: Vec<Dep> = site.clients.iter().map(|c| slash(&c.file)).collect();
 
-    let mut chains: std::collections::HashMap<&'static str, Vec<String>> = Default::default();
-    let mut page = |route: String, kind: PageKind, mut deps: Vec<String>| {
+    let mut chains: std::collections::HashMap<&'static str, Vec<Dep>> = Default::default();
+    let mut page = |route: String, kind: PageKind, mut deps: Vec<Dep>| {
         deps.push(config.clone());
         if let Some(t) = kind.template() {
             let chain = chains.entry(t).or_insert_with(|| {
                 theme::template_chain(t)
                     .into_iter()
-                    .map(|n| format!("templates/{n}"))
+                    .map(|n| Dep::from(format!("templates/{n}")))
                     .collect()
             });
             deps.extend(chain.iter().cloned());
@@ -220,7 +225,7 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     for (ci, client) in site.clients.iter().enumerate() {
         let dir = client_folder(&client.id);
         let mut deps = vec![clients[ci].clone()];
-        deps.extend(assigned_member_files(site, ci));
+        deps.extend(assigned_member_files(site, ci, &team));
         deps.extend(journey.iter().cloned());
         page(
             format!("{dir}index.html"),
@@ -271,7 +276,7 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     }
 
     // The internal site.
-    let everything: Vec<String> = clients
+    let everything: Vec<Dep> = clients
         .iter()
         .chain(&team)
         .chain(&journey)
@@ -315,7 +320,7 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         } else {
             let near = i.saturating_sub(1)..(i + 2).min(chapters.len());
             let mut d = chapters[near].to_vec();
-            d.push(PLAYBOOK_SET.to_string());
+            d.push(Dep::from(PLAYBOOK_SET));
             d
         };
         page(
@@ -366,7 +371,7 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     for (ci, c) in site.clients.iter().enumerate() {
         // A runbook shows the members assigned to the client, never the rest of the team.
         let mut deps = vec![clients[ci].clone()];
-        deps.extend(assigned_member_files(site, ci));
+        deps.extend(assigned_member_files(site, ci, &team));
         deps.extend(journey.iter().cloned());
         let dir = format!("internal/clients/{}/", c.id);
         page(
@@ -455,17 +460,22 @@ pub fn document_name(site: &Site, kind: PageKind) -> Option<String> {
     }
 }
 
-fn assigned_member_files(site: &Site, client: usize) -> Vec<String> {
+/// The files of the members `client` assigns; `team` is every member's file, in team order.
+fn assigned_member_files(site: &Site, client: usize, team: &[Dep]) -> Vec<Dep> {
     site.clients[client]
         .team
         .values()
-        .filter_map(|m| site.member(&m.value))
-        .map(|m| slash(&m.file))
+        .filter_map(|m| {
+            site.team
+                .binary_search_by(|t| t.id.as_str().cmp(&m.value))
+                .ok()
+        })
+        .map(|i| team[i].clone())
         .collect()
 }
 
-fn slash(p: &std::path::Path) -> String {
-    crate::load::slash_path(p)
+fn slash(p: &std::path::Path) -> Dep {
+    Dep::from(crate::load::slash_path(p))
 }
 
 /// Two outputs at one route would silently overwrite each other: usually a file in static/

@@ -26,7 +26,7 @@ pub struct Session {
     tera: Tera,
     plan: Plan,
     /// For each source file, the pages that depend on it.
-    index: HashMap<String, Vec<usize>>,
+    index: HashMap<crate::plan::Dep, Vec<usize>>,
     cache: RenderCache,
     files: Arc<Files>,
     /// Warnings of the last good build.
@@ -300,7 +300,7 @@ impl Session {
         let changed: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
         let new_index = new_plan.as_ref().map(|p| p.dependents());
         let index = new_index.as_ref().unwrap_or(&self.index);
-        let affected = |index: &HashMap<String, Vec<usize>>| -> BTreeSet<usize> {
+        let affected = |index: &HashMap<crate::plan::Dep, Vec<usize>>| -> BTreeSet<usize> {
             changed
                 .iter()
                 .filter_map(|c| index.get(*c))

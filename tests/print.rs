@@ -296,7 +296,9 @@ fn member_calendars_depend_on_the_right_files() {
             .find(|p| p.route == route)
             .unwrap_or_else(|| panic!("no page {route}"))
             .deps
-            .clone()
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
     };
     let journey = [
         "journey/001-welcome-call.md",
