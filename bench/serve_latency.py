@@ -2,6 +2,7 @@
 """Save-to-served latency of `hundred serve`, as a user sees it.
 
     bench/serve_latency.py [--clients 1000] [--runs 20] [--hundred PATH] [--shared PATH]
+    bench/serve_latency.py --corpus 10000 [--runs 20]
 
 Generates a firm with N clients (the shared gen_site.py; reused between invocations), serves a
 fresh copy of it, and times, from just after a file is written and closed to the first HTTP
@@ -11,6 +12,14 @@ response that shows the edit:
      that client's portal page (/portal/client-00007/) shows it;
   B. a journey-script edit used by every client: a token appended to one line, until a runbook
      (/internal/clients/client-00007/) shows it.
+
+With --corpus N it instead compares watch modes on the same work: the N-page corpus that
+`bench/compare.sh N` generated (run that first), served by `hundred serve` (as playbook
+chapters), `hugo server` (Hugo from PATH or compare.sh's venv) and `zola serve` (when a `zola`
+is on PATH), each timed on the same edit:
+
+  C. one page's last line gets a token, alternating between two pages, until that page's URL
+     shows it.
 
 Each scenario gets its own fresh copy and server. Pages are polled in a tight loop over one
 keep-alive connection, with no sleep; runs are ~300 ms apart. Prints the median, the worst and
@@ -27,6 +36,7 @@ import platform
 import re
 import secrets
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +56,9 @@ def parse_args():
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--hundred", default=str(REPO / "target/release/hundred"))
     ap.add_argument("--shared", default=str(REPO.parent / "shared"))
+    ap.add_argument("--corpus", type=int, default=None,
+                    help="compare hundred serve, hugo server and zola serve on bench/compare.sh's "
+                         "N-page corpus instead")
     ap.add_argument("--poll-ms", type=float, default=0.0,
                     help="pause between polls (default 0: a tight loop, which on a small machine "
                          "takes CPU from the rebuild it is waiting for)")
@@ -286,12 +299,165 @@ def journey_edits(clients):
     return edit, f"journey/<first script>.md, last line -> /internal/clients/{cid}/"
 
 
+class Watcher:
+    """Any tool's watch-mode server on a copy of a corpus: started with `command(work, port)`,
+    ready once `ready_path` answers 200."""
+
+    def __init__(self, command, work, ready_path):
+        self.errors = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.host = "127.0.0.1"
+        self.proc = subprocess.Popen(
+            command(work, self.port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, NO_COLOR="1"),
+        )
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        started = time.perf_counter()
+        self.startup_s = None
+        while time.perf_counter() - started < 300:
+            if self.proc.poll() is not None:
+                break
+            try:
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=5)
+                conn.request("GET", ready_path)
+                if conn.getresponse().status == 200:
+                    self.startup_s = time.perf_counter() - started
+                    conn.close()
+                    return
+                conn.close()
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.05)
+        self.stop()
+        sys.exit(f"{command(work, self.port)[0]} did not serve {ready_path}:\n"
+                 + "\n".join(self.errors[-40:]))
+
+    def _read_stderr(self):
+        for line in self.proc.stderr:
+            self.errors.append(line.rstrip("\n"))
+
+    def rebuilds_since(self, t):
+        return []
+
+    def cpu_seconds(self):
+        return Server.cpu_seconds(self)
+
+    def stop(self):
+        Server.stop(self)
+
+
+def corpus_tools(a):
+    """(name, corpus folder, page file pattern, page URL pattern, command) for each tool here."""
+    work = REPO / "bench" / "out" / f"compare-{a.corpus}"
+    if not (work / "hundred" / "playbook").is_dir():
+        sys.exit(f"no corpus at {work}: run bench/compare.sh {a.corpus} first")
+    binary = hundred_binary(a.hundred)
+    tools = [(
+        "hundred serve", work / "hundred", "playbook/page-{:05d}.md",
+        "/internal/playbook/page-{:05d}/",
+        lambda site, port: [str(binary), "serve", str(site), "--port", str(port),
+                            "--today", TODAY],
+    )]
+    hugo = shutil.which("hugo") or next(
+        (str(p) for p in (REPO / "bench" / "out" / "venv").rglob("hugo/binaries/hugo")), None)
+    if hugo:
+        tools.append((
+            "hugo server", work / "hugo", "content/pages/page-{:05d}.md", "/pages/page-{:05d}/",
+            lambda site, port: [hugo, "server", "--source", str(site), "--bind", "127.0.0.1",
+                                "--port", str(port), "--baseURL", f"http://127.0.0.1:{port}/",
+                                "--disableLiveReload"],
+        ))
+    else:
+        print("note: no hugo (on PATH or from bench/compare.sh's venv); Hugo skipped")
+    zola = shutil.which("zola")
+    if zola:
+        tools.append((
+            "zola serve", work / "zola", "content/pages/page-{:05d}.md", "/pages/page-{:05d}/",
+            lambda site, port: [zola, "--root", str(site), "serve", "--interface", "127.0.0.1",
+                                "--port", str(port), "--base-url", "127.0.0.1"],
+        ))
+    else:
+        print("note: no zola binary on PATH; Zola skipped")
+    return tools
+
+
+def corpus_scenario(tool, runs, poll_ms):
+    """Scenario C for one tool: returns the samples in ms and notes to print."""
+    name, source, file_pattern, url_pattern, command = tool
+    work = source.parent / f"{source.name}.work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(source, work)
+    pages = [42, 43]
+    originals = {n: (work / file_pattern.format(n)).read_text(encoding="utf-8") for n in pages}
+    server = Watcher(command, work, url_pattern.format(pages[0]))
+    client = Client(server.host, server.port)
+    samples, notes = [], [f"serving from start: {server.startup_s:.2f} s"]
+    try:
+        for run in range(runs):
+            n = pages[run % 2]
+            token = f"tokenc{run:03d}{secrets.token_hex(4)}"
+            text = originals[n].rstrip("\n") + f" {token}\n"
+            page = url_pattern.format(n)
+            client.get(page)
+            t0 = save(work / file_pattern.format(n), text)
+            latency = None
+            while True:
+                body = client.get(page)
+                now = time.perf_counter()
+                if token.encode() in body:
+                    latency = (now - t0) * 1000
+                    break
+                if now - t0 > TIMEOUT:
+                    break
+                if poll_ms:
+                    time.sleep(poll_ms / 1000)
+            samples.append(latency)
+            time.sleep(GAP)
+    finally:
+        client.close()
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    return samples, notes
+
+
+def corpus_main(a):
+    print(f"watch modes on the {a.corpus}-page corpus of bench/compare.sh: save-to-served "
+          f"latency of one page's edit, {a.runs} runs per tool")
+    print(f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}")
+    failed = False
+    results = []
+    for tool in corpus_tools(a):
+        samples, notes = corpus_scenario(tool, a.runs, a.poll_ms)
+        done = [s for s in samples if s is not None]
+        failed |= len(done) < len(samples)
+        print(f"\nC. {tool[0]}: {tool[2].format(42)} and -43 -> {tool[3].format(42)} and -43")
+        if done:
+            print(f"  median {statistics.median(done):.0f} ms, worst {max(done):.0f} ms "
+                  f"({len(samples)} runs, {len(samples) - len(done)} timed out)")
+            results.append((tool[0], statistics.median(done)))
+        print(f"  samples (ms): {fmt(samples)}")
+        for note in notes:
+            print(f"  {note}")
+    if len(results) > 1:
+        base = results[0][1]
+        print("\nratios to " + results[0][0] + ": "
+              + ", ".join(f"{n} {m / base:.2f}x" for n, m in results[1:]))
+    sys.exit(1 if failed else 0)
+
+
 def fmt(samples):
     return " ".join("TIMEOUT" if s is None else f"{s:.0f}" for s in samples)
 
 
 def main():
     a = parse_args()
+    if a.corpus:
+        corpus_main(a)
     binary = hundred_binary(a.hundred)
     source = generated_site(a.shared, a.clients)
     try:
