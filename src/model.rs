@@ -32,8 +32,9 @@ pub struct Site {
     pub clients: Vec<Client>,
     /// Sorted by day, then id.
     pub journey: Vec<Touchpoint>,
-    /// In reading order.
-    pub playbook: Vec<Chapter>,
+    /// In reading order. Shared, so that watch mode's working copy of the site does not copy
+    /// every chapter of a large playbook on each edit.
+    pub playbook: Vec<std::sync::Arc<Chapter>>,
     /// Files under `static/`, relative to it, with `/` separators, sorted.
     pub statics: Vec<String>,
     /// Theme overrides from `templates/`: (template name, file relative to the site, contents).

@@ -114,7 +114,11 @@ pub struct Stale {
     /// Ids of touchpoints whose script (not front matter) changed: re-personalised for every
     /// client, the rest of each client's data kept.
     pub scripts: std::collections::BTreeSet<String>,
+    /// The whole playbook (a chapter added, removed or renamed).
     pub playbook: bool,
+    /// Ids of chapters whose file changed while the set of chapters stayed the same: only
+    /// those are rendered again.
+    pub chapters: std::collections::BTreeSet<String>,
 }
 
 /// Everything pages are made from, computed once and then kept up to date by
@@ -251,6 +255,8 @@ impl RenderCache {
                 }
                 Err(e) => errors.extend(e),
             }
+        } else if !stale.chapters.is_empty() {
+            errors.extend(self.refresh_chapters(site, &stale.chapters));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -266,6 +272,35 @@ impl RenderCache {
         watch.lap("overview");
         watch.report();
         Ok(())
+    }
+
+    /// Renders the chapters named by `changed` again, and the chapter list if what it shows
+    /// of them (title, description, headings) changed.
+    fn refresh_chapters(
+        &mut self,
+        site: &Site,
+        changed: &std::collections::BTreeSet<String>,
+    ) -> Vec<Diagnostic> {
+        let ids = chapter_ids(site);
+        let mut errors = Vec::new();
+        let mut list_changed = false;
+        for (i, ch) in site.playbook.iter().enumerate() {
+            if !changed.contains(&ch.id) {
+                continue;
+            }
+            let (view, e) = render_chapter(site, &ids, ch);
+            errors.extend(e);
+            let entry = ChapterEntry::from(&view);
+            if self.chapter_entries[i] != entry {
+                self.chapter_entries[i] = entry;
+                list_changed = true;
+            }
+            self.chapters[i] = view;
+        }
+        if list_changed {
+            self.chapter_index = tera::Value::from_serializable(&self.chapter_entries);
+        }
+        errors
     }
 
     fn client(&self, site: &Site, index: usize) -> &ClientCache {
@@ -776,43 +811,7 @@ fn render_playbook(site: &Site) -> Result<Vec<ChapterView>, Vec<Diagnostic>> {
     let rendered: Vec<(ChapterView, Vec<Diagnostic>)> = site
         .playbook
         .par_iter()
-        .map(|ch| {
-            let web_resolve = |d: &str| chapter_link(&ids, d, false);
-            let web = markdown::render(
-                &ch.body,
-                &MarkdownOptions {
-                    resolve_link: Some(&web_resolve),
-                    ..Default::default()
-                },
-            );
-            let errors = web
-                .broken_links
-                .iter()
-                .map(|link| {
-                    let line = ch
-                        .body
-                        .lines()
-                        .position(|l| l.contains(link.as_str()))
-                        .map(|i| i + ch.body_line);
-                    let mut names: Vec<String> = site
-                        .playbook
-                        .iter()
-                        .take(12)
-                        .map(|c| format!("{}.md", c.id))
-                        .collect();
-                    if site.playbook.len() > names.len() {
-                        names.push("…".into());
-                    }
-                    Diagnostic::error(
-                        &ch.file,
-                        format!("the link `{link}` points to a chapter that does not exist"),
-                    )
-                    .at(line.map(|l| crate::diagnostics::Position::new(l, 1)))
-                    .help(format!("chapters are: {}", names.join(", ")))
-                })
-                .collect();
-            (view(ch, web), errors)
-        })
+        .map(|ch| render_chapter(site, &ids, ch))
         .collect();
     let mut errors = Vec::new();
     let mut pages = Vec::with_capacity(rendered.len());
@@ -825,6 +824,49 @@ fn render_playbook(site: &Site) -> Result<Vec<ChapterView>, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// One chapter's page, and its links to chapters that do not exist (`ids` is every chapter).
+fn render_chapter(
+    site: &Site,
+    ids: &std::collections::HashSet<&str>,
+    ch: &crate::model::Chapter,
+) -> (ChapterView, Vec<Diagnostic>) {
+    let web_resolve = |d: &str| chapter_link(ids, d, false);
+    let web = markdown::render(
+        &ch.body,
+        &MarkdownOptions {
+            resolve_link: Some(&web_resolve),
+            ..Default::default()
+        },
+    );
+    let errors = web
+        .broken_links
+        .iter()
+        .map(|link| {
+            let line = ch
+                .body
+                .lines()
+                .position(|l| l.contains(link.as_str()))
+                .map(|i| i + ch.body_line);
+            let mut names: Vec<String> = site
+                .playbook
+                .iter()
+                .take(12)
+                .map(|c| format!("{}.md", c.id))
+                .collect();
+            if site.playbook.len() > names.len() {
+                names.push("…".into());
+            }
+            Diagnostic::error(
+                &ch.file,
+                format!("the link `{link}` points to a chapter that does not exist"),
+            )
+            .at(line.map(|l| crate::diagnostics::Position::new(l, 1)))
+            .help(format!("chapters are: {}", names.join(", ")))
+        })
+        .collect();
+    (view(ch, web), errors)
 }
 
 /// The chapters of the one-page print version (heading ids prefixed by chapter, links

@@ -188,7 +188,9 @@ impl Session {
                     }
                 }
                 "journey" => {}
-                "playbook" => stale.playbook = true,
+                "playbook" => {
+                    stale.chapters.insert(id.clone());
+                }
                 _ => {}
             }
             match load::load_file(&self.root, rel) {
@@ -236,6 +238,16 @@ impl Session {
                 .collect();
         }
         load::sort_site(&mut site);
+        let reading_order = |s: &Site| {
+            s.playbook
+                .iter()
+                .map(|c| c.file.clone())
+                .collect::<Vec<_>>()
+        };
+        if reading_order(&self.site) != reading_order(&site) {
+            // Chapters added, removed or moved: links and neighbours change everywhere.
+            stale.playbook = true;
+        }
         watch.lap("reload");
         if sources.iter().any(|s| s.starts_with("team/")) {
             // A member's roles may have changed which touchpoints each client has covered.
@@ -573,7 +585,7 @@ fn replace_item(site: &mut Site, rel: &Path, item: Option<Item>) {
         Some(Item::Member(m)) => site.team.push(m),
         Some(Item::Client(c)) => site.clients.push(c),
         Some(Item::Touchpoint(t)) => site.journey.push(t),
-        Some(Item::Chapter(c)) => site.playbook.push(c),
+        Some(Item::Chapter(c)) => site.playbook.push(Arc::new(c)),
         None => {}
     }
 }

@@ -188,4 +188,25 @@ fn a_long_playbook_stays_consistent_as_chapters_come_and_go() {
         "Extra twenty",
     );
     step(&mut session, site, &["playbook/50-extra-20.md"]);
+    // Only the edited chapter is rendered again when the chapters stay the same: a body edit
+    // that leaves the chapter list as it was, one that adds a heading to it, and one that
+    // moves a chapter to the front of the reading order.
+    edit(
+        &site.join("playbook/50-extra-31.md"),
+        "Body 31.",
+        "Body thirty-one.",
+    );
+    step(&mut session, site, &["playbook/50-extra-31.md"]);
+    edit(
+        &site.join("playbook/50-extra-30.md"),
+        "Body 30.",
+        "Body 30.\n\n## A new section\n\nMore.",
+    );
+    step(&mut session, site, &["playbook/50-extra-30.md"]);
+    edit(
+        &site.join("playbook/50-extra-32.md"),
+        "title: Extra 32\n",
+        "title: Extra 32\norder: 1\n",
+    );
+    step(&mut session, site, &["playbook/50-extra-32.md"]);
 }

@@ -606,7 +606,7 @@ pub struct ChapterView {
 }
 
 /// A chapter as lists show it: no body, so every chapter page can carry the whole list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChapterEntry {
     pub id: String,
     pub title: String,

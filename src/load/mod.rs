@@ -69,7 +69,7 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
             team,
             clients,
             journey,
-            playbook,
+            playbook: playbook.into_iter().map(std::sync::Arc::new).collect(),
             statics,
             template_overrides,
             unloaded_team,
