@@ -129,3 +129,84 @@ proptest! {
         let _ = hundred::build::render_site(site.path(), &opts);
     }
 }
+
+/// Theme templates with Tera inside tags, attribute values and text.
+#[cfg(feature = "minify")]
+const TEMPLATES: &[&str] = &[
+    include_str!("../themes/default/templates/internal/base.html"),
+    include_str!("../themes/default/templates/partials/member_card.html"),
+    include_str!("../themes/default/templates/partials/due_table.html"),
+    include_str!("../themes/default/templates/partials/print_head.html"),
+];
+
+#[cfg(feature = "minify")]
+const HTML_TOKENS: &[&str] = &[
+    "<",
+    ">",
+    "</",
+    "<a ",
+    "<pre>",
+    "</pre>",
+    "<script>",
+    "</script>",
+    "<!--",
+    "-->",
+    "\"",
+    "'",
+    "=",
+    " ",
+    "\n",
+    "{{ x }}",
+    "{{",
+    "}}",
+    "{% if a %}",
+    "{% endif %}",
+    "{% for i in l %}",
+    "{% endfor %}",
+    "{% raw %}",
+    "{% endraw %}",
+    "{#",
+    "#}",
+    "class=\"",
+    "href=",
+    "&amp;",
+    "\u{E000}",
+    "é",
+];
+
+#[cfg(feature = "minify")]
+fn tera_accepts(source: &str) -> bool {
+    tera::Tera::new().add_raw_template("t.html", source).is_ok()
+}
+
+#[cfg(feature = "minify")]
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Minifying a template never panics, never makes a template Tera accepted into one it
+    /// rejects, and keeps every Tera delimiter.
+    #[test]
+    fn minifying_templates_keeps_them_working(
+        which in 0..TEMPLATES.len(),
+        cut in any::<(usize, usize)>(),
+        insert in prop::collection::vec(prop::sample::select(HTML_TOKENS), 0..12),
+    ) {
+        let valid = TEMPLATES[which];
+        let (mut lo, mut hi) = (cut.0 % (valid.len() + 1), cut.1 % (valid.len() + 1));
+        if lo > hi {
+            std::mem::swap(&mut lo, &mut hi);
+        }
+        while !valid.is_char_boundary(lo) { lo -= 1; }
+        while !valid.is_char_boundary(hi) { hi -= 1; }
+        let source = format!("{}{}{}", &valid[..lo], insert.concat(), &valid[hi..]);
+        if let Some(small) = hundred::minify::minify_template(&source) {
+            if tera_accepts(&source) {
+                prop_assert!(tera_accepts(&small), "broke a valid template:\n{source}\n->\n{small}");
+            }
+            for delimiter in ["{{", "}}", "{%", "%}", "{#", "#}"] {
+                prop_assert_eq!(source.matches(delimiter).count(), small.matches(delimiter).count(),
+                    "{} in\n{}\n->\n{}", delimiter, source, small);
+            }
+        }
+    }
+}
