@@ -11,6 +11,7 @@ use crate::plan::{AssetSource, Plan};
 use crate::render::{RenderCache, Renderer};
 use crate::timing::Stopwatch;
 use crate::write::{self, Content};
+use rayon::prelude::*;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -179,6 +180,29 @@ fn render_site_timed(
             warnings.extend(e);
             Err(fail(warnings))
         }
+    }
+}
+
+/// What `hundred check` does: everything a build does but writing. Each page is rendered into
+/// nothing, so a large site is checked without holding its pages; returns the warnings.
+pub fn check(root: &Path, opts: &BuildOptions) -> Result<Diagnostics, BuildFailure> {
+    let mut watch = Stopwatch::default();
+    let prepared = prepare(root, opts, &mut watch)?;
+    let renderer = prepared.renderer();
+    let errors: Vec<crate::diagnostics::Diagnostic> = prepared
+        .plan
+        .pages
+        .par_iter()
+        .filter_map(|page| renderer.render_to(page, &mut std::io::sink()).err())
+        .collect();
+    watch.lap("render");
+    watch.report();
+    let mut warnings = prepared.warnings;
+    if errors.is_empty() {
+        Ok(warnings)
+    } else {
+        warnings.extend(errors);
+        Err(fail(warnings))
     }
 }
 

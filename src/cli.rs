@@ -187,8 +187,8 @@ pub fn main() -> ExitCode {
                 today,
                 ..Default::default()
             };
-            let diagnostics = match crate::build::render_site(&dir, &opts) {
-                Ok(rendered) => rendered.warnings,
+            let diagnostics = match crate::build::check(&dir, &opts) {
+                Ok(warnings) => warnings,
                 Err(BuildFailure { diagnostics }) => diagnostics,
             };
             match format {
