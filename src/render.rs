@@ -169,7 +169,7 @@ impl RenderCache {
         Ok(cache)
     }
 
-    /// Recomputes what `stale` names, and the site-wide summaries (cheap) always.
+    /// Recomputes what `stale` names, and the site-wide summaries when clients changed.
     pub fn refresh(
         &mut self,
         site: &Site,
@@ -265,11 +265,15 @@ impl RenderCache {
         let ids: std::collections::HashSet<&str> =
             site.clients.iter().map(|c| c.id.as_str()).collect();
         self.clients.retain(|id, _| ids.contains(id.as_str()));
-        self.info = SiteInfo::new(site, today);
-        self.info_value = tera::Value::from_serializable(&self.info);
-        watch.lap("retain");
-        self.overview = Overview::new(site, today);
-        watch.lap("overview");
+        // Site-wide summaries read clients, the team and the journey's front matter: an edit
+        // to a script's body or to a chapter leaves them as they were.
+        if stale.all_clients || !stale.clients.is_empty() {
+            self.info = SiteInfo::new(site, today);
+            self.info_value = tera::Value::from_serializable(&self.info);
+            watch.lap("retain");
+            self.overview = Overview::new(site, today);
+            watch.lap("overview");
+        }
         watch.report();
         Ok(())
     }
