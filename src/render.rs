@@ -27,8 +27,6 @@ pub struct ClientCache {
     /// their team, and serialising them for each page was most of a portal page's cost.
     portal_values: Arc<PortalValues>,
     pub runbook: Runbook,
-    /// The personalised scripts (HTML), in journey order.
-    scripts: Vec<String>,
     /// The runbook and its client as template values, made once: a runbook carries every
     /// script, and two pages show it.
     runbook_value: tera::Value,
@@ -54,7 +52,6 @@ impl ClientCache {
             runbook_value: tera::Value::from_serializable(&runbook),
             runbook_client_value: tera::Value::from_serializable(&runbook.client),
             runbook,
-            scripts,
         }
     }
 
@@ -72,7 +69,6 @@ impl ClientCache {
             runbook_value: tera::Value::from_serializable(&runbook),
             runbook_client_value: self.runbook_client_value.clone(),
             runbook,
-            scripts,
             script_context: Arc::clone(&self.script_context),
         }
     }
@@ -199,33 +195,36 @@ impl RenderCache {
             })
             .collect();
         // Clients whose own data did not change but one of whose scripts did.
-        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> =
-            if stale.scripts.is_empty() {
-                Vec::new()
-            } else {
-                let done: std::collections::HashSet<&str> =
-                    todo.iter().map(|c| c.id.as_str()).collect();
-                let rest: Vec<&Client> = site
-                    .clients
-                    .iter()
-                    .filter(|c| !done.contains(c.id.as_str()))
-                    .collect();
-                rest.par_iter()
-                    .map(|c| {
-                        let old = &self.clients[&c.id];
-                        let redo = |t: &crate::model::Touchpoint| stale.scripts.contains(&t.id);
-                        let scripts = personalise_scripts(
-                            site,
-                            tera,
-                            c,
-                            &old.script_context,
-                            redo,
-                            &old.scripts,
-                        )?;
-                        Ok((c.id.clone(), old.with_scripts(scripts)))
-                    })
-                    .collect()
-            };
+        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = if stale
+            .scripts
+            .is_empty()
+        {
+            Vec::new()
+        } else {
+            let done: std::collections::HashSet<&str> =
+                todo.iter().map(|c| c.id.as_str()).collect();
+            let rest: Vec<&Client> = site
+                .clients
+                .iter()
+                .filter(|c| !done.contains(c.id.as_str()))
+                .collect();
+            rest.par_iter()
+                .map(|c| {
+                    let old = &self.clients[&c.id];
+                    let redo = |t: &crate::model::Touchpoint| stale.scripts.contains(&t.id);
+                    // The runbook holds each script as last personalised.
+                    let previous: Vec<&str> = old
+                        .runbook
+                        .steps
+                        .iter()
+                        .map(|s| s.script_html.as_str())
+                        .collect();
+                    let scripts =
+                        personalise_scripts(site, tera, c, &old.script_context, redo, &previous)?;
+                    Ok((c.id.clone(), old.with_scripts(scripts)))
+                })
+                .collect()
+        };
         let results = results.into_iter().chain(partial);
         let mut errors: Vec<Diagnostic> = Vec::new();
         for r in results {
@@ -741,14 +740,14 @@ fn personalise_scripts(
     client: &Client,
     base: &ClientScriptContext,
     redo: impl Fn(&crate::model::Touchpoint) -> bool,
-    previous: &[String],
+    previous: &[&str],
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
     let mut out = Vec::with_capacity(site.journey.len());
     let mut errors = Vec::new();
     for (i, t) in site.journey.iter().enumerate() {
         if !redo(t) {
             if let Some(old) = previous.get(i) {
-                out.push(old.clone());
+                out.push(old.to_string());
                 continue;
             }
         }
