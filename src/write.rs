@@ -131,14 +131,20 @@ pub struct WriteStats {
 /// Writing only what changed keeps rebuilds cheap; on a disk where creating and deleting files
 /// is slow, replacing a whole tree of thousands of files each time costs seconds.
 pub fn write_output(output: &Path, files: Vec<(String, Content)>) -> io::Result<WriteStats> {
-    let previous: BTreeSet<String> = if output.exists() {
+    // What the previous build left, to delete what this one no longer has. Listing thousands
+    // of files is slow on some disks (150 ms for 14,000 here), so it runs beside the writing;
+    // the temporary files that writing makes meanwhile are not part of it.
+    let list_previous = |output: &Path| -> BTreeSet<String> {
         crate::load::list_all_files(output)
             .into_iter()
             .map(|p| crate::load::slash_path(&p))
+            .filter(|p| !p.ends_with(".hundred-new"))
             .collect()
-    } else {
-        BTreeSet::new()
     };
+    let previous = output.exists().then(|| {
+        let output = output.to_path_buf();
+        std::thread::spawn(move || list_previous(&output))
+    });
 
     // Folders the new files need that do not exist yet, shallowest first.
     let mut needed: BTreeSet<PathBuf> = BTreeSet::new();
@@ -202,6 +208,10 @@ pub fn write_output(output: &Path, files: Vec<(String, Content)>) -> io::Result<
         }
     };
 
+    let previous = match previous {
+        Some(listing) => listing.join().unwrap_or_else(|_| list_previous(output)),
+        None => BTreeSet::new(),
+    };
     let written = renames.len();
     renames
         .par_iter()
