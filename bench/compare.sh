@@ -71,6 +71,9 @@ measure() { # tool → appends ms, updates peak
   local t=$1 log
   log=$(mktemp)
   rm -rf "$work/out-copy"
+  # Let the disk finish writing what the previous run left (the copy floor writes the whole
+  # corpus, and deletes it) so that no run pays for another's writeback.
+  sync
   /usr/bin/time -v bash -c "${cmd[$t]} >/dev/null 2>&1" 2>"$log"
   local wall rss ms
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
