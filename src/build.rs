@@ -71,19 +71,6 @@ pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
     (site, diags)
 }
 
-/// A site rendered in memory: every planned page's bytes, in plan order.
-pub struct RenderedSite {
-    pub site: Site,
-    pub plan: Plan,
-    pub pages: Vec<Vec<u8>>,
-    pub warnings: Diagnostics,
-}
-
-/// Everything up to and including rendering, in memory. `check` stops here; `build` writes.
-pub fn render_site(root: &Path, opts: &BuildOptions) -> Result<RenderedSite, BuildFailure> {
-    render_site_timed(root, opts, &mut Stopwatch::default())
-}
-
 /// A site loaded, checked and planned, with its template engine and render cache: everything
 /// but the pages themselves.
 struct Prepared {
@@ -153,34 +140,6 @@ fn prepare(
         cache,
         warnings: diags,
     })
-}
-
-fn render_site_timed(
-    root: &Path,
-    opts: &BuildOptions,
-    watch: &mut Stopwatch,
-) -> Result<RenderedSite, BuildFailure> {
-    let prepared = prepare(root, opts, watch)?;
-    let rendered = prepared.renderer().render_all(&prepared.plan.pages);
-    watch.lap("render");
-    let Prepared {
-        site,
-        plan,
-        mut warnings,
-        ..
-    } = prepared;
-    match rendered {
-        Ok(pages) => Ok(RenderedSite {
-            site,
-            plan,
-            pages,
-            warnings,
-        }),
-        Err(e) => {
-            warnings.extend(e);
-            Err(fail(warnings))
-        }
-    }
 }
 
 /// What `hundred check` does: everything a build does but writing. Each page is rendered into

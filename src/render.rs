@@ -331,12 +331,6 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    /// Renders every page in parallel; all errors are collected.
-    pub fn render_all(&self, pages: &[Page]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
-        let all: Vec<usize> = (0..pages.len()).collect();
-        self.render_some(pages, &all)
-    }
-
     /// Renders `pages[i]` for each `i` of `which`, in parallel, in that order; all errors are
     /// collected.
     pub fn render_some(

@@ -126,7 +126,7 @@ proptest! {
         let target = ["team/ann.yaml", "clients/acme.yaml", "journey/001-welcome-call.md", "hundred.toml"][which];
         std::fs::write(site.path().join(target), &text).unwrap();
         let opts = hundred::build::BuildOptions { minify: Some(false), ..Default::default() };
-        let _ = hundred::build::render_site(site.path(), &opts);
+        let _ = hundred::build::check(site.path(), &opts);
     }
 }
 
