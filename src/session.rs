@@ -222,15 +222,6 @@ impl Session {
                 Err(e) => diags.extend(e),
             }
         }
-        let playbook_files = |s: &Site| {
-            s.playbook
-                .iter()
-                .map(|c| c.file.clone())
-                .collect::<BTreeSet<_>>()
-        };
-        if playbook_files(&self.site) != playbook_files(&site) {
-            keys.push(crate::plan::PLAYBOOK_SET.to_string());
-        }
         if statics_changed {
             site.statics = load::list_files(&self.root.join("static"))
                 .into_iter()
@@ -238,15 +229,15 @@ impl Session {
                 .collect();
         }
         load::sort_site(&mut site);
-        let reading_order = |s: &Site| {
-            s.playbook
-                .iter()
-                .map(|c| c.file.clone())
-                .collect::<Vec<_>>()
-        };
-        if reading_order(&self.site) != reading_order(&site) {
+        let reading_order = |s: &Site| s.playbook.iter().map(|c| c.file.clone()).collect();
+        let (before, after): (Vec<PathBuf>, Vec<PathBuf>) =
+            (reading_order(&self.site), reading_order(&site));
+        if before != after {
             // Chapters added, removed or moved: links and neighbours change everywhere.
             stale.playbook = true;
+            if before.iter().collect::<BTreeSet<_>>() != after.iter().collect::<BTreeSet<_>>() {
+                keys.push(crate::plan::PLAYBOOK_SET.to_string());
+            }
         }
         watch.lap("reload");
         if sources.iter().any(|s| s.starts_with("team/")) {
