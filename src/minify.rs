@@ -448,17 +448,8 @@ impl Scanner {
                 c if c.is_whitespace() || c == '/' => BetweenAttributes,
                 _ => AttributeName,
             },
-            AttributeName => match c {
-                '=' => BeforeValue,
-                '>' => {
-                    self.close_tag();
-                    return;
-                }
-                '/' => BetweenAttributes,
-                c if c.is_whitespace() => AfterAttributeName,
-                _ => AttributeName,
-            },
-            AfterAttributeName => match c {
+            // Within a name and after it alike: `=` starts the value, space ends the name.
+            AttributeName | AfterAttributeName => match c {
                 '=' => BeforeValue,
                 '>' => {
                     self.close_tag();
