@@ -149,13 +149,17 @@ class Server:
         return out
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
+
+
+def stop_process(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 class Client:
@@ -194,6 +198,23 @@ def save(path, text):
     return time.perf_counter()
 
 
+def save_and_wait(client, path, text, page, token, poll_ms):
+    """Saves `text` to `path` and polls `page` until it shows `token`: returns the time of the
+    save and the latency in ms (None after TIMEOUT)."""
+    client.get(page)  # warm connection; the token cannot be there yet
+    t0 = save(path, text)
+    needle = token.encode()
+    while True:
+        body = client.get(page)
+        now = time.perf_counter()
+        if needle in body:
+            return t0, (now - t0) * 1000
+        if now > t0 + TIMEOUT:
+            return t0, None
+        if poll_ms:
+            time.sleep(poll_ms / 1000)
+
+
 def scenario(name, binary, source, runs, edits, poll_ms):
     """Serves a fresh copy of `source`; for each run, `edits(site, run)` gives (file, new text,
     page path, token). Returns the samples in ms (None for a timeout) and notes to print."""
@@ -209,21 +230,7 @@ def scenario(name, binary, source, runs, edits, poll_ms):
             notes.append(f"initial build: {built}")
         for run in range(runs):
             path, text, page, token = edits(work, run)
-            client.get(page)  # warm connection; the token cannot be there yet
-            t0 = save(path, text)
-            deadline = t0 + TIMEOUT
-            needle = token.encode()
-            latency = None
-            while True:
-                body = client.get(page)
-                now = time.perf_counter()
-                if needle in body:
-                    latency = (now - t0) * 1000
-                    break
-                if now > deadline:
-                    break
-                if poll_ms:
-                    time.sleep(poll_ms / 1000)
+            t0, latency = save_and_wait(client, path, text, page, token, poll_ms)
             samples.append(latency)
             time.sleep(GAP)
             changed = [ms for changed, ms in server.rebuilds_since(t0) if changed > 0]
@@ -341,14 +348,8 @@ class Watcher:
         for line in self.proc.stderr:
             self.errors.append(line.rstrip("\n"))
 
-    def rebuilds_since(self, t):
-        return []
-
-    def cpu_seconds(self):
-        return Server.cpu_seconds(self)
-
     def stop(self):
-        Server.stop(self)
+        stop_process(self.proc)
 
 
 def corpus_tools(a):
@@ -403,19 +404,8 @@ def corpus_scenario(tool, runs, poll_ms):
             token = f"tokenc{run:03d}{secrets.token_hex(4)}"
             text = originals[n].rstrip("\n") + f" {token}\n"
             page = url_pattern.format(n)
-            client.get(page)
-            t0 = save(work / file_pattern.format(n), text)
-            latency = None
-            while True:
-                body = client.get(page)
-                now = time.perf_counter()
-                if token.encode() in body:
-                    latency = (now - t0) * 1000
-                    break
-                if now - t0 > TIMEOUT:
-                    break
-                if poll_ms:
-                    time.sleep(poll_ms / 1000)
+            _, latency = save_and_wait(
+                client, work / file_pattern.format(n), text, page, token, poll_ms)
             samples.append(latency)
             time.sleep(GAP)
     finally:
