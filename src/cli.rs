@@ -68,9 +68,10 @@ enum Command {
         /// Port to listen on (0 picks a free one)
         #[arg(short, long, default_value_t = 1111)]
         port: u16,
-        /// Address to listen on; the default keeps the preview on this machine
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: std::net::IpAddr,
+        /// Address or host name to listen on; the default keeps the preview on this machine.
+        /// Requests are answered only when they name it, localhost, 127.0.0.1 or [::1]
+        #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+        bind: String,
         /// Open the preview in a browser
         #[arg(long)]
         open: bool,

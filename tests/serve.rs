@@ -46,14 +46,19 @@ fn start(site: &Path) -> Server {
 
 /// A plain HTTP/1.1 GET: (status, body). The path is sent exactly as given.
 fn get(server: &Server, path: &str) -> (u16, String) {
+    get_for_host(server, path, &server.addr)
+}
+
+/// A GET naming `host` in its `Host` header, as a page on another domain would after DNS
+/// rebinding.
+fn get_for_host(server: &Server, path: &str, host: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(&server.addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-        server.addr
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut raw = Vec::new();
@@ -233,4 +238,78 @@ fn the_live_reload_connection_announces_changed_pages() {
         "unaffected pages are not reloaded: {changed:?}"
     );
     assert!(json["error"].is_null());
+}
+
+#[test]
+fn answers_only_requests_for_this_machine() {
+    let dir = copy_fixture("canary");
+    let server = start(dir.path());
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, _) = get_for_host(&server, "/internal/", &host);
+        assert_eq!(status, 200, "{host}");
+    }
+    for host in [
+        format!("attacker.example:{port}"),
+        "attacker.example".to_string(),
+        format!("localhost.attacker.example:{port}"),
+        format!("10.1.2.3:{port}"),
+    ] {
+        for path in ["/internal/", "/portal/acme/", "/", "/__hundred/wait?after=0"] {
+            let (status, body) = get_for_host(&server, path, &host);
+            assert_eq!(status, 421, "{host} {path}");
+            assert!(
+                !body.contains("Acme") && !body.contains("CANARY"),
+                "{host} {path} got content: {body}"
+            );
+            assert!(body.contains("--bind"), "says what to do: {body}");
+        }
+    }
+}
+
+#[test]
+fn idle_and_half_sent_connections_neither_stall_it_nor_stay_open() {
+    let dir = copy_fixture("canary");
+    let server = start(dir.path());
+    // 300 connections that never send a request, and some that stop half-way through one.
+    let mut idle: Vec<TcpStream> = (0..300)
+        .map(|_| TcpStream::connect(&server.addr).unwrap())
+        .collect();
+    for stream in idle.iter_mut().take(20) {
+        stream.write_all(b"GET /internal/ HTTP/1.1\r\nHo").unwrap();
+    }
+    // A real request is still answered.
+    let (status, body) = get(&server, "/portal/acme/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Acme"));
+    // The server closes them itself (a read returns end-of-file, or the reset).
+    let started = Instant::now();
+    for stream in idle.iter_mut().step_by(15) {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(40)))
+            .unwrap();
+        let mut buf = [0u8; 512];
+        let closed = loop {
+            match stream.read(&mut buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    break false
+                }
+                Ok(0) | Err(_) => break true,
+                // hyper may answer a timed-out half request with an error status first.
+                Ok(_) => continue,
+            }
+        };
+        assert!(closed, "an idle connection was still open after 40 s");
+    }
+    assert!(started.elapsed() < Duration::from_secs(40));
 }

@@ -12,17 +12,163 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
+use super::host::AllowedHosts;
 use super::Shared;
 
 const LIVE_JS: &str = include_str!("live.js");
 
-pub async fn run(listener: tokio::net::TcpListener, shared: Arc<Shared>) -> std::io::Result<()> {
+/// A request must send its headers within this long, and a connection with nothing to do is
+/// closed after it, so idle or half-sent connections cannot pile up.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// A connection that neither reads nor writes a byte for this long is closed. Longer than the
+/// 25 s that `/__hundred/wait` holds a request.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Serves until the listener fails. Each connection gets its own task, a deadline for its
+/// request headers and an idle timeout; requests naming a host this machine does not go by
+/// are refused before any page is looked up.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    allowed: AllowedHosts,
+) -> std::io::Result<()> {
     let app = Router::new()
         .route("/__hundred/live.js", get(live_js))
         .route("/__hundred/wait", get(wait))
         .fallback(get(page))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(allowed),
+            check_host,
+        ))
         .with_state(shared);
-    axum::serve(listener, app).await
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(s) => s,
+            // Out of file descriptors and the like: wait for connections to close.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let (io, last_active) = Watched::new(stream);
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(hyper_util::rt::TokioIo::new(io), service);
+            tokio::select! {
+                _ = conn => {}
+                _ = idle(last_active) => {}
+            }
+        });
+    }
+}
+
+/// Resolves once the connection has been quiet for [`IDLE_TIMEOUT`].
+async fn idle(last_active: Arc<std::sync::Mutex<tokio::time::Instant>>) {
+    loop {
+        let since = *last_active.lock().expect("not poisoned");
+        let deadline = since + IDLE_TIMEOUT;
+        if tokio::time::Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep_until(deadline).await;
+    }
+}
+
+/// A socket that notes when it last moved a byte, for the idle timeout.
+struct Watched {
+    stream: tokio::net::TcpStream,
+    last_active: Arc<std::sync::Mutex<tokio::time::Instant>>,
+}
+
+impl Watched {
+    fn new(stream: tokio::net::TcpStream) -> (Self, Arc<std::sync::Mutex<tokio::time::Instant>>) {
+        let last_active = Arc::new(std::sync::Mutex::new(tokio::time::Instant::now()));
+        (
+            Watched {
+                stream,
+                last_active: Arc::clone(&last_active),
+            },
+            last_active,
+        )
+    }
+
+    fn touch(&self) {
+        *self.last_active.lock().expect("not poisoned") = tokio::time::Instant::now();
+    }
+}
+
+impl tokio::io::AsyncRead for Watched {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = std::pin::Pin::new(&mut self.stream).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.touch();
+        }
+        r
+    }
+}
+
+impl tokio::io::AsyncWrite for Watched {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let r = std::pin::Pin::new(&mut self.stream).poll_write(cx, buf);
+        if matches!(r, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        r
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Refuses a request whose `Host` is not one of this machine's names (421, with the reason).
+async fn check_host(
+    State(allowed): State<Arc<AllowedHosts>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if allowed.permits(host) {
+        return next.run(request).await;
+    }
+    let body = format!(
+        "hundred serve answers only requests for this machine ({}), not for `{}`.\n\
+         To preview from another device, start it with --bind and the name or address that \
+         device uses.\n",
+        allowed.list(),
+        host.unwrap_or("(no Host header)")
+    );
+    respond(
+        StatusCode::MISDIRECTED_REQUEST,
+        "text/plain; charset=utf-8",
+        body.into_bytes(),
+    )
 }
 
 async fn live_js() -> Response {

@@ -1,9 +1,12 @@
 //! `hundred serve`: both sites from memory with live reload, rebuilt as files change.
 
+mod host;
 mod http;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr};
+
+pub use host::AllowedHosts;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
@@ -15,7 +18,9 @@ use crate::session::{Files, Session};
 
 pub struct ServeOptions {
     pub root: PathBuf,
-    pub bind: IpAddr,
+    /// An address, or a host name that resolves to one of this machine's (`laptop.local`);
+    /// requests are answered only for it and the loopback names.
+    pub bind: String,
     /// 0 picks a free port.
     pub port: u16,
     pub open: bool,
@@ -113,12 +118,14 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
+    let (bind_ip, bind_name) = bind_address(&opts.bind, opts.port)?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(SocketAddr::new(
-            opts.bind, opts.port,
+            bind_ip, opts.port,
         )))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let allowed = AllowedHosts::new(addr.ip(), bind_name.as_deref());
     let host = if addr.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -182,8 +189,23 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         open_browser(&format!("{base}/"));
     }
     runtime
-        .block_on(http::run(listener, shared))
+        .block_on(http::run(listener, shared, allowed))
         .map_err(|e| format!("the server stopped: {e}"))
+}
+
+/// `--bind`: an IP address as it is, or a host name resolved to its first address (and kept,
+/// so requests naming it are answered).
+fn bind_address(bind: &str, port: u16) -> Result<(IpAddr, Option<String>), String> {
+    if let Ok(ip) = bind.trim_matches(['[', ']']).parse::<IpAddr>() {
+        return Ok((ip, None));
+    }
+    use std::net::ToSocketAddrs;
+    let first = (bind, port)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot use `--bind {bind}`: {e}"))?
+        .next()
+        .ok_or_else(|| format!("cannot use `--bind {bind}`: the name has no address"))?;
+    Ok((first.ip(), Some(bind.to_string())))
 }
 
 fn print_failure(root: &Path, d: &Diagnostics) {
