@@ -564,7 +564,7 @@ impl<'a> Renderer<'a> {
             .iter()
             .filter(|t| t.visibility == Visibility::Client)
             .map(|t| CalendarEvent {
-                uid: format!("{}.{}@{}", c.id, t.id, base.host),
+                uid: portal_event_uid(&c.id, &t.id, &base.host),
                 date: c.date_of_day(t.day),
                 summary: format!("{} ({})", t.title, self.site.config.firm.name),
                 description: t.portal.clone().unwrap_or_default(),
@@ -675,6 +675,22 @@ impl<'a> Renderer<'a> {
             )),
         }
     }
+}
+
+/// The UID of a touchpoint in a client's own calendar: stable for the same client and
+/// touchpoint, so re-importing updates the event, but opaque, so the client does not learn
+/// how the firm names and numbers its journey files (`009-upsell-…`). The team's calendars
+/// keep readable UIDs.
+pub(crate) fn portal_event_uid(client: &str, touchpoint: &str, host: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::new()
+        .chain_update(b"hundred portal event\0")
+        .chain_update(client.as_bytes())
+        .chain_update(b"\0")
+        .chain_update(touchpoint.as_bytes())
+        .finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{hex}@{host}")
 }
 
 /// `schedule.csv`: every touchpoint of every client, by date, for spreadsheets.
