@@ -45,6 +45,16 @@ pub struct BuildReport {
     pub warnings: Diagnostics,
     /// The print pages written, each with the route of the PDF `hundred pdf` makes from it.
     pub documents: Vec<PrintDocument>,
+    /// Where the portal and the internal site are published (their base URLs), for links in
+    /// PDFs.
+    pub published: PublishedUrls,
+}
+
+/// The base URLs of the two sites, each ending in `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedUrls {
+    pub portal: String,
+    pub internal: String,
 }
 
 /// A print page and the PDF made from it, as routes inside the output folder.
@@ -251,5 +261,9 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         elapsed: started.elapsed(),
         warnings: warnings.clone(),
         documents,
+        published: PublishedUrls {
+            portal: site.config.portal_url().full,
+            internal: site.config.internal_url().full,
+        },
     })
 }

@@ -264,7 +264,23 @@ fn pdf(
     );
     let progress =
         |p: &crate::pdf::Printed| println!("  printed {} ({} kB)", p.pdf, p.bytes.div_ceil(1024));
-    match crate::pdf::print_documents(&chromium, &report.output, &report.documents, &progress) {
+    let sites = [
+        crate::pdf_links::PublishedAt {
+            folder: "portal/",
+            url: &report.published.portal,
+        },
+        crate::pdf_links::PublishedAt {
+            folder: "internal/",
+            url: &report.published.internal,
+        },
+    ];
+    match crate::pdf::print_documents(
+        &chromium,
+        &report.output,
+        &report.documents,
+        &sites,
+        &progress,
+    ) {
         Ok(printed) => {
             println!(
                 "Wrote {} PDF(s) beside their print pages in {}",

@@ -22,6 +22,7 @@ pub mod markdown;
 pub mod minify;
 pub mod model;
 pub mod pdf;
+pub mod pdf_links;
 pub mod plan;
 pub mod render;
 pub mod serve;

@@ -130,6 +130,7 @@ pub fn print_documents(
     chromium: &Path,
     output: &Path,
     documents: &[PrintDocument],
+    sites: &[crate::pdf_links::PublishedAt],
     progress: &(dyn Fn(&Printed) + Sync),
 ) -> Result<Vec<Printed>, PdfError> {
     let output = fs::canonicalize(output).map_err(|source| PdfError::Io {
@@ -148,12 +149,11 @@ pub fn print_documents(
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(doc) = documents.get(i) else { break };
                 let work = scratch.path.join(format!("job-{i}"));
-                let r =
-                    print_one(chromium, &output.join(&doc.page), &work, TIMEOUT).map_err(|why| {
-                        PdfError::Failed {
-                            page: doc.page.clone(),
-                            why,
-                        }
+                let r = print_one(chromium, &output.join(&doc.page), &work, TIMEOUT)
+                    .and_then(|pdf| without_local_paths(&pdf, &output, sites).map(|()| pdf))
+                    .map_err(|why| PdfError::Failed {
+                        page: doc.page.clone(),
+                        why,
                     });
                 if let Ok(pdf) = &r {
                     progress(&Printed {
@@ -271,6 +271,25 @@ fn print_one(
             )
         }
     ))
+}
+
+/// Points the PDF's links into the output at the published site instead of this machine's
+/// folders (see [`crate::pdf_links`]).
+fn without_local_paths(
+    pdf: &Path,
+    output: &Path,
+    sites: &[crate::pdf_links::PublishedAt],
+) -> Result<(), String> {
+    let bytes = fs::read(pdf).map_err(|e| format!("cannot read {}: {e}", pdf.display()))?;
+    let mut output_url = file_url(output);
+    if !output_url.ends_with('/') {
+        output_url.push('/');
+    }
+    let fixed = crate::pdf_links::replace_local_links(&bytes, &output_url, sites);
+    if fixed != bytes {
+        fs::write(pdf, fixed).map_err(|e| format!("cannot write {}: {e}", pdf.display()))?;
+    }
+    Ok(())
 }
 
 fn stop(child: &mut std::process::Child) {

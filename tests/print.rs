@@ -982,9 +982,35 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
         expected.push(format!("internal/clients/{c}/print/{c}-runbook.pdf"));
         expected.push(format!("portal/{c}/print/{c}-welcome-pack.pdf"));
     }
+    // Where the PDFs were made is nowhere in them: links into the output lead to the
+    // published site (the example's base URLs), not to this machine's folders.
+    let folder = out.path().to_string_lossy().into_owned();
     for pdf in &expected {
         let bytes = fs::read(public.join(pdf)).unwrap_or_else(|_| panic!("no {pdf}:\n{stdout}"));
         assert!(bytes.starts_with(b"%PDF-"), "{pdf} is a PDF");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("file:") && !text.contains(folder.as_str()),
+            "{pdf} names a local path"
+        );
+        if pdf.contains("runbook") {
+            assert!(
+                text.contains("/URI (https://studio.fieldnote.example/team/"),
+                "{pdf}: team links lead to the internal site"
+            );
+        }
+        if on_path("qpdf").is_some() {
+            let check = Command::new("qpdf")
+                .arg("--check")
+                .arg(public.join(pdf))
+                .output()
+                .unwrap();
+            assert!(
+                check.status.success(),
+                "{pdf} is not a valid PDF after its links were rewritten: {}",
+                String::from_utf8_lossy(&check.stdout)
+            );
+        }
     }
     // Nothing else was left in the output (no temporary files).
     let stray: Vec<String> = read_tree(&public)

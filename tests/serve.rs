@@ -260,7 +260,12 @@ fn answers_only_requests_for_this_machine() {
         format!("localhost.attacker.example:{port}"),
         format!("10.1.2.3:{port}"),
     ] {
-        for path in ["/internal/", "/portal/acme/", "/", "/__hundred/wait?after=0"] {
+        for path in [
+            "/internal/",
+            "/portal/acme/",
+            "/",
+            "/__hundred/wait?after=0",
+        ] {
             let (status, body) = get_for_host(&server, path, &host);
             assert_eq!(status, 421, "{host} {path}");
             assert!(

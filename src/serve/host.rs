@@ -45,7 +45,7 @@ impl AllowedHosts {
         if name.is_empty() {
             return false;
         }
-        if self.names.iter().any(|n| *n == name) {
+        if self.names.contains(&name) {
             return true;
         }
         self.any_address && is_ip_literal(&name)
