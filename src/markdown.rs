@@ -68,14 +68,15 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
             Event::Start(Tag::Heading { .. }) => {
                 let text = heading_text(&events[i + 1..]);
                 if let Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
+                    level, id, classes, ..
                 }) = &events[i]
                 {
+                    // Only a plain id and plain classes survive: any other attribute
+                    // (`onfocus`, `style`, `autofocus`…) would let profile text run code or
+                    // restyle the page. `hundred check` warns about what is dropped.
                     let base = id
                         .as_ref()
+                        .filter(|s| is_plain_name(s))
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| slug(&text));
                     let n = used_ids.entry(base.clone()).or_insert(0);
@@ -95,8 +96,12 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
                     events[i] = Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(full_id)),
-                        classes: classes.clone(),
-                        attrs: attrs.clone(),
+                        classes: classes
+                            .iter()
+                            .filter(|c| is_plain_name(c))
+                            .cloned()
+                            .collect(),
+                        attrs: Vec::new(),
                     });
                 }
             }
@@ -141,6 +146,58 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     }
     out.html.reserve(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+/// An id or class that can be kept as written: ASCII letters, digits, `-` and `_`, so it can
+/// neither leave its attribute nor mean anything but a name.
+pub fn is_plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A heading attribute the renderer drops, at a byte offset of the source it was found in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedAttribute {
+    /// Byte offset of the heading in the source.
+    pub offset: usize,
+    /// The attribute as written, e.g. `onfocus=alert(1)` or `#"><x`.
+    pub written: String,
+}
+
+/// Every heading attribute in `source` that [`render`] would drop: ids and classes that are not
+/// plain names, and every other attribute. Found with the same parser the renderer uses, so
+/// what this reports is exactly what goes.
+pub fn dropped_heading_attributes(source: &str) -> Vec<DroppedAttribute> {
+    let mut out = Vec::new();
+    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+        let Event::Start(Tag::Heading {
+            id, classes, attrs, ..
+        }) = event
+        else {
+            continue;
+        };
+        let mut push = |written: String| {
+            out.push(DroppedAttribute {
+                offset: range.start,
+                written,
+            })
+        };
+        if let Some(id) = id.filter(|id| !is_plain_name(id)) {
+            push(format!("#{id}"));
+        }
+        for class in classes.iter().filter(|c| !is_plain_name(c)) {
+            push(format!(".{class}"));
+        }
+        for (key, value) in attrs {
+            match value {
+                Some(v) => push(format!("{key}={v}")),
+                None => push(key.to_string()),
+            }
+        }
+    }
     out
 }
 
@@ -247,6 +304,27 @@ mod tests {
             "{}",
             r.html
         );
+    }
+
+    #[test]
+    fn heading_attributes_keep_only_plain_ids_and_classes() {
+        let html = to_html(
+            "# Hi {#ok .fine .b\"ad tabindex=0 autofocus onfocus=alert(1)}\n## Two {#a:b onclick=y}\n",
+        );
+        assert!(html.contains(r#"<h1 id="ok" class="fine">"#), "{html}");
+        assert!(html.contains(r#"<h2 id="two">"#), "{html}");
+        for bad in ["onfocus", "onclick", "tabindex", "autofocus", "&quot;"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        let dropped: Vec<String> = dropped_heading_attributes("text\n\n# Hi {#ok .b$d onfocus=x autofocus}\n")
+            .into_iter()
+            .map(|d| {
+                assert_eq!(d.offset, 6);
+                d.written
+            })
+            .collect();
+        assert_eq!(dropped, [".b$d", "onfocus=x", "autofocus"]);
+        assert!(dropped_heading_attributes("# Fine {#a-b .c_d}\n").is_empty());
     }
 
     #[test]
