@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;
+mod content_check;
 pub mod context;
 pub mod csv;
 pub mod dates;
