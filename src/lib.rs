@@ -11,6 +11,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 mod content_check;
+mod limits;
 pub mod context;
 pub mod csv;
 pub mod dates;
