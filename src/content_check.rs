@@ -118,13 +118,14 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, line_text[..column].chars().count() + 1)
 }
 
-/// `source` with every Tera tag (`{{ … }}`, `{% … %}`, `{# … #}`) replaced by spaces, keeping
-/// offsets and line breaks: a script's `## For {{ client.name }}` is not an attribute block.
+/// `source` with every Tera tag (`{{ … }}`, `{% … %}`, `{# … #}`) taken out but its line
+/// breaks, so lines keep their numbers: a script's `## For {{ client.name }}` is not an
+/// attribute block, and `{% raw %}…{% endraw %}` is kept as the text it stands for.
 fn without_tera_tags(source: &str) -> String {
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
     while let Some(start) = rest.find('{') {
-        let close = match rest[start..].as_bytes().get(1) {
+        let close = match rest.as_bytes().get(start + 1) {
             Some(b'{') => "}}",
             Some(b'%') => "%}",
             Some(b'#') => "#}",
@@ -138,14 +139,19 @@ fn without_tera_tags(source: &str) -> String {
         let end = rest[start + 2..]
             .find(close)
             .map_or(rest.len(), |e| start + 2 + e + 2);
-        // Same byte length: a multi-byte character becomes as many spaces as it has bytes.
-        for c in rest[start..end].chars() {
-            match c {
-                '\n' => out.push('\n'),
-                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
-            }
-        }
+        let tag = &rest[start..end];
+        out.extend(tag.chars().filter(|c| *c == '\n'));
         rest = &rest[end..];
+        let inner = tag.strip_prefix("{%").and_then(|t| t.strip_suffix("%}"));
+        if inner.is_some_and(|t| t.trim_matches(['-', ' ']) == "raw") {
+            // Verbatim up to the `{% endraw %}` tag.
+            let stop = rest
+                .find("endraw")
+                .and_then(|e| rest[..e].rfind("{%"))
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..stop]);
+            rest = &rest[stop..];
+        }
     }
     out.push_str(rest);
     out
@@ -156,13 +162,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tera_tags_are_blanked_keeping_offsets() {
-        let s = "## For {{ client.name }}\n{% if x %}é{% endif %}\n# A {.b}";
+    fn tera_tags_are_taken_out_keeping_lines() {
+        let s = "## For {{ client.name }}\n{% if x\n %}é{% endif %}\n# A {.b}\n{% raw %}# R {#x}{%- endraw %}";
         let out = without_tera_tags(s);
-        assert_eq!(out.len(), s.len());
-        assert_eq!(out.matches('\n').count(), 2);
-        assert!(!out.contains("client"), "{out}");
-        assert!(out.ends_with("# A {.b}"), "{out}");
+        assert_eq!(out, "## For \n\né\n# A {.b}\n# R {#x}");
     }
 
     #[test]
