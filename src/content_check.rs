@@ -26,7 +26,11 @@ pub(crate) fn check_heading_attributes(site: &Site) -> Vec<Diagnostic> {
         let source = without_tera_tags(&t.template_source);
         for (heading, dropped) in by_heading(dropped_heading_attributes(&source)) {
             let (line, column) = line_col(&source, heading);
-            out.push(warning(&t.file, Some(Position::new(line, column)), &dropped));
+            out.push(warning(
+                &t.file,
+                Some(Position::new(line, column)),
+                &dropped,
+            ));
         }
     }
     for ch in &site.playbook {

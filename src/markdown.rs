@@ -38,6 +38,9 @@ pub struct MarkdownOptions<'a> {
     pub resolve_link: Option<&'a (dyn Fn(&str) -> Link + Sync)>,
     /// Shift headings down so a document's `#` fits under the page's own `<h1>`.
     pub demote_headings: u8,
+    /// The source is a personalised script, whose values were written by [`escape_value`]:
+    /// show them as characters where markdown does not decode references (code, raw HTML).
+    pub escaped_values: bool,
 }
 
 fn parser_options() -> Options {
@@ -59,12 +62,21 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     let mut out = Rendered::default();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
 
+    let mut in_code_block = false;
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
             Event::Html(raw) | Event::InlineHtml(raw) => {
-                events[i] = Event::Text(raw.clone());
+                events[i] = Event::Text(literal(raw, opts.escaped_values));
             }
+            Event::Code(code) if opts.escaped_values => {
+                events[i] = Event::Code(literal(code, true));
+            }
+            Event::Text(text) if in_code_block && opts.escaped_values => {
+                events[i] = Event::Text(literal(text, true));
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::Start(Tag::Heading { .. }) => {
                 let text = heading_text(&events[i + 1..]);
                 if let Event::Start(Tag::Heading {
@@ -149,12 +161,75 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     out
 }
 
+/// Escapes a value put into a script so that markdown reads it as text and nothing else: every
+/// ASCII punctuation character, line break and tab, and spaces at either end, become a numeric
+/// character reference (`&#123;`). CommonMark decodes those to the character in text, but never
+/// reads one as syntax, so a client named `Acme {onfocus=…}`, `# Acme` or
+/// `[x](javascript:…)` shows exactly that, in a heading or anywhere else, and `<`, `&`, `"`
+/// come out HTML-escaped. Where markdown does not decode references (code spans and blocks,
+/// raw HTML shown as text), [`render`] with `escaped_values` puts the characters back.
+/// Tera's escape function for scripts; each value is charged to the page's work budget.
+pub(crate) fn escape_value(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::limits::tick()?;
+    let bytes = input.as_bytes();
+    let lead = bytes.iter().take_while(|b| **b == b' ').count();
+    let trail = bytes[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| **b == b' ')
+        .count();
+    let mut plain = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let edge_space = *b == b' ' && (i < lead || i >= bytes.len() - trail);
+        if is_escaped(*b) && (*b != b' ' || edge_space) {
+            out.write_all(&bytes[plain..i])?;
+            write!(out, "&#{b};")?;
+            plain = i + 1;
+        }
+    }
+    out.write_all(&bytes[plain..])
+}
+
+/// The bytes [`escape_value`] may write as references.
+fn is_escaped(b: u8) -> bool {
+    b.is_ascii_punctuation() || matches!(b, b'\n' | b'\r' | b'\t' | b' ')
+}
+
+/// `text` with the references [`escape_value`] writes turned back into their characters, when
+/// `values` says the source has them.
+fn literal<'a>(text: &CowStr<'a>, values: bool) -> CowStr<'a> {
+    if !values || !text.contains("&#") {
+        return text.clone();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = text;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let code = rest[2..]
+            .find(';')
+            .filter(|end| (1..=3).contains(end))
+            .and_then(|end| Some((rest[2..2 + end].parse::<u8>().ok()?, end)));
+        match code {
+            Some((b, end)) if is_escaped(b) => {
+                out.push(b as char);
+                rest = &rest[2 + end + 1..];
+            }
+            _ => {
+                out.push_str("&#");
+                rest = &rest[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    CowStr::from(out)
+}
+
 /// An id or class that can be kept as written: ASCII letters, digits, `-` and `_`, so it can
 /// neither leave its attribute nor mean anything but a name.
 pub fn is_plain_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -316,15 +391,50 @@ mod tests {
         for bad in ["onfocus", "onclick", "tabindex", "autofocus", "&quot;"] {
             assert!(!html.contains(bad), "{bad} in {html}");
         }
-        let dropped: Vec<String> = dropped_heading_attributes("text\n\n# Hi {#ok .b$d onfocus=x autofocus}\n")
-            .into_iter()
-            .map(|d| {
-                assert_eq!(d.offset, 6);
-                d.written
-            })
-            .collect();
+        let dropped: Vec<String> =
+            dropped_heading_attributes("text\n\n# Hi {#ok .b$d onfocus=x autofocus}\n")
+                .into_iter()
+                .map(|d| {
+                    assert_eq!(d.offset, 6);
+                    d.written
+                })
+                .collect();
         assert_eq!(dropped, [".b$d", "onfocus=x", "autofocus"]);
         assert!(dropped_heading_attributes("# Fine {#a-b .c_d}\n").is_empty());
+    }
+
+    #[test]
+    fn escaped_values_are_text_everywhere() {
+        let mut md = Vec::new();
+        escape_value(
+            " *Acme* {onfocus=x}\n# [a](javascript:b) `c` <i>&\" ",
+            &mut md,
+        )
+        .unwrap();
+        let md = String::from_utf8(md).unwrap();
+        let source = format!("## Hi {md}\n\nSee `{md}` and {md}\n\n    {md}\n");
+        let html = render(
+            &source,
+            &MarkdownOptions {
+                escaped_values: true,
+                ..Default::default()
+            },
+        )
+        .html;
+        assert!(
+            html.starts_with("<h2 id=\"hi-acme-onfocus-x-a-javascript-b-c-i\">"),
+            "{html}"
+        );
+        for tag in ["<em>", "<a ", "<i>", "<h1", "onfocus=\""] {
+            assert!(!html.contains(tag), "{tag} in {html}");
+        }
+        // In code too the value reads as written.
+        assert!(
+            html.contains(
+                "<code> *Acme* {onfocus=x}\n# [a](javascript:b) `c` &lt;i&gt;&amp;\" </code>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]

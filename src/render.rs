@@ -773,6 +773,7 @@ fn personalise_scripts(
                 let opts = MarkdownOptions {
                     id_prefix: &prefix,
                     demote_headings: 2,
+                    escaped_values: true,
                     ..Default::default()
                 };
                 out.push(markdown::render(&md, &opts).html)

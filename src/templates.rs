@@ -7,7 +7,7 @@
 //! - **internal**: every theme template and override.
 //! - **scripts**: every journey script, registered under its real path so errors name the
 //!   file, line and column the author sees. Values are escaped so that they are text in
-//!   markdown as well as in HTML (see [`markdown_inert`]).
+//!   markdown as well as in HTML (see [`crate::markdown::escape_value`]).
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -61,11 +61,23 @@ pub fn build_templates(site: &Site, minify: bool) -> Result<Templates, Vec<Diagn
         .cloned()
         .collect();
 
+    // Minified once, for both engines.
+    let small: Vec<(String, String)> = if minify {
+        minified_sources(&sources)
+    } else {
+        Vec::new()
+    };
+    let small_portal: Vec<(String, String)> = small
+        .iter()
+        .filter(|(n, _)| portal_names.contains(n))
+        .cloned()
+        .collect();
+
     let mut errors = Vec::new();
-    let internal = engine_with(site, &sources, minify).map_err(|e| {
+    let internal = engine_with(site, &sources, &small).map_err(|e| {
         errors.extend(e);
     });
-    let portal = engine_with(site, &portal_sources, minify).map_err(|e| {
+    let portal = engine_with(site, &portal_sources, &small_portal).map_err(|e| {
         // A mistake in a shared template is reported once, by the internal engine.
         for d in e {
             let d = explain_portal_reach(site, &portal_names, d);
@@ -123,7 +135,9 @@ fn portal_names(site: &Site, sources: &[(String, String)]) -> BTreeSet<String> {
             continue;
         };
         for used in theme::referenced_templates(source) {
-            if allowed(&used) && sources.iter().any(|(n, _)| *n == used) && names.insert(used.clone())
+            if allowed(&used)
+                && sources.iter().any(|(n, _)| *n == used)
+                && names.insert(used.clone())
             {
                 todo.push(used);
             }
@@ -168,22 +182,27 @@ fn explain_portal_reach(site: &Site, portal: &BTreeSet<String>, d: Diagnostic) -
     }
 }
 
-/// An engine holding `sources`, with their HTML minified when asked.
+/// An engine holding `sources`, with those of `small` (their minified HTML) in their place.
 fn engine_with(
     site: &Site,
     sources: &[(String, String)],
-    minify: bool,
+    small: &[(String, String)],
 ) -> Result<Tera, Vec<Diagnostic>> {
     let mut tera = engine(tera_escape_html_metered);
     // The sources as written first, so a syntax error names the line the author sees.
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| tera_diagnostics(site, &e))?;
-    #[cfg(feature = "minify")]
-    if minify {
-        tera = minified(tera, sources);
+    if !small.is_empty() {
+        let mut out = tera.clone();
+        // Fails only if minifying did not keep every Tera tag as it was; the pages are then
+        // still right, only larger.
+        if out
+            .add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .is_ok()
+        {
+            tera = out;
+        }
     }
-    #[cfg(not(feature = "minify"))]
-    let _ = minify;
     Ok(tera)
 }
 
@@ -203,32 +222,9 @@ fn tera_escape_html_metered(input: &str, out: &mut dyn std::io::Write) -> std::i
     tera::escape_html(input, out)
 }
 
-/// Escapes a value put into a script so that markdown reads it as text and nothing else:
-/// every ASCII punctuation character, line break and tab, and spaces at either end, become a
-/// numeric character reference (`&#123;`). CommonMark decodes those to the literal character
-/// in text, but never treats one as syntax, so a client named `Acme {onfocus=…}`, `# Acme` or
-/// `[x](javascript:…)` shows exactly that, in a heading or anywhere else; and `<`, `&`, `"`
-/// come out HTML-escaped, as before.
-pub(crate) fn markdown_inert(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    crate::limits::tick()?;
-    let bytes = input.as_bytes();
-    let lead = bytes.iter().take_while(|b| **b == b' ').count();
-    let trail = bytes[lead..].iter().rev().take_while(|b| **b == b' ').count();
-    let mut plain = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        let edge_space = *b == b' ' && (i < lead || i >= bytes.len() - trail);
-        if b.is_ascii_punctuation() || matches!(b, b'\n' | b'\r' | b'\t') || edge_space {
-            out.write_all(&bytes[plain..i])?;
-            write!(out, "&#{b};")?;
-            plain = i + 1;
-        }
-    }
-    out.write_all(&bytes[plain..])
-}
-
 /// The script engine: every journey script, and nothing else.
 fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
-    let tera = engine(markdown_inert);
+    let tera = engine(crate::markdown::escape_value);
     // All scripts at once; if that fails, each on its own, so every broken script is
     // reported and not just the first (the common case pays for one engine, not one each).
     let scripts = || {
@@ -256,21 +252,19 @@ fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     Ok(all)
 }
 
-/// `tera` with each HTML template that can be minified safely replaced by its minified form.
+/// Each HTML template that can be minified safely, minified.
 #[cfg(feature = "minify")]
-fn minified(tera: Tera, sources: &[(String, String)]) -> Tera {
-    let small: Vec<(&str, String)> = sources
+fn minified_sources(sources: &[(String, String)]) -> Vec<(String, String)> {
+    sources
         .iter()
         .filter(|(name, _)| name.ends_with(".html") || name.ends_with(".htm"))
-        .filter_map(|(name, source)| Some((name.as_str(), crate::minify::minify_template(source)?)))
-        .collect();
-    let mut out = tera.clone();
-    match out.add_raw_templates(small.iter().map(|(n, s)| (*n, s.as_str()))) {
-        Ok(()) => out,
-        // Cannot happen when minifying keeps every Tera tag as it was; if it ever does, the
-        // pages are still right, only larger.
-        Err(_) => tera,
-    }
+        .filter_map(|(name, source)| Some((name.clone(), crate::minify::minify_template(source)?)))
+        .collect()
+}
+
+#[cfg(not(feature = "minify"))]
+fn minified_sources(_: &[(String, String)]) -> Vec<(String, String)> {
+    Vec::new()
 }
 
 /// The file a template name came from, relative to the site folder.
@@ -303,7 +297,10 @@ fn tag_position(site: &Site, from: &str, to: &str) -> Option<Position> {
         let at = source.find(&needle)?;
         let line = source[..at].matches('\n').count() + 1;
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
-        Some(Position::new(line, source[line_start..at].chars().count() + 1))
+        Some(Position::new(
+            line,
+            source[line_start..at].chars().count() + 1,
+        ))
     })
 }
 
@@ -331,11 +328,10 @@ pub fn tera_diagnostics(site: &Site, e: &tera::Error) -> Vec<Diagnostic> {
         )
         .at(tag_position(site, current, parent))
         .help("check the name in `{% extends \"…\" %}`: it is relative to templates/"),
-        TemplateNotFound(name) => Diagnostic::error(
-            "templates",
-            format!("the template `{name}` does not exist"),
-        )
-        .help("template names are relative to templates/, e.g. `portal/welcome.html`"),
+        TemplateNotFound(name) => {
+            Diagnostic::error("templates", format!("the template `{name}` does not exist"))
+                .help("template names are relative to templates/, e.g. `portal/welcome.html`")
+        }
         CircularExtend {
             tpl,
             inheritance_chain,
@@ -423,7 +419,10 @@ fn reports(site: &Site, message: &str) -> Vec<Diagnostic> {
         let Some(what) = line.strip_prefix("error: ") else {
             continue;
         };
-        let Some(place) = lines.peek().and_then(|l| l.trim_start().strip_prefix("--> ")) else {
+        let Some(place) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
             continue;
         };
         let mut parts = place.rsplitn(3, ':');
@@ -435,7 +434,10 @@ fn reports(site: &Site, message: &str) -> Vec<Diagnostic> {
         };
         let (message, help) = match what.strip_prefix("Unknown template `") {
             Some(rest) => (
-                format!("the template `{}", rest.replacen('`', "` does not exist", 1)),
+                format!(
+                    "the template `{}",
+                    rest.replacen('`', "` does not exist", 1)
+                ),
                 "template names are relative to templates/, e.g. `partials/member_card.html`",
             ),
             None => (

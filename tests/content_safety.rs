@@ -73,11 +73,7 @@ welcome: |
     let ann = fs::read_to_string(s.join("team/ann.yaml")).unwrap();
     let ann = ann
         .replacen("name: Ann Lead", "name: \"Ann {onmouseover=alert(3)}\"", 1)
-        .replacen(
-            "bio: |\n",
-            &format!("bio: |\n{}", headings("Bio", "  ")),
-            1,
-        );
+        .replacen("bio: |\n", &format!("bio: |\n{}", headings("Bio", "  ")), 1);
     fs::write(s.join("team/ann.yaml"), ann).unwrap();
     // In a script `{#` would open a Tera comment: the payloads go in raw, as an author would.
     let script_headings: String = PAYLOADS
@@ -154,9 +150,7 @@ fn elements(html: &str) -> Vec<(String, Vec<(String, String)>)> {
                 break;
             }
             let start = j;
-            while j < b.len()
-                && !b[j].is_ascii_whitespace()
-                && !matches!(b[j], b'>' | b'/' | b'=')
+            while j < b.len() && !b[j].is_ascii_whitespace() && !matches!(b[j], b'>' | b'/' | b'=')
                 || j == start && b[j] == b'='
             {
                 j += 1;
@@ -213,9 +207,9 @@ fn decode(s: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            n if n.starts_with("#x") || n.starts_with("#X") => {
-                u32::from_str_radix(&n[2..], 16).ok().and_then(char::from_u32)
-            }
+            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -254,8 +248,7 @@ fn text(html: &str) -> String {
 
 fn plain(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -321,7 +314,10 @@ fn no_markdown_source_or_substituted_value_can_add_attributes() {
         "Owner Ann {onmouseover=alert(3)}",
         "about Ship {tabindex=0 onfocus=x}.",
     ] {
-        assert!(runbook_text.contains(shown), "no {shown:?} in\n{runbook_text}");
+        assert!(
+            runbook_text.contains(shown),
+            "no {shown:?} in\n{runbook_text}"
+        );
     }
     assert!(!runbook.contains("<em>Ltd</em>"), "markdown from a name");
     let links: Vec<String> = elements(&runbook)
@@ -356,7 +352,9 @@ fn check_warns_about_dropped_attributes_with_file_and_line() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["severity"] == "warning" && d["message"].as_str().unwrap().contains("left out"))
+        .filter(|d| {
+            d["severity"] == "warning" && d["message"].as_str().unwrap().contains("left out")
+        })
         .map(|d| {
             (
                 d["file"].as_str().unwrap().to_string(),
@@ -430,7 +428,11 @@ fn portal_templates_cannot_reach_scripts_or_internal_templates() {
     let cases: &[(&str, &str, Option<&str>)] = &[
         // A script, with and without a site template of the same name to satisfy the loader.
         ("journey/001-welcome-call.md", "journey script", None),
-        ("journey/002-handoff.md", "journey script", Some("journey/002-handoff.md")),
+        (
+            "journey/002-handoff.md",
+            "journey script",
+            Some("journey/002-handoff.md"),
+        ),
         ("internal/runbook.html", "internal site", None),
         ("partials/runbook_body.html", "internal site", None),
     ];

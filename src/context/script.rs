@@ -161,7 +161,7 @@ impl ClientScriptContext {
 /// The `internal` notes as template values. Their strings are markdown written by the team, so
 /// a script that shows one (`{{ client.internal.handoff }}`) keeps its lists and emphasis:
 /// each is HTML-escaped here and marked safe, rather than made inert to markdown like every
-/// other value (see [`crate::templates::markdown_inert`]). Their headings are still limited
+/// other value (see [`crate::markdown::escape_value`]). Their headings are still limited
 /// to plain ids and classes by the markdown renderer.
 fn notes_value(value: &serde_json::Value) -> tera::Value {
     match value {
