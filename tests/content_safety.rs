@@ -577,3 +577,59 @@ fn template_mistakes_name_their_file_and_line() {
     );
     assert!(!stderr.contains("\ntemplates:"), "{stderr}");
 }
+
+#[test]
+fn serve_renders_with_the_same_engines() {
+    use hundred::build::BuildOptions;
+    use hundred::session::Session;
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let opts = BuildOptions {
+        today: Some(hundred::dates::parse(TODAY).unwrap()),
+        minify: Some(false),
+        ..BuildOptions::default()
+    };
+    let mut session = Session::start(site, &opts).unwrap();
+
+    // A script's new body (swapped into the running engines) still gets inert values.
+    let script = site.join("journey/002-handoff.md");
+    let text = fs::read_to_string(&script).unwrap();
+    fs::write(&script, format!("{text}\n## For {{{{ client.name }}}}\n")).unwrap();
+    let acme = site.join("clients/acme.yaml");
+    let text = fs::read_to_string(&acme).unwrap();
+    fs::write(
+        &acme,
+        text.replacen("name: Acme Widgets", "name: \"Acme {onfocus=alert(1)}\"", 1),
+    )
+    .unwrap();
+    session
+        .update(&[script.clone(), acme.clone()])
+        .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    let files = session.files();
+    let runbook = String::from_utf8_lossy(&files["internal/clients/acme/index.html"]).to_string();
+    assert!(problems("runbook", &runbook).is_empty(), "{runbook}");
+    assert!(text_contains(&runbook, "For Acme {onfocus=alert(1)}"));
+
+    // A portal override that includes a script fails, naming the override.
+    fs::create_dir_all(site.join("templates/portal")).unwrap();
+    let welcome = site.join("templates/portal/welcome.html");
+    fs::write(
+        &welcome,
+        "{% extends \"portal/base.html\" %}\n{% block content %}{% include \"journey/002-handoff.md\" %}{% endblock content %}\n",
+    )
+    .unwrap();
+    let failure = session.update(&[welcome]).unwrap_err();
+    assert!(
+        failure.diagnostics.items.iter().any(|d| {
+            d.file == Path::new("templates/portal/welcome.html")
+                && d.position.map(|p| p.line) == Some(2)
+                && d.message.contains("journey script")
+        }),
+        "{:?}",
+        failure.diagnostics
+    );
+}
+
+fn text_contains(html: &str, words: &str) -> bool {
+    text(html).contains(words)
+}
