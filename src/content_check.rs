@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::diagnostics::{Diagnostic, Position};
 use crate::markdown::{dropped_heading_attributes, DroppedAttribute};
 use crate::model::Site;
@@ -21,8 +23,13 @@ pub(crate) fn check_heading_attributes(site: &Site) -> Vec<Diagnostic> {
     for m in &site.team {
         from_yaml_fields(site, &m.file, &[("bio", m.bio.as_str())], &mut out);
     }
-    for t in &site.journey {
-        // The front matter is blanked out, so offsets in the source are offsets in the file.
+    for t in site
+        .journey
+        .iter()
+        .filter(|t| may_have_attributes(&t.template_source))
+    {
+        // The front matter is blanked out and tags keep their line breaks, so line numbers
+        // are the file's.
         let source = without_tera_tags(&t.template_source);
         for (heading, dropped) in by_heading(dropped_heading_attributes(&source)) {
             let (line, column) = line_col(&source, heading);
@@ -33,14 +40,30 @@ pub(crate) fn check_heading_attributes(site: &Site) -> Vec<Diagnostic> {
             ));
         }
     }
-    for ch in &site.playbook {
-        for (heading, dropped) in by_heading(dropped_heading_attributes(&ch.body)) {
-            let (line, column) = line_col(&ch.body, heading);
-            let at = Position::new(line + ch.body_line - 1, column);
-            out.push(warning(&ch.file, Some(at), &dropped));
-        }
-    }
+    // A large playbook is most of a site's markdown: its chapters are looked at in parallel.
+    let chapters: Vec<Vec<Diagnostic>> = site
+        .playbook
+        .par_iter()
+        .filter(|ch| may_have_attributes(&ch.body))
+        .map(|ch| {
+            by_heading(dropped_heading_attributes(&ch.body))
+                .into_iter()
+                .map(|(heading, dropped)| {
+                    let (line, column) = line_col(&ch.body, heading);
+                    let at = Position::new(line + ch.body_line - 1, column);
+                    warning(&ch.file, Some(at), &dropped)
+                })
+                .collect()
+        })
+        .collect();
+    out.extend(chapters.into_iter().flatten());
     out
+}
+
+/// Whether `source` can hold a heading attribute block at all: most markdown has no `{` and
+/// is then not parsed a second time.
+fn may_have_attributes(source: &str) -> bool {
+    source.contains('{')
 }
 
 fn warning(file: &Path, at: Option<Position>, dropped: &[String]) -> Diagnostic {
@@ -75,7 +98,7 @@ fn by_heading(dropped: Vec<DroppedAttribute>) -> Vec<(usize, Vec<String>)> {
 /// file, else the field's own line.
 fn from_yaml_fields(site: &Site, file: &Path, fields: &[(&str, &str)], out: &mut Vec<Diagnostic>) {
     let mut text: Option<String> = None;
-    for (field, value) in fields {
+    for (field, value) in fields.iter().filter(|(_, v)| may_have_attributes(v)) {
         for (heading, dropped) in by_heading(dropped_heading_attributes(value)) {
             let text = text.get_or_insert_with(|| {
                 std::fs::read_to_string(site.root.join(file)).unwrap_or_default()

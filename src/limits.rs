@@ -197,11 +197,7 @@ pub(crate) fn range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i64>> {
         )));
     }
     if let Err(e) = charge(0, len as u64) {
-        return Err(tera::Error::message(format!(
-            "{}. {}",
-            e.message(),
-            Exceeded::help()
-        )));
+        return Err(tera::Error::message(e.message()));
     }
     Ok((0..len).map(|i| start + i * step).collect())
 }

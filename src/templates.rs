@@ -149,12 +149,13 @@ fn portal_names(site: &Site, sources: &[(String, String)]) -> BTreeSet<String> {
 /// A portal engine's "unknown template" error about a template that exists but is kept from
 /// the portal, in words that say why.
 fn explain_portal_reach(site: &Site, portal: &BTreeSet<String>, d: Diagnostic) -> Diagnostic {
-    let Some(name) = d
-        .message
-        .strip_prefix("the template `")
-        .and_then(|m| m.split_once('`'))
-        .map(|(n, _)| n.to_string())
-    else {
+    let named = |prefix: &str| {
+        d.message
+            .strip_prefix(prefix)
+            .and_then(|m| m.split_once('`'))
+            .map(|(n, _)| n.to_string())
+    };
+    let Some(name) = named("the template `").or_else(|| named("this template extends `")) else {
         return d;
     };
     let is_script = site.journey.iter().any(|t| t.template_name == name);
@@ -392,7 +393,7 @@ pub fn tera_diagnostics(site: &Site, e: &tera::Error) -> Vec<Diagnostic> {
 /// `a.html -> b.html -> a.html`, by the files a reader can open.
 fn chain(first: &str, chain: &[String]) -> String {
     let mut names: Vec<&str> = chain.iter().map(String::as_str).collect();
-    if names.first() != Some(&first) && names.last() != Some(&first) {
+    if names.first() != Some(&first) {
         names.insert(0, first);
     }
     names.join(" -> ")

@@ -462,6 +462,23 @@ fn portal_templates_cannot_reach_scripts_or_internal_templates() {
 }
 
 #[test]
+fn portal_templates_cannot_extend_internal_ones() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::create_dir_all(s.join("templates/portal")).unwrap();
+    fs::write(
+        s.join("templates/portal/team.html"),
+        "{% extends \"internal/base.html\" %}\n{% block content %}{% endblock content %}\n",
+    )
+    .unwrap();
+    let stderr = failing_build(s);
+    assert!(
+        stderr.contains("templates/portal/team.html:1:") && stderr.contains("internal site"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn the_internal_site_can_still_use_its_own_templates() {
     // A site partial shared by both sites, and an internal override including an internal
     // partial: only what the portal uses is held to the portal's rules.
@@ -560,6 +577,26 @@ fn template_mistakes_name_their_file_and_line() {
         "{stderr}"
     );
     assert!(stderr.contains("help"), "{stderr}");
+
+    // Two templates that extend each other.
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::create_dir_all(s.join("templates/partials")).unwrap();
+    fs::write(
+        s.join("templates/partials/a.html"),
+        "{% extends \"partials/b.html\" %}\n",
+    )
+    .unwrap();
+    fs::write(
+        s.join("templates/partials/b.html"),
+        "\n{% extends \"partials/a.html\" %}\n",
+    )
+    .unwrap();
+    let stderr = failing_build(s);
+    assert!(
+        stderr.contains("templates/partials/b.html:2:") && stderr.contains("extend each other"),
+        "{stderr}"
+    );
 
     // A filter that does not exist, in an override.
     let site = copy_fixture("canary");

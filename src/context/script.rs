@@ -159,17 +159,14 @@ impl ClientScriptContext {
 }
 
 /// The `internal` notes as template values. Their strings are markdown written by the team, so
-/// a script that shows one (`{{ client.internal.handoff }}`) keeps its lists and emphasis:
-/// each is HTML-escaped here and marked safe, rather than made inert to markdown like every
-/// other value (see [`crate::markdown::escape_value`]). Their headings are still limited
-/// to plain ids and classes by the markdown renderer.
+/// a script that shows one (`{{ client.internal.handoff }}`) keeps its lists and emphasis: they
+/// are marked safe, rather than made inert to markdown like every other value (see
+/// [`crate::markdown::escape_value`]). They stay as written, so tests and comparisons in a
+/// script see the notes' own text. The markdown renderer still shows raw HTML in them as
+/// text and keeps only plain ids and classes on their headings.
 fn notes_value(value: &serde_json::Value) -> tera::Value {
     match value {
-        serde_json::Value::String(s) => {
-            let mut escaped = Vec::with_capacity(s.len());
-            tera::escape_html(s, &mut escaped).expect("writing to memory");
-            tera::Value::safe_string(&String::from_utf8(escaped).expect("escaped UTF-8"))
-        }
+        serde_json::Value::String(s) => tera::Value::safe_string(s),
         serde_json::Value::Array(items) => {
             tera::Value::from(items.iter().map(notes_value).collect::<Vec<_>>())
         }
