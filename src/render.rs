@@ -522,6 +522,13 @@ impl<'a> Renderer<'a> {
                 .unwrap_or_else(|| tera_diagnostic(self.site, &e))),
             Err(e) => Err(tera_diagnostic(self.site, &e)),
         }
+        .map_err(|mut d| {
+            // An error that names no template of its own is about the page's.
+            if d.file == std::path::Path::new("templates") {
+                d.file = crate::templates::template_file(self.site, template);
+            }
+            d
+        })
     }
 
     /// The same failure reported from the templates as written: minified ones have other line

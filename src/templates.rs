@@ -382,12 +382,27 @@ pub fn tera_diagnostics(site: &Site, e: &tera::Error) -> Vec<Diagnostic> {
             if !found.is_empty() {
                 return found;
             }
-            Diagnostic::error("templates", full_message(e))
+            Diagnostic::error(named_file(site, message), full_message(e))
                 .help("the message names the template it is about, under templates/")
         }
-        _ => Diagnostic::error("templates", full_message(e)),
+        _ => Diagnostic::error(named_file(site, &e.to_string()), full_message(e))
+            .help("the message names the template it is about, under templates/"),
     };
     vec![one]
+}
+
+/// The file of the first template a message names (in backticks or quotes), else the
+/// templates folder.
+fn named_file(site: &Site, message: &str) -> PathBuf {
+    message
+        .split(['`', '\''])
+        .skip(1)
+        .step_by(2)
+        .find(|name| template_source(site, name).is_some())
+        .map_or_else(
+            || PathBuf::from("templates"),
+            |name| template_file(site, name),
+        )
 }
 
 /// `a.html -> b.html -> a.html`, by the files a reader can open.
