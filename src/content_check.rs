@@ -60,10 +60,15 @@ pub(crate) fn check_heading_attributes(site: &Site) -> Vec<Diagnostic> {
     out
 }
 
-/// Whether `source` can hold a heading attribute block at all: most markdown has no `{` and
-/// is then not parsed a second time.
+/// Whether `source` can hold a heading attribute block at all: one closes a heading's line
+/// (`# Title {#id}`, maybe followed by closing `#`s). Most markdown has none and is then not
+/// parsed a second time.
 fn may_have_attributes(source: &str) -> bool {
     source.contains('{')
+        && source.lines().any(|line| {
+            line.trim_end_matches(|c: char| c.is_whitespace() || c == '#')
+                .ends_with('}')
+        })
 }
 
 fn warning(file: &Path, at: Option<Position>, dropped: &[String]) -> Diagnostic {
@@ -193,6 +198,14 @@ mod tests {
         let s = "## For {{ client.name }}\n{% if x\n %}é{% endif %}\n# A {.b}\n{% raw %}# R {#x}{%- endraw %}";
         let out = without_tera_tags(s);
         assert_eq!(out, "## For \n\né\n# A {.b}\n# R {#x}");
+    }
+
+    #[test]
+    fn only_sources_with_a_closing_brace_at_a_line_end_are_parsed_again() {
+        assert!(may_have_attributes("# A {#a}\n"));
+        assert!(may_have_attributes("# A {#a} ##  \ntext"));
+        assert!(may_have_attributes("A {.x}\n===\n"));
+        assert!(!may_have_attributes("a {b} c\n# A\n"));
     }
 
     #[test]
