@@ -86,11 +86,12 @@ fn time_limit() -> Duration {
     })
 }
 
-/// Starts a page's budget on this thread; it ends when the guard is dropped.
+/// Starts a page's budget on this thread; it ends when the guard is dropped, and whatever
+/// budget was running before (should rayon ever run one page inside another's wait) resumes.
 pub(crate) fn begin() -> Guard {
     let limit = time_limit();
-    BUDGET.with(|b| {
-        b.set(Some(Budget {
+    let previous = BUDGET.with(|b| {
+        b.replace(Some(Budget {
             deadline: Instant::now() + limit,
             limit,
             steps: 0,
@@ -98,10 +99,12 @@ pub(crate) fn begin() -> Guard {
             exceeded: None,
         }))
     });
-    Guard(())
+    Guard { previous }
 }
 
-pub(crate) struct Guard(());
+pub(crate) struct Guard {
+    previous: Option<Budget>,
+}
 
 impl Guard {
     /// Whether the page ran out of budget (its render then failed).
@@ -112,7 +115,7 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        BUDGET.with(|b| b.set(None));
+        BUDGET.with(|b| b.set(self.previous));
     }
 }
 
@@ -216,6 +219,13 @@ mod tests {
         let page = begin();
         assert_eq!(charge(0, 5), Ok(()));
         assert_eq!(page.exceeded(), None);
+        // A page inside another leaves the outer one's count as it was.
+        let inner = begin();
+        assert_eq!(charge(0, MAX_RANGE_STEPS), Ok(()));
+        drop(inner);
+        assert_eq!(charge(0, MAX_RANGE_STEPS - 5), Ok(()));
+        assert_eq!(charge(0, 1), Err(Exceeded::RangeSteps));
+        assert_eq!(page.exceeded(), Some(Exceeded::RangeSteps));
     }
 
     #[test]
