@@ -86,7 +86,7 @@ pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
 struct Prepared {
     site: Site,
     plan: Plan,
-    tera: tera::Tera,
+    templates: crate::templates::Templates,
     cache: RenderCache,
     warnings: Diagnostics,
 }
@@ -95,7 +95,7 @@ impl Prepared {
     fn renderer(&self) -> Renderer<'_> {
         Renderer {
             site: &self.site,
-            tera: &self.tera,
+            templates: &self.templates,
             cache: &self.cache,
         }
     }
@@ -126,7 +126,7 @@ fn prepare(
     };
     watch.lap("plan");
     let minify = opts.minify.unwrap_or(site.config.build.minify);
-    let tera = match crate::templates::build_tera(&site, minify) {
+    let templates = match crate::templates::build_templates(&site, minify) {
         Ok(t) => t,
         Err(e) => {
             diags.extend(e);
@@ -135,7 +135,7 @@ fn prepare(
     };
     watch.lap("templates");
     let today = opts.today.unwrap_or_else(crate::dates::today);
-    let cache = match RenderCache::new(&site, &tera, today, minify) {
+    let cache = match RenderCache::new(&site, &templates.scripts, today, minify) {
         Ok(c) => c,
         Err(e) => {
             diags.extend(e);
@@ -146,7 +146,7 @@ fn prepare(
     Ok(Prepared {
         site,
         plan,
-        tera,
+        templates,
         cache,
         warnings: diags,
     })

@@ -54,6 +54,8 @@ pub fn check_site(site: &Site) -> Diagnostics {
         }
     }
 
+    diags.extend(crate::content_check::check_heading_attributes(site));
+
     for t in &site.journey {
         diags.extend(crate::variables::check_script(t));
         if !stages.contains(&t.stage.value.as_str()) {

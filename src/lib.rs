@@ -10,12 +10,14 @@ pub mod build;
 pub mod check;
 pub mod cli;
 pub mod config;
+mod content_check;
 pub mod context;
 pub mod csv;
 pub mod dates;
 pub mod diagnostics;
 pub mod ics;
 pub mod init;
+mod limits;
 pub mod load;
 pub mod markdown;
 #[cfg(feature = "minify")]

@@ -38,6 +38,9 @@ pub struct MarkdownOptions<'a> {
     pub resolve_link: Option<&'a (dyn Fn(&str) -> Link + Sync)>,
     /// Shift headings down so a document's `#` fits under the page's own `<h1>`.
     pub demote_headings: u8,
+    /// The source is a personalised script, whose values were written by [`escape_value`]:
+    /// show them as characters where markdown does not decode references (code, raw HTML).
+    pub escaped_values: bool,
 }
 
 fn parser_options() -> Options {
@@ -59,23 +62,33 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     let mut out = Rendered::default();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
 
+    let mut in_code_block = false;
     let mut i = 0;
     while i < events.len() {
         match &events[i] {
             Event::Html(raw) | Event::InlineHtml(raw) => {
-                events[i] = Event::Text(raw.clone());
+                events[i] = Event::Text(literal(raw, opts.escaped_values));
             }
+            Event::Code(code) if opts.escaped_values => {
+                events[i] = Event::Code(literal(code, true));
+            }
+            Event::Text(text) if in_code_block && opts.escaped_values => {
+                events[i] = Event::Text(literal(text, true));
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
             Event::Start(Tag::Heading { .. }) => {
                 let text = heading_text(&events[i + 1..]);
                 if let Event::Start(Tag::Heading {
-                    level,
-                    id,
-                    classes,
-                    attrs,
+                    level, id, classes, ..
                 }) = &events[i]
                 {
+                    // Only a plain id and plain classes survive: any other attribute
+                    // (`onfocus`, `style`, `autofocus`…) would let profile text run code or
+                    // restyle the page. `hundred check` warns about what is dropped.
                     let base = id
                         .as_ref()
+                        .filter(|s| is_plain_name(s))
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| slug(&text));
                     let n = used_ids.entry(base.clone()).or_insert(0);
@@ -95,8 +108,12 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
                     events[i] = Event::Start(Tag::Heading {
                         level,
                         id: Some(CowStr::from(full_id)),
-                        classes: classes.clone(),
-                        attrs: attrs.clone(),
+                        classes: classes
+                            .iter()
+                            .filter(|c| is_plain_name(c))
+                            .cloned()
+                            .collect(),
+                        attrs: Vec::new(),
                     });
                 }
             }
@@ -141,6 +158,121 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     }
     out.html.reserve(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    out
+}
+
+/// Escapes a value put into a script so that markdown reads it as text and nothing else: every
+/// ASCII punctuation character, line break and tab, and spaces at either end, become a numeric
+/// character reference (`&#123;`). CommonMark decodes those to the character in text, but never
+/// reads one as syntax, so a client named `Acme {onfocus=…}`, `# Acme` or
+/// `[x](javascript:…)` shows exactly that, in a heading or anywhere else, and `<`, `&`, `"`
+/// come out HTML-escaped. Where markdown does not decode references (code spans and blocks,
+/// raw HTML shown as text), [`render`] with `escaped_values` puts the characters back.
+/// Tera's escape function for scripts; each value is charged to the page's work budget.
+pub(crate) fn escape_value(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::limits::tick()?;
+    let bytes = input.as_bytes();
+    let lead = bytes.iter().take_while(|b| **b == b' ').count();
+    let trail = bytes[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| **b == b' ')
+        .count();
+    let mut plain = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        let edge_space = *b == b' ' && (i < lead || i >= bytes.len() - trail);
+        if is_escaped(*b) && (*b != b' ' || edge_space) {
+            out.write_all(&bytes[plain..i])?;
+            write!(out, "&#{b};")?;
+            plain = i + 1;
+        }
+    }
+    out.write_all(&bytes[plain..])
+}
+
+/// The bytes [`escape_value`] may write as references.
+fn is_escaped(b: u8) -> bool {
+    b.is_ascii_punctuation() || matches!(b, b'\n' | b'\r' | b'\t' | b' ')
+}
+
+/// `text` with the references [`escape_value`] writes turned back into their characters, when
+/// `values` says the source has them.
+fn literal<'a>(text: &CowStr<'a>, values: bool) -> CowStr<'a> {
+    if !values || !text.contains("&#") {
+        return text.clone();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest: &str = text;
+    while let Some(at) = rest.find("&#") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let code = rest[2..]
+            .find(';')
+            .filter(|end| (1..=3).contains(end))
+            .and_then(|end| Some((rest[2..2 + end].parse::<u8>().ok()?, end)));
+        match code {
+            Some((b, end)) if is_escaped(b) => {
+                out.push(b as char);
+                rest = &rest[2 + end + 1..];
+            }
+            _ => {
+                out.push_str("&#");
+                rest = &rest[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    CowStr::from(out)
+}
+
+/// An id or class that can be kept as written: ASCII letters, digits, `-` and `_`, so it can
+/// neither leave its attribute nor mean anything but a name.
+pub fn is_plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A heading attribute the renderer drops, at a byte offset of the source it was found in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DroppedAttribute {
+    /// Byte offset of the heading in the source.
+    pub offset: usize,
+    /// The attribute as written, e.g. `onfocus=alert(1)` or `#"><x`.
+    pub written: String,
+}
+
+/// Every heading attribute in `source` that [`render`] would drop: ids and classes that are not
+/// plain names, and every other attribute. Found with the same parser the renderer uses, so
+/// what this reports is exactly what goes.
+pub fn dropped_heading_attributes(source: &str) -> Vec<DroppedAttribute> {
+    let mut out = Vec::new();
+    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+        let Event::Start(Tag::Heading {
+            id, classes, attrs, ..
+        }) = event
+        else {
+            continue;
+        };
+        let mut push = |written: String| {
+            out.push(DroppedAttribute {
+                offset: range.start,
+                written,
+            })
+        };
+        if let Some(id) = id.filter(|id| !is_plain_name(id)) {
+            push(format!("#{id}"));
+        }
+        for class in classes.iter().filter(|c| !is_plain_name(c)) {
+            push(format!(".{class}"));
+        }
+        for (key, value) in attrs {
+            match value {
+                Some(v) => push(format!("{key}={v}")),
+                None => push(key.to_string()),
+            }
+        }
+    }
     out
 }
 
@@ -246,6 +378,62 @@ mod tests {
             r.html.contains(r#"<h1 id="ch1-hello-world">"#),
             "{}",
             r.html
+        );
+    }
+
+    #[test]
+    fn heading_attributes_keep_only_plain_ids_and_classes() {
+        let html = to_html(
+            "# Hi {#ok .fine .b\"ad tabindex=0 autofocus onfocus=alert(1)}\n## Two {#a:b onclick=y}\n",
+        );
+        assert!(html.contains(r#"<h1 id="ok" class="fine">"#), "{html}");
+        assert!(html.contains(r#"<h2 id="two">"#), "{html}");
+        for bad in ["onfocus", "onclick", "tabindex", "autofocus", "&quot;"] {
+            assert!(!html.contains(bad), "{bad} in {html}");
+        }
+        let dropped: Vec<String> =
+            dropped_heading_attributes("text\n\n# Hi {#ok .b$d onfocus=x autofocus}\n")
+                .into_iter()
+                .map(|d| {
+                    assert_eq!(d.offset, 6);
+                    d.written
+                })
+                .collect();
+        assert_eq!(dropped, [".b$d", "onfocus=x", "autofocus"]);
+        assert!(dropped_heading_attributes("# Fine {#a-b .c_d}\n").is_empty());
+    }
+
+    #[test]
+    fn escaped_values_are_text_everywhere() {
+        let mut md = Vec::new();
+        escape_value(
+            " *Acme* {onfocus=x}\n# [a](javascript:b) `c` <i>&\" ",
+            &mut md,
+        )
+        .unwrap();
+        let md = String::from_utf8(md).unwrap();
+        let source = format!("## Hi {md}\n\nSee `{md}` and {md}\n\n    {md}\n");
+        let html = render(
+            &source,
+            &MarkdownOptions {
+                escaped_values: true,
+                ..Default::default()
+            },
+        )
+        .html;
+        assert!(
+            html.starts_with("<h2 id=\"hi-acme-onfocus-x-a-javascript-b-c-i\">"),
+            "{html}"
+        );
+        for tag in ["<em>", "<a ", "<i>", "<h1", "onfocus=\""] {
+            assert!(!html.contains(tag), "{tag} in {html}");
+        }
+        // In code too the value reads as written.
+        assert!(
+            html.contains(
+                "<code> *Acme* {onfocus=x}\n# [a](javascript:b) `c` &lt;i&gt;&amp;\" </code>"
+            ),
+            "{html}"
         );
     }
 

@@ -326,7 +326,9 @@ fn write_error(page: &Page, e: &dyn std::fmt::Display) -> Diagnostic {
 /// each rebuild.
 pub struct Renderer<'a> {
     pub site: &'a Site,
-    pub tera: &'a Tera,
+    /// Portal pages are rendered with the portal's engine only, which holds no internal
+    /// template and no script.
+    pub templates: &'a crate::templates::Templates,
     pub cache: &'a RenderCache,
 }
 
@@ -505,21 +507,38 @@ impl<'a> Renderer<'a> {
         out: &mut dyn std::io::Write,
     ) -> Result<(), Diagnostic> {
         let template = page.kind.template().expect("HTML pages have a template");
-        match self.tera.render_to(template, ctx, out) {
+        let tera = self.templates.for_site(page.kind.site());
+        let budget = crate::limits::begin();
+        let result = tera.render_to(template, ctx, crate::limits::Metered(out));
+        if let (Err(e), Some(exceeded)) = (&result, budget.exceeded()) {
+            return Err(too_much_work(self.site, e, template, exceeded));
+        }
+        drop(budget);
+        match result {
             Ok(()) => Ok(()),
             Err(e) if matches!(e.kind(), tera::ErrorKind::Io(_)) => Err(write_error(page, &e)),
             Err(e) if self.cache.minify => Err(self
-                .unminified_error(template, ctx)
+                .unminified_error(page, template, ctx)
                 .unwrap_or_else(|| tera_diagnostic(self.site, &e))),
             Err(e) => Err(tera_diagnostic(self.site, &e)),
         }
+        .map_err(|mut d| {
+            // An error that names no template of its own is about the page's.
+            if d.file == std::path::Path::new("templates") {
+                d.file = crate::templates::template_file(self.site, template);
+            }
+            d
+        })
     }
 
     /// The same failure reported from the templates as written: minified ones have other line
     /// and column numbers. Rare enough (a build that fails) to build that instance on demand.
-    fn unminified_error(&self, template: &str, ctx: &Context) -> Option<Diagnostic> {
-        let tera = crate::templates::build_tera(self.site, false).ok()?;
-        let e = tera.render(template, ctx).err()?;
+    fn unminified_error(&self, page: &Page, template: &str, ctx: &Context) -> Option<Diagnostic> {
+        let templates = crate::templates::build_templates(self.site, false).ok()?;
+        let e = templates
+            .for_site(page.kind.site())
+            .render(template, ctx)
+            .err()?;
         Some(tera_diagnostic(self.site, &e))
     }
 
@@ -762,18 +781,27 @@ fn personalise_scripts(
             }
         }
         let ctx = base.for_touchpoint(site, client, t);
-        match tera.render(&t.template_name, &ctx) {
+        let mut md = Vec::new();
+        let budget = crate::limits::begin();
+        let result = tera.render_to(&t.template_name, &ctx, crate::limits::Metered(&mut md));
+        let result = match (result, budget.exceeded()) {
+            (Err(e), Some(exceeded)) => Err(too_much_work(site, &e, &t.template_name, exceeded)),
+            (Err(e), None) => Err(tera_diagnostic(site, &e)),
+            (Ok(()), _) => Ok(String::from_utf8(md).expect("Tera writes UTF-8")),
+        };
+        drop(budget);
+        match result {
             Ok(md) => {
                 let prefix = format!("{}--", t.id);
                 let opts = MarkdownOptions {
                     id_prefix: &prefix,
                     demote_headings: 2,
+                    escaped_values: true,
                     ..Default::default()
                 };
                 out.push(markdown::render(&md, &opts).html)
             }
-            Err(e) => {
-                let mut d = tera_diagnostic(site, &e);
+            Err(mut d) => {
                 d.message = format!(
                     "{} (while personalising it for client `{}`)",
                     d.message, client.id
@@ -787,6 +815,24 @@ fn personalise_scripts(
     } else {
         Err(errors)
     }
+}
+
+/// A page or script stopped by [`crate::limits`]: the range call that ran over names its own
+/// line; a deadline met while writing names the template being rendered.
+fn too_much_work(
+    site: &Site,
+    e: &tera::Error,
+    template: &str,
+    exceeded: crate::limits::Exceeded,
+) -> Diagnostic {
+    let d = match e.kind() {
+        tera::ErrorKind::RenderingError(_) => tera_diagnostic(site, e),
+        _ => Diagnostic::error(
+            crate::templates::template_file(site, template),
+            exceeded.message(),
+        ),
+    };
+    d.help(crate::limits::Exceeded::help())
 }
 
 /// Where a chapter's link to `dest` goes: another chapter's page, or with `print`, that

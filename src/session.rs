@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tera::Tera;
+use crate::templates::Templates;
 
 use crate::build::{BuildFailure, BuildOptions};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -23,7 +23,7 @@ pub struct Session {
     root: PathBuf,
     opts: BuildOptions,
     site: Site,
-    tera: Tera,
+    templates: Templates,
     plan: Plan,
     /// For each source file, the pages that depend on it.
     index: HashMap<crate::plan::Dep, Vec<usize>>,
@@ -67,16 +67,17 @@ impl Session {
         };
         let plan = crate::plan::plan_site(&site).map_err(&mut with)?;
         let minify = opts.minify.unwrap_or(site.config.build.minify);
-        let tera = crate::templates::build_tera(&site, minify).map_err(&mut with)?;
+        let templates = crate::templates::build_templates(&site, minify).map_err(&mut with)?;
         let today = opts.today.unwrap_or_else(crate::dates::today);
-        let cache = RenderCache::new(&site, &tera, today, minify).map_err(&mut with)?;
+        let cache =
+            RenderCache::new(&site, &templates.scripts, today, minify).map_err(&mut with)?;
         let mut opts = opts.clone();
         opts.today = Some(today);
         let mut session = Session {
             root: root.to_path_buf(),
             opts,
             site,
-            tera,
+            templates,
             index: plan.dependents(),
             plan,
             cache,
@@ -270,12 +271,15 @@ impl Session {
         let bodies_only = !stale.all_clients && !stale.scripts.is_empty();
         let tera = if bodies_only {
             // New bodies under the same front matter: swap those templates in.
-            let mut t = self.tera.clone();
+            let mut t = self.templates.clone();
             let mut errors = Vec::new();
             for id in &stale.scripts {
                 if let Some(tp) = site.journey.iter().find(|t| &t.id == id) {
-                    if let Err(e) = t.add_raw_template(&tp.template_name, &tp.template_source) {
-                        errors.push(crate::templates::tera_diagnostic(&site, &e));
+                    if let Err(e) = t
+                        .scripts
+                        .add_raw_template(&tp.template_name, &tp.template_source)
+                    {
+                        errors.extend(crate::templates::tera_diagnostics(&site, &e));
                     }
                 }
             }
@@ -286,7 +290,7 @@ impl Session {
             Some(t)
         } else if sources.iter().any(|s| s.starts_with("journey/")) {
             let minify = self.opts.minify.unwrap_or(site.config.build.minify);
-            match crate::templates::build_tera(&site, minify) {
+            match crate::templates::build_templates(&site, minify) {
                 Ok(t) => Some(t),
                 Err(e) => {
                     diags.extend(e);
@@ -329,16 +333,16 @@ impl Session {
 
         // Everything below works on the new state; commit it only if it all succeeds.
         let new_tera = tera;
-        let tera = new_tera.as_ref().unwrap_or(&self.tera);
+        let templates = new_tera.as_ref().unwrap_or(&self.templates);
         let mut cache_diags = Vec::new();
-        if let Err(e) = self.cache.refresh(&site, tera, &stale) {
+        if let Err(e) = self.cache.refresh(&site, &templates.scripts, &stale) {
             cache_diags = e;
         }
         if !cache_diags.is_empty() {
             // The cache may hold some refreshed entries: rebuild it from the last good state.
             let _ = self.cache.refresh(
                 &self.site,
-                &self.tera,
+                &self.templates.scripts,
                 &Stale {
                     all_clients: true,
                     playbook: true,
@@ -351,7 +355,7 @@ impl Session {
         watch.lap("cache");
         let renderer = Renderer {
             site: &site,
-            tera,
+            templates,
             cache: &self.cache,
         };
         // Pages about one thing (a client's, a chapter) first: that is what the writer is
@@ -361,18 +365,18 @@ impl Session {
             let page = &plan.pages[**i];
             page.kind.template().is_some() && !page.kind.is_print() && page.deps.len() <= 64
         });
-        let restore = |cache: &mut RenderCache, site: &Site, tera: &Tera| {
+        let restore = |cache: &mut RenderCache, site: &Site, scripts: &tera::Tera| {
             let all = Stale {
                 all_clients: true,
                 playbook: true,
                 ..Default::default()
             };
-            let _ = cache.refresh(site, tera, &all);
+            let _ = cache.refresh(site, scripts, &all);
         };
         let rendered = match renderer.render_some(&plan.pages, &first) {
             Ok(r) => r,
             Err(e) => {
-                restore(&mut self.cache, &self.site, &self.tera);
+                restore(&mut self.cache, &self.site, &self.templates.scripts);
                 diags.extend(e);
                 return Err(fail(diags));
             }
@@ -402,7 +406,7 @@ impl Session {
         }
         let renderer = Renderer {
             site: &site,
-            tera,
+            templates,
             cache: &self.cache,
         };
         match renderer.render_some(&plan.pages, &later) {
@@ -412,7 +416,7 @@ impl Session {
                 }
             }
             Err(e) => {
-                restore(&mut self.cache, &self.site, &self.tera);
+                restore(&mut self.cache, &self.site, &self.templates.scripts);
                 diags.extend(e);
                 return Err(fail(diags));
             }
@@ -468,7 +472,7 @@ impl Session {
             self.index = i;
         }
         if let Some(t) = new_tera {
-            self.tera = t;
+            self.templates = t;
         }
         self.files = Arc::new(files);
         self.warnings = diags;
@@ -514,7 +518,7 @@ impl Session {
     fn render(&self, pages: &[usize]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
         let renderer = Renderer {
             site: &self.site,
-            tera: &self.tera,
+            templates: &self.templates,
             cache: &self.cache,
         };
         renderer.render_some(&self.plan.pages, pages)

@@ -1,25 +1,104 @@
-//! The Tera instance for a build: the theme's templates, the site's overrides of them, and
-//! every journey script registered under its real path, so errors name the file, line and
-//! column the author sees.
+//! The template engines of a build, three of them so that what a page can reach is decided by
+//! which engine renders it, not by what its templates happen to ask for:
+//!
+//! - **portal**: the theme's portal templates and what they extend or include (and the site's
+//!   overrides of those), nothing else. No journey script and no internal template is in it,
+//!   so no override can pull one into a client's page.
+//! - **internal**: every theme template and override.
+//! - **scripts**: every journey script, registered under its real path so errors name the
+//!   file, line and column the author sees. Values are escaped so that they are text in
+//!   markdown as well as in HTML (see [`crate::markdown::escape_value`]).
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use tera::{Kwargs, State, Tera, TeraResult};
 
 use crate::diagnostics::{Diagnostic, Position};
 use crate::model::Site;
+use crate::plan::SiteKind;
 use crate::theme;
 
-/// The Tera instance for `site`. With `minify`, the HTML templates' literal markup is minified
-/// once here rather than in every page (see [`crate::minify`]); their line numbers then no
-/// longer match the files, so errors are reported from an unminified instance instead
-/// ([`Renderer`](crate::render::Renderer) does that when a page fails).
-pub fn build_tera(site: &Site, minify: bool) -> Result<Tera, Vec<Diagnostic>> {
-    let mut tera = Tera::new();
-    // Scripts are markdown with values in them: escape those values as HTML too.
-    tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
-    register_filters(&mut tera);
+/// The templates that portal pages are rendered from (see [`crate::plan::PageKind::template`]).
+pub(crate) const PORTAL_PAGES: &[&str] = &[
+    "portal/index.html",
+    "portal/welcome.html",
+    "portal/team.html",
+    "portal/member.html",
+    "portal/journey.html",
+    "portal/print.html",
+    "404.html",
+];
 
+/// The engines of one build.
+#[derive(Clone)]
+pub struct Templates {
+    pub portal: Tera,
+    pub internal: Tera,
+    pub scripts: Tera,
+}
+
+impl Templates {
+    /// The engine pages of `site` are rendered with.
+    pub fn for_site(&self, site: SiteKind) -> &Tera {
+        match site {
+            SiteKind::Portal => &self.portal,
+            SiteKind::Internal => &self.internal,
+        }
+    }
+}
+
+/// The engines for `site`. With `minify`, the HTML templates' literal markup is minified once
+/// here rather than in every page (see [`crate::minify`]); their line numbers then no longer
+/// match the files, so errors are reported from unminified engines instead
+/// ([`Renderer`](crate::render::Renderer) does that when a page fails).
+pub fn build_templates(site: &Site, minify: bool) -> Result<Templates, Vec<Diagnostic>> {
+    let sources = html_sources(site);
+    let portal_names = portal_names(site, &sources);
+    let portal_sources: Vec<(String, String)> = sources
+        .iter()
+        .filter(|(n, _)| portal_names.contains(n))
+        .cloned()
+        .collect();
+
+    // Minified once, for both engines.
+    let small: Vec<(String, String)> = if minify {
+        minified_sources(&sources)
+    } else {
+        Vec::new()
+    };
+    let small_portal: Vec<(String, String)> = small
+        .iter()
+        .filter(|(n, _)| portal_names.contains(n))
+        .cloned()
+        .collect();
+
+    let mut errors = Vec::new();
+    let internal = engine_with(site, &sources, &small).map_err(|e| {
+        errors.extend(e);
+    });
+    let portal = engine_with(site, &portal_sources, &small_portal).map_err(|e| {
+        // A mistake in a shared template is reported once, by the internal engine.
+        for d in e {
+            let d = explain_portal_reach(site, &portal_names, d);
+            if !errors.contains(&d) {
+                errors.push(d);
+            }
+        }
+    });
+    let scripts = build_scripts(site).map_err(|e| errors.extend(e));
+    match (portal, internal, scripts) {
+        (Ok(portal), Ok(internal), Ok(scripts)) => Ok(Templates {
+            portal,
+            internal,
+            scripts,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Every theme template with the site's overrides in place, and the site's own templates.
+fn html_sources(site: &Site) -> Vec<(String, String)> {
     let mut sources: Vec<(String, String)> = theme::templates()
         .map(|(n, s)| (n.to_string(), s.to_string()))
         .collect();
@@ -29,16 +108,124 @@ pub fn build_tera(site: &Site, minify: bool) -> Result<Tera, Vec<Diagnostic>> {
             None => sources.push((name.clone(), text.clone())),
         }
     }
+    sources
+}
+
+/// The names the portal engine holds: the portal's pages and, transitively, what they extend
+/// or include, among the templates a portal page may use. Those are the theme's own portal
+/// templates (its portal pages and what they use in the theme) and the site's new templates
+/// outside `internal/` and `journey/`; never an internal template, a theme partial only
+/// internal pages use, or a script.
+fn portal_names(site: &Site, sources: &[(String, String)]) -> BTreeSet<String> {
+    let theme_portal: BTreeSet<String> = PORTAL_PAGES
+        .iter()
+        .flat_map(|p| theme::template_chain(p))
+        .collect();
+    let allowed = |name: &str| {
+        theme_portal.contains(name)
+            || (theme::template(name).is_none()
+                && !name.starts_with("internal/")
+                && !name.starts_with("journey/")
+                && !site.journey.iter().any(|t| t.template_name == name))
+    };
+    let mut names: BTreeSet<String> = PORTAL_PAGES.iter().map(|s| s.to_string()).collect();
+    let mut todo: Vec<String> = names.iter().cloned().collect();
+    while let Some(name) = todo.pop() {
+        let Some((_, source)) = sources.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        for used in theme::referenced_templates(source) {
+            if allowed(&used)
+                && sources.iter().any(|(n, _)| *n == used)
+                && names.insert(used.clone())
+            {
+                todo.push(used);
+            }
+        }
+    }
+    names
+}
+
+/// A portal engine's "unknown template" error about a template that exists but is kept from
+/// the portal, in words that say why.
+fn explain_portal_reach(site: &Site, portal: &BTreeSet<String>, d: Diagnostic) -> Diagnostic {
+    let named = |prefix: &str| {
+        d.message
+            .strip_prefix(prefix)
+            .and_then(|m| m.split_once('`'))
+            .map(|(n, _)| n.to_string())
+    };
+    let Some(name) = named("the template `").or_else(|| named("this template extends `")) else {
+        return d;
+    };
+    let is_script = site.journey.iter().any(|t| t.template_name == name);
+    let is_internal = theme::template(&name).is_some()
+        || site.template_overrides.iter().any(|(n, _, _)| *n == name);
+    if portal.contains(&name) || !(is_script || is_internal) {
+        return d;
+    }
+    let what = if is_script {
+        "a journey script"
+    } else {
+        "a template of the internal site"
+    };
+    Diagnostic {
+        message: format!(
+            "a portal template cannot use `{name}`: it is {what}, and the portal is rendered \
+             without those so that nothing meant for the team can reach a client"
+        ),
+        help: Some(
+            "give the portal a template of its own under templates/portal/ (or \
+             templates/partials/) that shows only what the client may see"
+                .into(),
+        ),
+        ..d
+    }
+}
+
+/// An engine holding `sources`, with those of `small` (their minified HTML) in their place.
+fn engine_with(
+    site: &Site,
+    sources: &[(String, String)],
+    small: &[(String, String)],
+) -> Result<Tera, Vec<Diagnostic>> {
+    let mut tera = engine(tera_escape_html_metered);
     // The sources as written first, so a syntax error names the line the author sees.
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| vec![tera_diagnostic(site, &e)])?;
-    #[cfg(feature = "minify")]
-    if minify {
-        tera = minified(tera, &sources);
+        .map_err(|e| tera_diagnostics(site, &e))?;
+    if !small.is_empty() {
+        let mut out = tera.clone();
+        // Fails only if minifying did not keep every Tera tag as it was; the pages are then
+        // still right, only larger.
+        if out
+            .add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+            .is_ok()
+        {
+            tera = out;
+        }
     }
-    #[cfg(not(feature = "minify"))]
-    let _ = minify;
+    Ok(tera)
+}
 
+/// A new engine with the filters and functions every template may use, autoescaping with
+/// `escape`.
+fn engine(escape: tera::EscapeFn) -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
+    tera.set_escape_fn(escape);
+    register_filters(&mut tera);
+    tera
+}
+
+/// Tera's HTML escaping, with each value charged to the page's budget ([`crate::limits`]).
+fn tera_escape_html_metered(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    crate::limits::tick()?;
+    tera::escape_html(input, out)
+}
+
+/// The script engine: every journey script, and nothing else.
+fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
+    let tera = engine(crate::markdown::escape_value);
     // All scripts at once; if that fails, each on its own, so every broken script is
     // reported and not just the first (the common case pays for one engine, not one each).
     let scripts = || {
@@ -50,40 +237,35 @@ pub fn build_tera(site: &Site, minify: bool) -> Result<Tera, Vec<Diagnostic>> {
     if all.add_raw_templates(scripts()).is_ok() {
         return Ok(all);
     }
-    let errors: Vec<Diagnostic> = site
-        .journey
-        .iter()
-        .filter_map(|t| {
-            let mut alone = tera.clone();
-            alone
-                .add_raw_template(&t.template_name, &t.template_source)
-                .err()
-                .map(|e| tera_diagnostic(site, &e))
-        })
-        .collect();
+    let mut errors: Vec<Diagnostic> = Vec::new();
+    for t in &site.journey {
+        let mut alone = tera.clone();
+        if let Err(e) = alone.add_raw_template(&t.template_name, &t.template_source) {
+            errors.extend(tera_diagnostics(site, &e));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
-    tera.add_raw_templates(scripts())
-        .map_err(|e| vec![tera_diagnostic(site, &e)])?;
-    Ok(tera)
+    let mut all = tera;
+    all.add_raw_templates(scripts())
+        .map_err(|e| tera_diagnostics(site, &e))?;
+    Ok(all)
 }
 
-/// `tera` with each HTML template that can be minified safely replaced by its minified form.
+/// Each HTML template that can be minified safely, minified.
 #[cfg(feature = "minify")]
-fn minified(tera: Tera, sources: &[(String, String)]) -> Tera {
-    let small: Vec<(&str, String)> = sources
+fn minified_sources(sources: &[(String, String)]) -> Vec<(String, String)> {
+    sources
         .iter()
         .filter(|(name, _)| name.ends_with(".html") || name.ends_with(".htm"))
-        .filter_map(|(name, source)| Some((name.as_str(), crate::minify::minify_template(source)?)))
-        .collect();
-    let mut out = tera.clone();
-    match out.add_raw_templates(small.iter().map(|(n, s)| (*n, s.as_str()))) {
-        Ok(()) => out,
-        // Cannot happen when minifying keeps every Tera tag as it was; if it ever does, the
-        // pages are still right, only larger.
-        Err(_) => tera,
-    }
+        .filter_map(|(name, source)| Some((name.clone(), crate::minify::minify_template(source)?)))
+        .collect()
+}
+
+#[cfg(not(feature = "minify"))]
+fn minified_sources(_: &[(String, String)]) -> Vec<(String, String)> {
+    Vec::new()
 }
 
 /// The file a template name came from, relative to the site folder.
@@ -97,9 +279,45 @@ pub fn template_file(site: &Site, name: &str) -> PathBuf {
     PathBuf::from(format!("(built-in theme) templates/{name}"))
 }
 
+/// The source of template `name` as the site has it.
+fn template_source<'a>(site: &'a Site, name: &str) -> Option<&'a str> {
+    if let Some(t) = site.journey.iter().find(|t| t.template_name == name) {
+        return Some(&t.template_source);
+    }
+    if let Some((_, _, text)) = site.template_overrides.iter().find(|(n, _, _)| n == name) {
+        return Some(text);
+    }
+    theme::template(name)
+}
+
+/// Where template `from` names template `to` in a tag (`{% include "to" %}`), 1-based.
+fn tag_position(site: &Site, from: &str, to: &str) -> Option<Position> {
+    let source = template_source(site, from)?;
+    ['"', '\''].iter().find_map(|q| {
+        let needle = format!("{q}{to}{q}");
+        let at = source.find(&needle)?;
+        let line = source[..at].matches('\n').count() + 1;
+        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+        Some(Position::new(
+            line,
+            source[line_start..at].chars().count() + 1,
+        ))
+    })
+}
+
+/// The first finding of a Tera error (see [`tera_diagnostics`]).
 pub fn tera_diagnostic(site: &Site, e: &tera::Error) -> Diagnostic {
+    tera_diagnostics(site, e)
+        .into_iter()
+        .next()
+        .expect("every error gives a finding")
+}
+
+/// A Tera error as findings, each naming the file (and line, where there is one) it is about,
+/// in plain words with a help line.
+pub fn tera_diagnostics(site: &Site, e: &tera::Error) -> Vec<Diagnostic> {
     use tera::ErrorKind::*;
-    match e.kind() {
+    let one = match e.kind() {
         SyntaxError(r) | RenderingError(r) => {
             let span = r.span();
             Diagnostic::error(template_file(site, r.filename()), r.message().to_string())
@@ -107,29 +325,149 @@ pub fn tera_diagnostic(site: &Site, e: &tera::Error) -> Diagnostic {
         }
         MissingParent { current, parent } => Diagnostic::error(
             template_file(site, current),
-            format!("extends `{parent}`, which does not exist"),
-        ),
+            format!("this template extends `{parent}`, which does not exist"),
+        )
+        .at(tag_position(site, current, parent))
+        .help("check the name in `{% extends \"…\" %}`: it is relative to templates/"),
         TemplateNotFound(name) => {
-            Diagnostic::error("templates", format!("template `{name}` not found"))
+            Diagnostic::error("templates", format!("the template `{name}` does not exist"))
+                .help("template names are relative to templates/, e.g. `portal/welcome.html`")
         }
         CircularExtend {
             tpl,
             inheritance_chain,
-        } => Diagnostic::error(
-            template_file(site, tpl),
-            format!("circular extends: {}", inheritance_chain.join(" -> ")),
-        ),
-        _ => {
-            let mut msg = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                msg.push_str(": ");
-                msg.push_str(&s.to_string());
-                source = s.source();
-            }
-            Diagnostic::error("templates", msg)
+        } => {
+            let last = inheritance_chain.last().map(String::as_str).unwrap_or(tpl);
+            let from = inheritance_chain
+                .iter()
+                .rev()
+                .nth(1)
+                .map(String::as_str)
+                .unwrap_or(tpl);
+            Diagnostic::error(
+                template_file(site, from),
+                format!(
+                    "these templates extend each other in a circle, so none of them has a \
+                     page to fill: {}",
+                    chain(tpl, inheritance_chain)
+                ),
+            )
+            .at(tag_position(site, from, last))
+            .help("one template of the circle must be the base that extends nothing")
         }
+        CircularInclude { tpl, include_chain } => {
+            // The include that closes the circle: the last template of the chain includes
+            // the first again.
+            let from = include_chain
+                .iter()
+                .rev()
+                .nth(1)
+                .map(String::as_str)
+                .unwrap_or(tpl);
+            Diagnostic::error(
+                template_file(site, from),
+                format!(
+                    "these templates include each other in a circle, which would never end: {}",
+                    chain(tpl, include_chain)
+                ),
+            )
+            .at(tag_position(site, from, tpl))
+            .help(format!(
+                "remove this `{{% include \"{tpl}\" %}}`, or move what both templates need \
+                 into a third one that includes neither"
+            ))
+        }
+        Msg(message) => {
+            let found = reports(site, message);
+            if !found.is_empty() {
+                return found;
+            }
+            Diagnostic::error(named_file(site, message), full_message(e))
+                .help("the message names the template it is about, under templates/")
+        }
+        _ => Diagnostic::error(named_file(site, &e.to_string()), full_message(e))
+            .help("the message names the template it is about, under templates/"),
+    };
+    vec![one]
+}
+
+/// The file of the first template a message names (in backticks or quotes), else the
+/// templates folder.
+fn named_file(site: &Site, message: &str) -> PathBuf {
+    message
+        .split(['`', '\''])
+        .skip(1)
+        .step_by(2)
+        .find(|name| template_source(site, name).is_some())
+        .map_or_else(
+            || PathBuf::from("templates"),
+            |name| template_file(site, name),
+        )
+}
+
+/// `a.html -> b.html -> a.html`, by the files a reader can open.
+fn chain(first: &str, chain: &[String]) -> String {
+    let mut names: Vec<&str> = chain.iter().map(String::as_str).collect();
+    if names.first() != Some(&first) {
+        names.insert(0, first);
     }
+    names.join(" -> ")
+}
+
+fn full_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// The findings in a message made of Tera's reports (what it gives when several templates
+/// name filters, functions or templates that do not exist): each report's first line is
+/// `error: <message>` and its second `--> <template>:<line>:<column>`.
+fn reports(site: &Site, message: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut lines = message.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some(what) = line.strip_prefix("error: ") else {
+            continue;
+        };
+        let Some(place) = lines
+            .peek()
+            .and_then(|l| l.trim_start().strip_prefix("--> "))
+        else {
+            continue;
+        };
+        let mut parts = place.rsplitn(3, ':');
+        let (Some(col), Some(line), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        let (Ok(line), Ok(col)) = (line.parse::<usize>(), col.parse::<usize>()) else {
+            continue;
+        };
+        let (message, help) = match what.strip_prefix("Unknown template `") {
+            Some(rest) => (
+                format!(
+                    "the template `{}",
+                    rest.replacen('`', "` does not exist", 1)
+                ),
+                "template names are relative to templates/, e.g. `partials/member_card.html`",
+            ),
+            None => (
+                what.replace("Unknown ", "there is no ") + " in hundred",
+                "see the README's \"Templates\" section for the filters and functions there are",
+            ),
+        };
+        out.push(
+            Diagnostic::error(template_file(site, name), message)
+                .at(Some(Position::new(line, col)))
+                .help(help),
+        );
+    }
+    out
 }
 
 fn register_filters(tera: &mut Tera) {
@@ -151,4 +489,6 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("role_label", |value: &str, _: Kwargs, _: &State| {
         crate::context::portal::role_label(value)
     });
+    // Tera's own `range`, with its elements charged to the page (see [`crate::limits`]).
+    tera.register_function("range", crate::limits::range);
 }

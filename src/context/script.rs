@@ -69,6 +69,8 @@ pub struct ScriptClient<'a> {
     pub cares_about: &'a [String],
     pub contact: ScriptContact,
     pub contacts: Vec<ScriptContact>,
+    /// Put in as [`notes_value`], not serialised: its strings are markdown.
+    #[serde(skip)]
     pub internal: &'a serde_json::Value,
 }
 
@@ -123,7 +125,11 @@ impl ClientScriptContext {
             .collect();
         let mut base = tera::Context::new();
         base.insert("firm", &site.config.firm);
-        base.insert("client", &script_client);
+        let mut client_value = tera::Value::from_serializable(&script_client)
+            .into_map()
+            .expect("a client is a map");
+        client_value.insert("internal".into(), notes_value(&client.internal));
+        base.insert_value("client", tera::Value::from(client_value));
         base.insert("team", &team);
         ClientScriptContext { base, team }
     }
@@ -149,5 +155,26 @@ impl ClientScriptContext {
             },
         );
         ctx
+    }
+}
+
+/// The `internal` notes as template values. Their strings are markdown written by the team, so
+/// a script that shows one (`{{ client.internal.handoff }}`) keeps its lists and emphasis: they
+/// are marked safe, rather than made inert to markdown like every other value (see
+/// [`crate::markdown::escape_value`]). They stay as written, so tests and comparisons in a
+/// script see the notes' own text. The markdown renderer still shows raw HTML in them as
+/// text and keeps only plain ids and classes on their headings.
+fn notes_value(value: &serde_json::Value) -> tera::Value {
+    match value {
+        serde_json::Value::String(s) => tera::Value::safe_string(s),
+        serde_json::Value::Array(items) => {
+            tera::Value::from(items.iter().map(notes_value).collect::<Vec<_>>())
+        }
+        serde_json::Value::Object(map) => tera::Value::from(
+            map.iter()
+                .map(|(k, v)| (k.clone().into(), notes_value(v)))
+                .collect::<tera::Map>(),
+        ),
+        other => tera::Value::from_serializable(other),
     }
 }
