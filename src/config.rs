@@ -169,13 +169,18 @@ impl Config {
     /// Reads and validates `hundred.toml`, reporting problems at their line and column.
     pub fn load(site_root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = site_root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![
-                Diagnostic::error(CONFIG_FILE, format!("cannot read the site settings: {e}")).help(
-                    "run `hundred init` to create a site, or pass the site folder as an argument",
-                ),
-            ]
-        })?;
+        if let Err(e) = std::fs::metadata(&path) {
+            return Err(vec![Diagnostic::error(
+                CONFIG_FILE,
+                format!("cannot read the site settings: {e}"),
+            )
+            .help(
+                "run `hundred init` to create a site, or pass the site folder as an argument",
+            )]);
+        }
+        crate::load::links::check_file(site_root, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+        let text =
+            crate::load::read_text(site_root, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
         Config::parse(&text)
     }
 
@@ -267,8 +272,11 @@ const KNOWN_KEYS: &[&str] = &[
 
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
-    let mut d = Diagnostic::error(CONFIG_FILE, message.clone())
-        .at(e.span().map(|s| position_of(text, s.start)));
+    let at = e.span().map(|s| position_of(text, s.start));
+    if let Some((plain, help)) = plain_toml_message(text, e, &message) {
+        return Diagnostic::error(CONFIG_FILE, plain).at(at).help(help);
+    }
+    let mut d = Diagnostic::error(CONFIG_FILE, message.clone()).at(at);
     if let Some(name) = message
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())
@@ -278,6 +286,32 @@ fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
         }
     }
     d
+}
+
+/// The TOML parser's terse messages, in plain words with a hint.
+fn plain_toml_message(text: &str, e: &toml::de::Error, message: &str) -> Option<(String, String)> {
+    let spanned = e.span().and_then(|s| text.get(s)).unwrap_or("").trim();
+    if message.starts_with("duplicate key") {
+        let key = spanned.split(['=', ' ']).next().unwrap_or(spanned);
+        return Some((
+            format!("`{key}` is written twice"),
+            format!("keep one `{key} = …` and remove the other"),
+        ));
+    }
+    if message.contains("recurs") {
+        return Some((
+            "lists and tables are nested too deeply here".into(),
+            "hundred.toml needs only a few levels of `[` and `{`".into(),
+        ));
+    }
+    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string")
+    {
+        return Some((
+            "a quoted value is never closed".into(),
+            "add the closing quote at the end of the value that starts here".into(),
+        ));
+    }
+    None
 }
 
 /// Where `key = …` first appears, for pointing at a value that parsed but is not valid.
