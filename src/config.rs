@@ -142,6 +142,10 @@ impl BaseUrl {
             .strip_prefix("https://")
             .or_else(|| raw.strip_prefix("http://"))
             .ok_or_else(|| format!("`{raw}` must start with https:// or http://"))?;
+        // It is written into pages, links and calendar files as it is.
+        if let Some(problem) = crate::load::text::web_url_problem(raw) {
+            return Err(format!("`{}` {problem}", raw.escape_debug()));
+        }
         let (host, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -186,7 +190,7 @@ impl Config {
 
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
         let config: Config = toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
-        let mut problems = Vec::new();
+        let mut problems = config.unwanted_characters(text);
         let at = |key: &str| find_key(text, key);
         if config.firm.name.trim().is_empty() {
             problems.push(
@@ -195,17 +199,26 @@ impl Config {
                     .help("the firm's name is shown on every page"),
             );
         }
-        if !config.firm.email.contains('@') {
+        if let Some(problem) = crate::load::text::email_problem(config.firm.email.trim()) {
             problems.push(
                 Diagnostic::error(
                     CONFIG_FILE,
                     format!(
-                        "`firm.email` `{}` is not an email address",
+                        "`firm.email` `{}` is not an email address: it {problem}",
                         config.firm.email
                     ),
                 )
                 .at(at("email")),
             );
+        }
+        if let Some(website) = &config.firm.website {
+            if let Some(problem) = crate::load::text::web_url_problem(website.trim()) {
+                problems.push(
+                    Diagnostic::error(CONFIG_FILE, format!("`firm.website` {problem}"))
+                        .at(find_key_in_section(text, "firm", "website"))
+                        .help("for example website = \"https://northwind.example\""),
+                );
+            }
         }
         for (section, url) in [("portal", &config.portal), ("internal", &config.internal)] {
             if let Err(msg) = BaseUrl::parse(&url.base_url) {
@@ -254,6 +267,24 @@ impl Config {
         } else {
             Err(problems)
         }
+    }
+
+    /// Every setting is one line of text: control, line-break and invisible characters (which
+    /// TOML lets through as escapes such as `"\u202E"` or `"\r\n"`) are errors.
+    fn unwanted_characters(&self, text: &str) -> Vec<Diagnostic> {
+        let mut check = crate::load::text::TextCheck::new(Path::new(CONFIG_FILE), text, 1);
+        let firm = &self.firm;
+        check.line("name", &firm.name);
+        check.line("email", &firm.email);
+        check.optional("phone", &firm.phone);
+        check.optional("logo", &firm.logo);
+        check.optional("website", &firm.website);
+        // Base URLs: checked by `BaseUrl::parse`, at their own section.
+        check.line("theme", &self.build.theme);
+        check.line("output", &self.build.output);
+        check.lines("stages", &self.journey.stages);
+        check.line("paper", &self.print.paper);
+        check.errors
     }
 
     pub fn portal_url(&self) -> BaseUrl {

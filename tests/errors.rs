@@ -301,7 +301,7 @@ const CASES: &[Breakage] = &[
         |s| fs::write(s.join("static/index.html"), "<p>mine</p>").unwrap(),
         "static/index.html",
         None,
-        &[
+        &["the portal's own pages", "portal/index.html"],
             "would both be written to portal/index.html",
             "the portal's own pages",
         ],

@@ -7,6 +7,7 @@ pub mod journey;
 pub(crate) mod links;
 pub mod playbook;
 pub mod team;
+pub(crate) mod text;
 pub mod yaml;
 mod yaml_errors;
 
