@@ -215,9 +215,16 @@ mod tests {
         );
         for l in text.split("\r\n") {
             assert!(!l.chars().any(crate::load::text::is_unwanted), "{l:?}");
-            assert!(!l.starts_with("X-INJECTED") && !l.starts_with("ATTACH"), "{l:?}");
+            assert!(
+                !l.starts_with("X-INJECTED") && !l.starts_with("ATTACH"),
+                "{l:?}"
+            );
         }
-        assert_eq!(text.matches("BEGIN:VEVENT").count(), 2, "one event, its summary text");
+        assert_eq!(
+            text.matches("BEGIN:VEVENT").count(),
+            2,
+            "one event, its summary text"
+        );
         assert!(!text.contains("\r\nBEGIN:VEVENT\r\nBEGIN"), "{text}");
     }
 

@@ -53,7 +53,11 @@ struct MemberFile {
 pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
     let mut raw: MemberFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
     let mut check = TextCheck::new(file, text, 1);
-    for (field, value) in [("name", &raw.name), ("role", &raw.role), ("email", &raw.email)] {
+    for (field, value) in [
+        ("name", &raw.name),
+        ("role", &raw.role),
+        ("email", &raw.email),
+    ] {
         check.line(field, value);
     }
     for (field, value) in [
@@ -72,19 +76,24 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
     check.lines("cares_about", &raw.cares_about);
     check.markdown("bio", &mut raw.bio);
     let (mut errors, warnings) = (check.errors, check.warnings);
-    errors.extend([
-        ("name", &raw.name),
-        ("role", &raw.role),
-        ("email", &raw.email),
-    ]
-    .into_iter()
-    .filter_map(|(field, v)| require_text(v, field, file, text, 1)));
+    errors.extend(
+        [
+            ("name", &raw.name),
+            ("role", &raw.role),
+            ("email", &raw.email),
+        ]
+        .into_iter()
+        .filter_map(|(field, v)| require_text(v, field, file, text, 1)),
+    );
     if !raw.email.trim().is_empty() {
         if let Some(problem) = text::email_problem(raw.email.trim()) {
             errors.push(
                 Diagnostic::error(
                     file,
-                    format!("`{}` is not an email address: it {problem}", raw.email.trim()),
+                    format!(
+                        "`{}` is not an email address: it {problem}",
+                        raw.email.trim()
+                    ),
                 )
                 .at(yaml::key_position(text, "email", 1)),
             );

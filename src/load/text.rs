@@ -23,7 +23,9 @@ fn unwanted(c: char, prev: Option<char>, next: Option<char>) -> Option<&'static 
         '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {
             "an invisible character that changes the text's direction"
         }
-        '\u{200c}' | '\u{200d}' if !prev.is_some_and(|p| !p.is_ascii()) || !next.is_some_and(|n| !n.is_ascii()) => {
+        '\u{200c}' | '\u{200d}'
+            if !prev.is_some_and(|p| !p.is_ascii()) || !next.is_some_and(|n| !n.is_ascii()) =>
+        {
             "a zero-width character"
         }
         '\u{200b}' | '\u{2060}' | '\u{feff}' => "a zero-width character",
@@ -59,8 +61,12 @@ fn strip(value: &str) -> String {
         .filter(|&i| {
             let c = chars[i];
             matches!(c, '\n' | '\r' | '\t')
-                || unwanted(c, i.checked_sub(1).map(|p| chars[p]), chars.get(i + 1).copied())
-                    .is_none()
+                || unwanted(
+                    c,
+                    i.checked_sub(1).map(|p| chars[p]),
+                    chars.get(i + 1).copied(),
+                )
+                .is_none()
         })
         .map(|i| chars[i])
         .collect()
@@ -89,11 +95,17 @@ impl<'a> TextCheck<'a> {
         }
     }
 
-    /// Where the character is in the source: where it is written, or (when it came from an
-    /// escape such as `"\u202E"`) the field's key.
-    fn locate(&self, c: char, field: &str) -> Option<Position> {
+    /// Where the character is in the source: where it is written; or, when it came from an
+    /// escape such as `"\u202E"`, where the text before it is written; else the field's key.
+    fn locate(&self, c: char, field: &str, before: &str) -> Option<Position> {
         let key = field.split(['.', '[']).next().unwrap_or(field);
-        match self.text.find(c) {
+        let before = before.trim();
+        let found = self.text.find(c).or_else(|| {
+            (before.chars().count() >= 2)
+                .then(|| self.text.find(before))
+                .flatten()
+        });
+        match found {
             Some(i) => {
                 let p = position_of(self.text, i);
                 Some(Position::new(p.line + self.first_line - 1, p.column))
@@ -107,8 +119,8 @@ impl<'a> TextCheck<'a> {
     pub fn line(&mut self, field: &str, value: &str) {
         // Loaders trim values; a block scalar's final line break is not part of it.
         let value = value.trim_matches([' ', '\t', '\n', '\r']);
-        if let Some((_, c, what)) = first_unwanted(value, false) {
-            let at = self.locate(c, field);
+        if let Some((i, c, what)) = first_unwanted(value, false) {
+            let at = self.locate(c, field, &value[..i]);
             self.errors.push(
                 Diagnostic::error(
                     self.file,
@@ -136,10 +148,11 @@ impl<'a> TextCheck<'a> {
 
     /// A markdown field: unwanted characters are removed, with a warning.
     pub fn markdown(&mut self, field: &str, value: &mut String) {
-        if let Some((_, c, what)) = first_unwanted(value, true) {
-            let at = self.locate(c, field);
+        if let Some((i, c, what)) = first_unwanted(value, true) {
+            let at = self.locate(c, field, &value[..i]);
             *value = strip(value);
-            self.warnings.push(removed(self.file, field, c, what).at(at));
+            self.warnings
+                .push(removed(self.file, field, c, what).at(at));
         }
     }
 
@@ -174,13 +187,20 @@ impl<'a> TextCheck<'a> {
 
 /// A markdown body (a script, a chapter) that starts at line `first_line` of `file`, without
 /// its unwanted characters, and a warning if there were any.
-pub(crate) fn clean_body(file: &Path, body: &str, first_line: usize) -> (String, Option<Diagnostic>) {
+pub(crate) fn clean_body(
+    file: &Path,
+    body: &str,
+    first_line: usize,
+) -> (String, Option<Diagnostic>) {
     match first_unwanted(body, true) {
         None => (body.to_string(), None),
         Some((i, c, what)) => {
             let p = position_of(body, i);
             let at = Position::new(p.line + first_line - 1, p.column);
-            (strip(body), Some(removed(file, "the text", c, what).at(Some(at))))
+            (
+                strip(body),
+                Some(removed(file, "the text", c, what).at(Some(at))),
+            )
         }
     }
 }
@@ -260,10 +280,26 @@ mod tests {
 
     #[test]
     fn classifies_what_hides_or_breaks_text() {
-        for bad in ["a\0b", "a\u{202e}b", "a\u{200b}b", "a\u{feff}", "a\r\nb", "a\u{1b}[31m", "a\u{85}", "x\u{200d}y", "\u{2066}x"] {
+        for bad in [
+            "a\0b",
+            "a\u{202e}b",
+            "a\u{200b}b",
+            "a\u{feff}",
+            "a\r\nb",
+            "a\u{1b}[31m",
+            "a\u{85}",
+            "x\u{200d}y",
+            "\u{2066}x",
+        ] {
             assert!(first_unwanted(bad, false).is_some(), "{bad:?}");
         }
-        for good in ["Zoë O'Brien", "مریم\u{200c}ها", "👩\u{200d}💻", "李雷", "a - b"] {
+        for good in [
+            "Zoë O'Brien",
+            "مریم\u{200c}ها",
+            "👩\u{200d}💻",
+            "李雷",
+            "a - b",
+        ] {
             assert!(first_unwanted(good, false).is_none(), "{good:?}");
         }
         assert_eq!(strip("a\u{202e}b\n\tc\u{0}"), "ab\n\tc");
@@ -272,10 +308,25 @@ mod tests {
 
     #[test]
     fn web_addresses() {
-        for good in ["https://a.example", "http://a.example:8080/x?y=1#z", "HTTPS://A.example/", "https://[::1]/"] {
+        for good in [
+            "https://a.example",
+            "http://a.example:8080/x?y=1#z",
+            "HTTPS://A.example/",
+            "https://[::1]/",
+        ] {
             assert_eq!(web_url_problem(good), None, "{good}");
         }
-        for bad in ["javascript:alert(1)", "https://a.example/\r\nX: y", "data:text/html,x", "https://", "https:// a.example", "https://a\"b.example", "https://user@evil.example", "ftp://a.example", "//a.example"] {
+        for bad in [
+            "javascript:alert(1)",
+            "https://a.example/\r\nX: y",
+            "data:text/html,x",
+            "https://",
+            "https:// a.example",
+            "https://a\"b.example",
+            "https://user@evil.example",
+            "ftp://a.example",
+            "//a.example",
+        ] {
             assert!(web_url_problem(bad).is_some(), "{bad}");
         }
     }
