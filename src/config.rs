@@ -189,6 +189,23 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        // TOML does not allow raw control characters; say so plainly, where one is.
+        if let Some((i, c)) = text
+            .char_indices()
+            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return Err(vec![Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "this contains a control character (U+{:04X}), which TOML does not allow",
+                    c as u32
+                ),
+            )
+            .at(Some(position_of(text, i)))
+            .help(
+                "remove it: it is invisible in most editors, so retype the text around it",
+            )]);
+        }
         let config: Config = toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
         let mut problems = config.unwanted_characters(text);
         let at = |key: &str| find_key(text, key);

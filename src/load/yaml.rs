@@ -16,6 +16,22 @@ pub fn parse<T: DeserializeOwned>(
     first_line: usize,
     known_fields: &[&str],
 ) -> Result<T, Diagnostic> {
+    // YAML does not allow raw control characters; say so plainly, where one is.
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        let p = crate::diagnostics::position_of(text, i);
+        return Err(Diagnostic::error(
+            file,
+            format!(
+                "this contains a control character (U+{:04X}), which YAML does not allow",
+                c as u32
+            ),
+        )
+        .at(Some(Position::new(p.line + first_line - 1, p.column)))
+        .help("remove it: it is invisible in most editors, so retype the text around it"));
+    }
     let options = serde_saphyr::options! {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
