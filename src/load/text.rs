@@ -24,7 +24,7 @@ fn unwanted(c: char, prev: Option<char>, next: Option<char>) -> Option<&'static 
             "an invisible character that changes the text's direction"
         }
         '\u{200c}' | '\u{200d}'
-            if !prev.is_some_and(|p| !p.is_ascii()) || !next.is_some_and(|n| !n.is_ascii()) =>
+            if prev.is_none_or(|p| p.is_ascii()) || next.is_none_or(|n| n.is_ascii()) =>
         {
             "a zero-width character"
         }
