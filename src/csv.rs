@@ -15,9 +15,10 @@ pub fn cell(value: &str) -> String {
     // The loaders reject control and invisible characters in every field; should one reach
     // here anyway, it is dropped (line breaks stay: a quoted cell may hold them).
     let cleaned: String;
-    let value = if value
-        .chars()
-        .any(|c| !matches!(c, '\n' | '\r' | '\t') && crate::load::text::is_unwanted(c))
+    let value = if crate::load::text::has_unwanted(value)
+        && value
+            .chars()
+            .any(|c| !matches!(c, '\n' | '\r' | '\t') && crate::load::text::is_unwanted(c))
     {
         cleaned = value
             .chars()

@@ -116,7 +116,7 @@ fn line(out: &mut String, content: &str) {
     // The loaders reject control and invisible characters in every field; should one reach
     // here anyway, it is dropped, so no value can end a line or start a property of its own.
     let cleaned: String;
-    let mut rest = if content.chars().any(crate::load::text::is_unwanted) {
+    let mut rest = if crate::load::text::has_unwanted(content) {
         cleaned = content
             .chars()
             .filter(|&c| !crate::load::text::is_unwanted(c))

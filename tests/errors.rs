@@ -541,6 +541,13 @@ const CASES: &[Breakage] = &[
         None,
         &["static/team/ann.svg", "portal/team/"],
     ),
+    (
+        "file in static/ where a client's folder goes",
+        |s| fs::write(s.join("static/acme"), "x").unwrap(),
+        "clients/acme.yaml",
+        None,
+        &["static/acme", "folder"],
+    ),
     // Messages in plain words.
     (
         "key written twice",

@@ -40,6 +40,12 @@ pub(crate) fn is_unwanted(c: char) -> bool {
     unwanted(c, Some('é'), Some('é')).is_some()
 }
 
+/// True if `s` has any character [`is_unwanted`] names. Plain printable ASCII, nearly all of
+/// what calendars and spreadsheets hold, is ruled out with a byte scan.
+pub(crate) fn has_unwanted(s: &str) -> bool {
+    s.bytes().any(|b| b < 0x20 || b == 0x7f) || (!s.is_ascii() && s.chars().any(is_unwanted))
+}
+
 /// The first unwanted character of a single-line value, with its byte index.
 fn first_unwanted(value: &str, multi_line: bool) -> Option<(usize, char, &'static str)> {
     let chars: Vec<(usize, char)> = value.char_indices().collect();

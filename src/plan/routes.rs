@@ -153,6 +153,17 @@ pub(super) fn check(site: &Site, plan: &Plan) -> Result<(), Vec<Diagnostic>> {
             }
         }
     }
+    // A file where another output needs a folder (`static/acme` and client `acme`).
+    for (route, (what, owner)) in &routes {
+        let folder = format!("{route}/");
+        if let Some((inner, (_, other))) = routes.range(folder.as_str()..).next() {
+            if inner.starts_with(&folder) {
+                let message =
+                    format!("{what} would be written to {route}, where {inner} needs a folder");
+                found.add(owner, other, message);
+            }
+        }
+    }
     // Outputs inside a folder that another owns.
     for (folder, owner) in &folders {
         for (route, (_, other)) in routes.range(folder.as_str()..) {
