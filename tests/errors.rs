@@ -645,6 +645,34 @@ const CASES: &[Breakage] = &[
         Some(4),
         &["`name` is written twice", "keep one"],
     ),
+    (
+        "settings nested too deeply",
+        |s| {
+            let mut text = fs::read_to_string(s.join("hundred.toml")).unwrap();
+            text.push_str(&format!(
+                "\n[journey]\nstages = {}{}\n",
+                "[".repeat(3000),
+                "]".repeat(3000)
+            ));
+            fs::write(s.join("hundred.toml"), text).unwrap()
+        },
+        "hundred.toml",
+        Some(14),
+        &["nested too deeply"],
+    ),
+    (
+        "settings quote never closed",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "name = \"Canary & Co\"",
+                "name = \"Canary & Co",
+            )
+        },
+        "hundred.toml",
+        Some(2),
+        &["quoted value is never closed"],
+    ),
     // Web addresses and control characters.
     (
         "website is a script",
