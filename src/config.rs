@@ -142,6 +142,10 @@ impl BaseUrl {
             .strip_prefix("https://")
             .or_else(|| raw.strip_prefix("http://"))
             .ok_or_else(|| format!("`{raw}` must start with https:// or http://"))?;
+        // It is written into pages, links and calendar files as it is.
+        if let Some(problem) = crate::load::text::web_url_problem(raw) {
+            return Err(format!("`{}` {problem}", raw.escape_debug()));
+        }
         let (host, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -169,19 +173,41 @@ impl Config {
     /// Reads and validates `hundred.toml`, reporting problems at their line and column.
     pub fn load(site_root: &Path) -> Result<Config, Vec<Diagnostic>> {
         let path = site_root.join(CONFIG_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            vec![
-                Diagnostic::error(CONFIG_FILE, format!("cannot read the site settings: {e}")).help(
-                    "run `hundred init` to create a site, or pass the site folder as an argument",
-                ),
-            ]
-        })?;
+        if let Err(e) = std::fs::metadata(&path) {
+            return Err(vec![Diagnostic::error(
+                CONFIG_FILE,
+                format!("cannot read the site settings: {e}"),
+            )
+            .help(
+                "run `hundred init` to create a site, or pass the site folder as an argument",
+            )]);
+        }
+        crate::load::links::check_file(site_root, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
+        let text =
+            crate::load::read_text(site_root, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
         Config::parse(&text)
     }
 
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        // TOML does not allow raw control characters; say so plainly, where one is.
+        if let Some((i, c)) = text
+            .char_indices()
+            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        {
+            return Err(vec![Diagnostic::error(
+                CONFIG_FILE,
+                format!(
+                    "this contains a control character (U+{:04X}), which TOML does not allow",
+                    c as u32
+                ),
+            )
+            .at(Some(position_of(text, i)))
+            .help(
+                "remove it: it is invisible in most editors, so retype the text around it",
+            )]);
+        }
         let config: Config = toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
-        let mut problems = Vec::new();
+        let mut problems = config.unwanted_characters(text);
         let at = |key: &str| find_key(text, key);
         if config.firm.name.trim().is_empty() {
             problems.push(
@@ -190,17 +216,26 @@ impl Config {
                     .help("the firm's name is shown on every page"),
             );
         }
-        if !config.firm.email.contains('@') {
+        if let Some(problem) = crate::load::text::email_problem(config.firm.email.trim()) {
             problems.push(
                 Diagnostic::error(
                     CONFIG_FILE,
                     format!(
-                        "`firm.email` `{}` is not an email address",
+                        "`firm.email` `{}` is not an email address: it {problem}",
                         config.firm.email
                     ),
                 )
                 .at(at("email")),
             );
+        }
+        if let Some(website) = &config.firm.website {
+            if let Some(problem) = crate::load::text::web_url_problem(website.trim()) {
+                problems.push(
+                    Diagnostic::error(CONFIG_FILE, format!("`firm.website` {problem}"))
+                        .at(find_key_in_section(text, "firm", "website"))
+                        .help("for example website = \"https://northwind.example\""),
+                );
+            }
         }
         for (section, url) in [("portal", &config.portal), ("internal", &config.internal)] {
             if let Err(msg) = BaseUrl::parse(&url.base_url) {
@@ -251,6 +286,24 @@ impl Config {
         }
     }
 
+    /// Every setting is one line of text: control, line-break and invisible characters (which
+    /// TOML lets through as escapes such as `"\u202E"` or `"\r\n"`) are errors.
+    fn unwanted_characters(&self, text: &str) -> Vec<Diagnostic> {
+        let mut check = crate::load::text::TextCheck::new(Path::new(CONFIG_FILE), text, 1);
+        let firm = &self.firm;
+        check.line("name", &firm.name);
+        check.line("email", &firm.email);
+        check.optional("phone", &firm.phone);
+        check.optional("logo", &firm.logo);
+        check.optional("website", &firm.website);
+        // Base URLs: checked by `BaseUrl::parse`, at their own section.
+        check.line("theme", &self.build.theme);
+        check.line("output", &self.build.output);
+        check.lines("stages", &self.journey.stages);
+        check.line("paper", &self.print.paper);
+        check.errors
+    }
+
     pub fn portal_url(&self) -> BaseUrl {
         BaseUrl::parse(&self.portal.base_url).expect("validated on load")
     }
@@ -267,8 +320,11 @@ const KNOWN_KEYS: &[&str] = &[
 
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
-    let mut d = Diagnostic::error(CONFIG_FILE, message.clone())
-        .at(e.span().map(|s| position_of(text, s.start)));
+    let at = e.span().map(|s| position_of(text, s.start));
+    if let Some((plain, help)) = plain_toml_message(text, e, &message) {
+        return Diagnostic::error(CONFIG_FILE, plain).at(at).help(help);
+    }
+    let mut d = Diagnostic::error(CONFIG_FILE, message.clone()).at(at);
     if let Some(name) = message
         .strip_prefix("unknown field `")
         .and_then(|r| r.split('`').next())
@@ -278,6 +334,32 @@ fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
         }
     }
     d
+}
+
+/// The TOML parser's terse messages, in plain words with a hint.
+fn plain_toml_message(text: &str, e: &toml::de::Error, message: &str) -> Option<(String, String)> {
+    let spanned = e.span().and_then(|s| text.get(s)).unwrap_or("").trim();
+    if message.starts_with("duplicate key") {
+        let key = spanned.split(['=', ' ']).next().unwrap_or(spanned);
+        return Some((
+            format!("`{key}` is written twice"),
+            format!("keep one `{key} = …` and remove the other"),
+        ));
+    }
+    if message.contains("recurs") {
+        return Some((
+            "lists and tables are nested too deeply here".into(),
+            "hundred.toml needs only a few levels of `[` and `{`".into(),
+        ));
+    }
+    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string")
+    {
+        return Some((
+            "a quoted value is never closed".into(),
+            "add the closing quote at the end of the value that starts here".into(),
+        ));
+    }
+    None
 }
 
 /// Where `key = …` first appears, for pointing at a value that parsed but is not valid.

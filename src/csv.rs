@@ -12,6 +12,22 @@ pub const BOM: &str = "\u{feff}";
 
 /// One cell, guarded and quoted as needed.
 pub fn cell(value: &str) -> String {
+    // The loaders reject control and invisible characters in every field; should one reach
+    // here anyway, it is dropped (line breaks stay: a quoted cell may hold them).
+    let cleaned: String;
+    let value = if crate::load::text::has_unwanted(value)
+        && value
+            .chars()
+            .any(|c| !matches!(c, '\n' | '\r' | '\t') && crate::load::text::is_unwanted(c))
+    {
+        cleaned = value
+            .chars()
+            .filter(|&c| matches!(c, '\n' | '\r' | '\t') || !crate::load::text::is_unwanted(c))
+            .collect();
+        cleaned.as_str()
+    } else {
+        value
+    };
     let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
@@ -47,6 +63,13 @@ mod tests {
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
         assert_eq!(cell(""), "");
         assert_eq!(row(&["a", "b,c", ""]), "a,\"b,c\",\r\n");
+    }
+
+    #[test]
+    fn control_and_invisible_characters_are_dropped() {
+        assert_eq!(cell("Zo\u{0}ë\u{202e}\u{200b}"), "Zoë");
+        assert_eq!(cell("a\u{1b}[2Jb"), "a[2Jb");
+        assert_eq!(cell("two\r\nlines"), "\"two\r\nlines\"");
     }
 
     #[test]

@@ -113,7 +113,18 @@ fn text(out: &mut String, name: &str, value: &str) {
 /// 3.1). A fold never splits a UTF-8 character, and moves one octet earlier rather than
 /// start the continuation with white space, which some readers drop.
 fn line(out: &mut String, content: &str) {
-    let mut rest = content;
+    // The loaders reject control and invisible characters in every field; should one reach
+    // here anyway, it is dropped, so no value can end a line or start a property of its own.
+    let cleaned: String;
+    let mut rest = if crate::load::text::has_unwanted(content) {
+        cleaned = content
+            .chars()
+            .filter(|&c| !crate::load::text::is_unwanted(c))
+            .collect();
+        cleaned.as_str()
+    } else {
+        content
+    };
     // The first line holds 75 octets; each continuation a space and 74.
     let mut room = 75;
     while rest.len() > room {
@@ -186,6 +197,35 @@ mod tests {
                 assert_eq!(out.replace("\r\n ", ""), format!("SUMMARY:{value}\r\n"));
             }
         }
+    }
+
+    #[test]
+    fn no_value_can_break_a_line() {
+        let d = dates::parse("2026-11-17").unwrap();
+        let text = calendar(
+            "Acme\r\nX-INJECTED:1",
+            d,
+            &[CalendarEvent {
+                uid: "a.b@c".into(),
+                date: d,
+                summary: "Call\u{0}\u{202e}\rBEGIN:VEVENT".into(),
+                description: "line\u{2028}two\u{85}three\u{1b}".into(),
+                url: Some("https://a.example/\r\nATTACH:https://evil.example".into()),
+            }],
+        );
+        for l in text.split("\r\n") {
+            assert!(!l.chars().any(crate::load::text::is_unwanted), "{l:?}");
+            assert!(
+                !l.starts_with("X-INJECTED") && !l.starts_with("ATTACH"),
+                "{l:?}"
+            );
+        }
+        assert_eq!(
+            text.matches("BEGIN:VEVENT").count(),
+            2,
+            "one event, its summary text"
+        );
+        assert!(!text.contains("\r\nBEGIN:VEVENT\r\nBEGIN"), "{text}");
     }
 
     #[test]

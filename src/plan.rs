@@ -2,8 +2,10 @@
 //! makes it, and the source files it depends on. Watch mode uses the dependency lists to
 //! re-render only what an edit touches.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+mod routes;
+pub use routes::reserved_ids;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
@@ -156,6 +158,8 @@ pub enum AssetSource {
 pub struct Copy {
     pub route: String,
     pub source: AssetSource,
+    /// The client whose portal folder this copy is part of (its stylesheet, photos and logo).
+    pub client: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -399,15 +403,18 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         plan.copies.push(Copy {
             route: format!("portal/assets/{asset}"),
             source: AssetSource::Theme(asset),
+            client: None,
         });
         plan.copies.push(Copy {
             route: format!("internal/assets/{asset}"),
             source: AssetSource::Theme(asset),
+            client: None,
         });
-        for c in &site.clients {
+        for (ci, c) in site.clients.iter().enumerate() {
             plan.copies.push(Copy {
                 route: format!("{}assets/{asset}", client_folder(&c.id)),
                 source: AssetSource::Theme(asset),
+                client: Some(ci),
             });
         }
     }
@@ -416,19 +423,21 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
             plan.copies.push(Copy {
                 route: format!("{prefix}{file}"),
                 source: AssetSource::Static(file.clone()),
+                client: None,
             });
         }
     }
-    for c in &site.clients {
+    for (ci, c) in site.clients.iter().enumerate() {
         for photo in crate::context::portal::PortalData::photos(site, c) {
             plan.copies.push(Copy {
                 route: format!("{}assets/{photo}", client_folder(&c.id)),
                 source: AssetSource::Static(photo),
+                client: Some(ci),
             });
         }
     }
 
-    check_routes(&plan)?;
+    routes::check(site, &plan)?;
     Ok(plan)
 }
 
@@ -476,48 +485,4 @@ fn assigned_member_files(site: &Site, client: usize, team: &[Dep]) -> Vec<Dep> {
 
 fn slash(p: &std::path::Path) -> Dep {
     Dep::from(crate::load::slash_path(p))
-}
-
-/// Two outputs at one route would silently overwrite each other: usually a file in static/
-/// shadowing a generated page.
-fn check_routes(plan: &Plan) -> Result<(), Vec<Diagnostic>> {
-    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-    let mut errors = Vec::new();
-    let describe_page = |p: &Page| {
-        format!(
-            "the page made from {}",
-            p.deps.first().cloned().unwrap_or_default()
-        )
-    };
-    let pages = plan
-        .pages
-        .iter()
-        .map(|p| (p.route.as_str(), describe_page(p), None));
-    let copies = plan.copies.iter().map(|c| {
-        let (what, file) = match &c.source {
-            AssetSource::Theme(a) => (format!("the theme's asset {a}"), None),
-            AssetSource::Static(s) => (format!("static/{s}"), Some(format!("static/{s}"))),
-        };
-        (c.route.as_str(), what, file)
-    });
-    for (route, what, file) in pages.chain(copies) {
-        if let Some(first) = seen.get(route) {
-            if first != &what {
-                errors.push(
-                    Diagnostic::error(
-                        file.unwrap_or_else(|| "hundred.toml".into()),
-                        format!("two outputs would be written to {route}: {first} and {what}"),
-                    )
-                    .help("rename or move the file in static/ so it does not replace a page"),
-                );
-            }
-        } else {
-            seen.insert(route, what);
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
 }

@@ -224,10 +224,9 @@ impl Session {
             }
         }
         if statics_changed {
-            site.statics = load::list_files(&self.root.join("static"))
-                .into_iter()
-                .map(|p| load::slash_path(&p))
-                .collect();
+            let (statics, problems) = load::list_statics(&self.root);
+            site.statics = statics;
+            diags.extend(problems);
         }
         load::sort_site(&mut site);
         let reading_order = |s: &Site| s.playbook.iter().map(|c| c.file.clone()).collect();

@@ -16,6 +16,11 @@ type Breakage = (
     &'static [&'static str],
 );
 
+/// A symbolic link at `link` to `target` (written as given, so relative targets stay relative).
+fn symlink(target: &str, link: std::path::PathBuf) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
 fn edit(path: &std::path::Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{} has no {from:?}", path.display());
@@ -301,7 +306,7 @@ const CASES: &[Breakage] = &[
         |s| fs::write(s.join("static/index.html"), "<p>mine</p>").unwrap(),
         "static/index.html",
         None,
-        &["two outputs", "index.html"],
+        &["the portal's own pages", "portal/index.html"],
     ),
     (
         "unknown client stage",
@@ -441,6 +446,337 @@ const CASES: &[Breakage] = &[
         "clients/hostile.yaml",
         None,
         &["contacts"],
+    ),
+    // Symbolic links: followed only while they stay inside their area.
+    (
+        "static link to a system file",
+        |s| symlink("/etc/passwd", s.join("static/passwd")),
+        "static/passwd",
+        None,
+        &["/etc/passwd", "published"],
+    ),
+    (
+        "static link to the site folder",
+        |s| symlink("..", s.join("static/loop")),
+        "static/loop",
+        None,
+        &["`..`", "published"],
+    ),
+    (
+        "static link to internal sources",
+        |s| symlink("../clients", s.join("static/clients")),
+        "static/clients",
+        None,
+        &["../clients", "published"],
+    ),
+    (
+        "static folder is a link to the site",
+        |s| {
+            fs::remove_dir_all(s.join("static")).unwrap();
+            symlink(".", s.join("static"))
+        },
+        "static",
+        None,
+        &["sources"],
+    ),
+    (
+        "link loop in static",
+        |s| {
+            fs::create_dir_all(s.join("static/a")).unwrap();
+            symlink("../a", s.join("static/a/b"))
+        },
+        "static/a/b",
+        None,
+        &["loop"],
+    ),
+    (
+        "client file linked from outside",
+        |s| symlink("/etc/passwd", s.join("clients/evil.yaml")),
+        "clients/evil.yaml",
+        None,
+        &["/etc/passwd", "outside"],
+    ),
+    (
+        "settings linked from outside",
+        |s| {
+            fs::remove_file(s.join("hundred.toml")).unwrap();
+            symlink("/etc/passwd", s.join("hundred.toml"))
+        },
+        "hundred.toml",
+        None,
+        &["/etc/passwd", "outside"],
+    ),
+    (
+        "templates folder linked from outside",
+        |s| symlink("/etc", s.join("templates")),
+        "templates",
+        None,
+        &["/etc", "outside"],
+    ),
+    // Routes: every output and every owned folder has one source.
+    (
+        "chapter named like the printable playbook",
+        |s| {
+            fs::copy(s.join("playbook/01-intro.md"), s.join("playbook/print.md")).unwrap();
+        },
+        "playbook/print.md",
+        None,
+        &["printable", "`print` is reserved"],
+    ),
+    (
+        "client named like the portal's assets",
+        |s| {
+            fs::copy(s.join("clients/acme.yaml"), s.join("clients/assets.yaml")).unwrap();
+        },
+        "clients/assets.yaml",
+        None,
+        &["portal/assets/", "`assets` is reserved"],
+    ),
+    (
+        "client named like a folder of static/",
+        |s| {
+            fs::copy(s.join("clients/acme.yaml"), s.join("clients/team.yaml")).unwrap();
+        },
+        "clients/team.yaml",
+        None,
+        &["static/team/ann.svg", "portal/team/"],
+    ),
+    (
+        "file in static/ where a client's folder goes",
+        |s| fs::write(s.join("static/acme"), "x").unwrap(),
+        "clients/acme.yaml",
+        None,
+        &["static/acme", "folder"],
+    ),
+    // Messages in plain words.
+    (
+        "key written twice",
+        |s| edit(&s.join("team/bo.yaml"), "bio:", "name: Bob\nbio:"),
+        "team/bo.yaml",
+        Some(5),
+        &["`name` is written twice", "first on line 1", "keep one"],
+    ),
+    (
+        "too many aliases",
+        |s| {
+            let mut yaml = String::from("  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+            for (name, prev) in ["b", "c", "d", "e", "f"]
+                .iter()
+                .zip(["a", "b", "c", "d", "e"])
+            {
+                yaml.push_str(&format!(
+                    "  {name}: &{name} [{}]\n",
+                    vec![format!("*{prev}"); 10].join(", ")
+                ));
+            }
+            yaml.push_str(&format!("  g: [{}]\n", ["*f"].repeat(10).join(", ")));
+            edit(
+                &s.join("clients/acme.yaml"),
+                "internal:\n",
+                &format!("internal:\n{yaml}"),
+            );
+        },
+        "clients/acme.yaml",
+        None,
+        &["too large", "`*name`"],
+    ),
+    (
+        "nesting too deep",
+        |s| {
+            let deep = format!("{}{}", "[".repeat(2000), "]".repeat(2000));
+            edit(
+                &s.join("clients/acme.yaml"),
+                "internal:\n",
+                &format!("internal:\n  deep: {deep}\n"),
+            );
+        },
+        "clients/acme.yaml",
+        Some(21),
+        &["nested too deeply"],
+    ),
+    (
+        "unclosed quote",
+        |s| {
+            edit(
+                &s.join("team/bo.yaml"),
+                "name: Bo Builder",
+                "name: \"Bo Builder",
+            )
+        },
+        "team/bo.yaml",
+        Some(1),
+        &["quoted value is never closed"],
+    ),
+    (
+        "empty front matter",
+        |s| fs::write(s.join("journey/020-note.md"), "---\n---\nHello.\n").unwrap(),
+        "journey/020-note.md",
+        Some(2),
+        &["no fields"],
+    ),
+    (
+        "invalid UTF-8 in a profile",
+        |s| fs::write(s.join("team/bo.yaml"), b"name: Bo\nrole: Engin\xe9er\n").unwrap(),
+        "team/bo.yaml",
+        Some(2),
+        &["not UTF-8", "0xE9", "save the file as UTF-8"],
+    ),
+    (
+        "invalid UTF-8 in the settings",
+        |s| {
+            let mut text = fs::read(s.join("hundred.toml")).unwrap();
+            text.extend_from_slice(b"# caf\xe9\n");
+            fs::write(s.join("hundred.toml"), text).unwrap()
+        },
+        "hundred.toml",
+        Some(12),
+        &["not UTF-8", "save the file as UTF-8"],
+    ),
+    (
+        "settings key written twice",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "phone =",
+                "name = \"Again\"\nphone =",
+            )
+        },
+        "hundred.toml",
+        Some(4),
+        &["`name` is written twice", "keep one"],
+    ),
+    (
+        "settings nested too deeply",
+        |s| {
+            let mut text = fs::read_to_string(s.join("hundred.toml")).unwrap();
+            text.push_str(&format!(
+                "\n[journey]\nstages = {}{}\n",
+                "[".repeat(3000),
+                "]".repeat(3000)
+            ));
+            fs::write(s.join("hundred.toml"), text).unwrap()
+        },
+        "hundred.toml",
+        Some(14),
+        &["nested too deeply"],
+    ),
+    (
+        "settings quote never closed",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "name = \"Canary & Co\"",
+                "name = \"Canary & Co",
+            )
+        },
+        "hundred.toml",
+        Some(2),
+        &["quoted value is never closed"],
+    ),
+    // Web addresses and control characters.
+    (
+        "website is a script",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "logo =",
+                "website = \"javascript:alert(1)\"\nlogo =",
+            )
+        },
+        "hundred.toml",
+        Some(5),
+        &["firm.website", "https://"],
+    ),
+    (
+        "base URL with a line break",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "https://clients.canary.example/",
+                "https://clients.canary.example/\\r\\nX-Injected: 1",
+            )
+        },
+        "hundred.toml",
+        Some(8),
+        &["portal.base_url", "U+000D"],
+    ),
+    (
+        "member calendar is a script",
+        |s| {
+            edit(
+                &s.join("team/bo.yaml"),
+                "bio:",
+                "calendar: \"javascript:alert(1)\"\nbio:",
+            )
+        },
+        "team/bo.yaml",
+        Some(5),
+        &["calendar", "https://"],
+    ),
+    (
+        "direction override in a client name",
+        |s| {
+            edit(
+                &s.join("clients/acme.yaml"),
+                "name: Acme Widgets",
+                "name: Acme \u{202e}stegdiW",
+            )
+        },
+        "clients/acme.yaml",
+        Some(1),
+        &["`name`", "U+202E"],
+    ),
+    (
+        "NUL written as an escape in a member name",
+        |s| {
+            edit(
+                &s.join("team/bo.yaml"),
+                "name: Bo Builder",
+                "name: \"Bo\\0Builder\"",
+            )
+        },
+        "team/bo.yaml",
+        Some(1),
+        &["`name`", "U+0000"],
+    ),
+    (
+        "zero-width space in a touchpoint title",
+        |s| {
+            edit(
+                &s.join("journey/002-handoff.md"),
+                "title: Sales hand-off",
+                "title: Sales\u{200b} hand-off",
+            )
+        },
+        "journey/002-handoff.md",
+        Some(2),
+        &["`title`", "U+200B"],
+    ),
+    (
+        "line break in a contact's email",
+        |s| {
+            edit(
+                &s.join("clients/acme.yaml"),
+                "email: wile@acme.example",
+                "email: \"wile@acme.example\\r\\nBcc: all@x.example\"",
+            )
+        },
+        "clients/acme.yaml",
+        Some(6),
+        &["contacts.email", "line break"],
+    ),
+    (
+        "control character in the firm's phone",
+        |s| {
+            edit(
+                &s.join("hundred.toml"),
+                "+44 20 0000 0000",
+                "+44 20\\u001b[2J",
+            )
+        },
+        "hundred.toml",
+        Some(4),
+        &["`phone`", "U+001B"],
     ),
 ];
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::text::{self, TextCheck};
 use super::{require_text, yaml};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Client, Contact, Located};
@@ -54,10 +55,29 @@ struct ContactFile {
 }
 
 pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
-    let raw: ClientFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
-    let mut errors: Vec<Diagnostic> = require_text(&raw.name, "name", file, text, 1)
-        .into_iter()
-        .collect();
+    let mut raw: ClientFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
+    let mut check = TextCheck::new(file, text, 1);
+    check.line("name", &raw.name);
+    check.line("start", &raw.start.value);
+    if let Some(stage) = &raw.stage {
+        check.line("stage", &stage.value);
+    }
+    for c in &raw.contacts {
+        check.line("contacts.name", &c.name);
+        check.line("contacts.role", &c.role);
+        check.line("contacts.email", &c.email);
+        check.optional("contacts.phone", &c.phone);
+    }
+    for (role, member) in &raw.team {
+        check.line("team", role);
+        check.line("team", &member.value);
+    }
+    check.lines("goals", &raw.goals);
+    check.lines("cares_about", &raw.cares_about);
+    check.markdown("welcome", &mut raw.welcome);
+    check.notes("internal", &mut raw.internal);
+    let (mut errors, warnings) = (check.errors, check.warnings);
+    errors.extend(require_text(&raw.name, "name", file, text, 1));
     let start = match crate::dates::parse(&raw.start.value) {
         Ok(d) => Some(d),
         Err(msg) => {
@@ -80,7 +100,7 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
         );
     }
     for c in &raw.contacts {
-        if c.name.trim().is_empty() || !c.email.contains('@') {
+        if c.name.trim().is_empty() || text::email_problem(c.email.trim()).is_some() {
             errors.push(
                 Diagnostic::error(
                     file,
@@ -117,9 +137,9 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
             .into_iter()
             .map(|c| Contact {
                 name: c.name.trim().to_string(),
-                role: c.role,
+                role: c.role.trim().to_string(),
                 email: c.email.trim().to_string(),
-                phone: c.phone,
+                phone: c.phone.map(|p| p.trim().to_string()),
             })
             .collect(),
         team: raw
@@ -138,5 +158,5 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
         welcome: raw.welcome,
         internal,
     };
-    Ok((client, Vec::new()))
+    Ok((client, warnings))
 }

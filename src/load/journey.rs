@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::text::{self, TextCheck};
 use super::{frontmatter, require_text, yaml};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Located, Touchpoint, Visibility};
@@ -44,10 +45,18 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
     let split = frontmatter::split(text, file, true).map_err(|d| vec![d])?;
     let front: Front =
         yaml::parse(split.yaml, file, split.yaml_line, FIELDS).map_err(|d| vec![d])?;
-    let mut errors: Vec<Diagnostic> = [("title", &front.title), ("channel", &front.channel)]
-        .into_iter()
-        .filter_map(|(field, v)| require_text(v, field, file, split.yaml, split.yaml_line))
-        .collect();
+    let mut check = TextCheck::new(file, split.yaml, split.yaml_line);
+    check.line("title", &front.title);
+    check.line("stage", &front.stage.value);
+    check.line("channel", &front.channel);
+    check.line("owner", &front.owner.value);
+    check.optional("portal", &front.portal);
+    let mut errors = check.errors;
+    errors.extend(
+        [("title", &front.title), ("channel", &front.channel)]
+            .into_iter()
+            .filter_map(|(field, v)| require_text(v, field, file, split.yaml, split.yaml_line)),
+    );
     let day_at = yaml::position_of(&front.day.referenced, split.yaml_line);
     let day = match u32::try_from(front.day.value) {
         Ok(d) if (1..=3660).contains(&d) => d,
@@ -77,8 +86,9 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
     }
     // Blank out the front matter but keep its line breaks, so the template's line numbers are
     // the file's line numbers.
+    let (body, warning) = text::clean_body(file, split.body, split.body_line);
     let mut template_source = "\n".repeat(split.body_line - 1);
-    template_source.push_str(split.body);
+    template_source.push_str(&body);
     let touchpoint = Touchpoint {
         id: id.to_string(),
         file: file.to_path_buf(),
@@ -98,5 +108,5 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
         template_source,
         template_name: super::slash_path(file),
     };
-    Ok((touchpoint, Vec::new()))
+    Ok((touchpoint, warning.into_iter().collect()))
 }

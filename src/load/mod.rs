@@ -4,9 +4,12 @@
 pub mod clients;
 pub mod frontmatter;
 pub mod journey;
+pub(crate) mod links;
 pub mod playbook;
 pub mod team;
+pub(crate) mod text;
 pub mod yaml;
+mod yaml_errors;
 
 use std::path::{Path, PathBuf};
 
@@ -46,19 +49,16 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
     let (playbook, d) = load_all(root, "playbook", &["md"], playbook::load);
     diags.extend(d);
 
-    let statics = list_files(&root.join("static"))
-        .into_iter()
-        .map(|p| slash_path(&p))
-        .collect();
+    let (statics, d) = list_statics(root);
+    diags.extend(d);
     let mut template_overrides = Vec::new();
-    for rel in list_files(&root.join("templates")) {
+    let (templates, d) = list_files(root, "templates");
+    diags.extend(d);
+    for rel in templates {
         let file = Path::new("templates").join(&rel);
-        match std::fs::read_to_string(root.join(&file)) {
+        match read_text(root, &file) {
             Ok(text) => template_overrides.push((slash_path(&rel), file, text)),
-            Err(e) => diags.push(Diagnostic::error(
-                file,
-                format!("cannot read this template: {e}"),
-            )),
+            Err(d) => diags.push(d),
         }
     }
 
@@ -119,16 +119,11 @@ pub fn load_file(
     };
     let id = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     check_id(id, rel).map_err(|d| vec![d])?;
-    let text = match std::fs::read_to_string(root.join(rel)) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(vec![Diagnostic::error(
-                rel,
-                format!("cannot read this file: {e}"),
-            )])
-        }
-    };
+    if !root.join(rel).exists() {
+        return Ok(None);
+    }
+    links::check_file(root, rel).map_err(|d| vec![d])?;
+    let text = read_text(root, rel).map_err(|d| vec![d])?;
     Ok(Some(match kind {
         "team" => team::load(rel, id, &text).map(|(m, w)| (Item::Member(m), w))?,
         "clients" => clients::load(rel, id, &text).map(|(c, w)| (Item::Client(c), w))?,
@@ -160,7 +155,9 @@ fn load_all<T: Send>(
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
-    for rel in list_files(&root.join(folder)) {
+    let (files, d) = list_files(root, folder);
+    diags.extend(d);
+    for rel in files {
         if rel.components().count() != 1 {
             continue;
         }
@@ -196,12 +193,7 @@ fn load_all<T: Send>(
     let results: Vec<_> = entries
         .par_iter()
         .map(|(id, file)| {
-            let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
-                vec![Diagnostic::error(
-                    file,
-                    format!("cannot read this file: {e}"),
-                )]
-            })?;
+            let text = read_text(root, file).map_err(|d| vec![d])?;
             load_one(file, id, &text)
         })
         .collect();
@@ -219,13 +211,16 @@ fn load_all<T: Send>(
 }
 
 /// Ids become parts of URLs and file names, so they are kept to a portable alphabet.
-fn check_id(id: &str, file: &Path) -> Result<(), Diagnostic> {
-    let ok = !id.is_empty()
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && !id.starts_with(['-', '_']);
-    if ok {
+        && !id.starts_with(['-', '_'])
+}
+
+fn check_id(id: &str, file: &Path) -> Result<(), Diagnostic> {
+    if is_valid_id(id) {
         Ok(())
     } else {
         let suggestion: String = id
@@ -246,18 +241,40 @@ fn check_id(id: &str, file: &Path) -> Result<(), Diagnostic> {
     }
 }
 
-/// Files below `dir` (relative to it), skipping hidden files and editor leftovers; sorted.
-pub fn list_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| e.path().strip_prefix(dir).ok().map(Path::to_path_buf))
-        .collect();
-    files.sort();
-    files
+/// Files below `root/folder` (relative to that folder), skipping hidden files and editor
+/// leftovers; sorted. Symbolic links are followed only while they stay inside the area that
+/// folder may reach (see [`links`]); the findings name the links that do not.
+pub fn list_files(root: &Path, folder: &str) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    links::walk(root, folder)
+}
+
+/// The files of `static/`, `/`-separated, and the findings about its links.
+pub fn list_statics(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
+    let (files, diags) = list_files(root, "static");
+    (files.iter().map(|p| slash_path(p)).collect(), diags)
+}
+
+/// Reads a source file as text. A file that is not UTF-8 is reported at the line and column
+/// of its first bad byte, which is where an editor can fix it.
+pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(root.join(rel))
+        .map_err(|e| Diagnostic::error(rel, format!("cannot read this file: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // The valid part is text, so lines and columns can be counted in it.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+        let at = crate::diagnostics::position_of(before, before.len());
+        Diagnostic::error(
+            rel,
+            format!(
+                "this file is not UTF-8 text: byte 0x{:02X} at line {}, column {} is not valid",
+                bytes[valid], at.line, at.column
+            ),
+        )
+        .at(Some(at))
+        .help("save the file as UTF-8 (most editors offer it under \"Save with encoding\")")
+    })
 }
 
 /// Every file below `dir` (relative to it), hidden ones included; sorted.

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::text::{self, TextCheck};
 use super::{frontmatter, yaml};
 use crate::model::Chapter;
 
@@ -35,14 +36,21 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
     } else {
         yaml::parse(split.yaml, file, split.yaml_line, FIELDS).map_err(|d| vec![d])?
     };
+    let mut check = TextCheck::new(file, split.yaml, split.yaml_line);
+    check.optional("title", &front.title);
+    check.optional("description", &front.description);
+    check.optional("date", &front.date);
+    check.lines("tags", &front.tags);
+    if !check.errors.is_empty() {
+        return Err(check.errors);
+    }
+    let (body, warning) = text::clean_body(file, split.body, split.body_line);
     // Without a title in the front matter, the first `# Heading` names the chapter, as in mdBook.
     let title = front
         .title
         .filter(|t| !t.trim().is_empty())
         .or_else(|| {
-            split
-                .body
-                .lines()
+            body.lines()
                 .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
         })
         .unwrap_or_else(|| id.replace(['-', '_'], " "));
@@ -57,9 +65,9 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
             date: front
                 .date
                 .map(|d| d.split('T').next().unwrap_or(&d).to_string()),
-            body: split.body.to_string(),
+            body,
             body_line: split.body_line,
         },
-        Vec::new(),
+        warning.into_iter().collect(),
     ))
 }

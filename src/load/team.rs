@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::text::{self, TextCheck};
 use super::{require_text, yaml};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Located, Member};
@@ -50,32 +51,61 @@ struct MemberFile {
 }
 
 pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
-    let raw: MemberFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
-    let mut errors: Vec<Diagnostic> = [
+    let mut raw: MemberFile = yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?;
+    let mut check = TextCheck::new(file, text, 1);
+    for (field, value) in [
         ("name", &raw.name),
         ("role", &raw.role),
         ("email", &raw.email),
-    ]
-    .into_iter()
-    .filter_map(|(field, v)| require_text(v, field, file, text, 1))
-    .collect();
-    if !raw.email.trim().is_empty() && !raw.email.contains('@') {
-        errors.push(
-            Diagnostic::error(file, format!("`{}` is not an email address", raw.email))
+    ] {
+        check.line(field, value);
+    }
+    for (field, value) in [
+        ("phone", &raw.phone),
+        ("pronouns", &raw.pronouns),
+        ("video", &raw.video),
+        ("calendar", &raw.calendar),
+    ] {
+        check.optional(field, value);
+    }
+    if let Some(photo) = &raw.photo {
+        check.line("photo", &photo.value);
+    }
+    check.lines("roles", &raw.roles);
+    check.lines("fun_facts", &raw.fun_facts);
+    check.lines("cares_about", &raw.cares_about);
+    check.markdown("bio", &mut raw.bio);
+    let (mut errors, warnings) = (check.errors, check.warnings);
+    errors.extend(
+        [
+            ("name", &raw.name),
+            ("role", &raw.role),
+            ("email", &raw.email),
+        ]
+        .into_iter()
+        .filter_map(|(field, v)| require_text(v, field, file, text, 1)),
+    );
+    if !raw.email.trim().is_empty() {
+        if let Some(problem) = text::email_problem(raw.email.trim()) {
+            errors.push(
+                Diagnostic::error(
+                    file,
+                    format!(
+                        "`{}` is not an email address: it {problem}",
+                        raw.email.trim()
+                    ),
+                )
                 .at(yaml::key_position(text, "email", 1)),
-        );
+            );
+        }
     }
     for (field, url) in [("video", &raw.video), ("calendar", &raw.calendar)] {
-        if let Some(url) = url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                errors.push(
-                    Diagnostic::error(
-                        file,
-                        format!("`{field}` must be a web address starting with https://"),
-                    )
-                    .at(yaml::key_position(text, field, 1)),
-                );
-            }
+        if let Some(problem) = url.as_deref().and_then(|u| text::web_url_problem(u.trim())) {
+            errors.push(
+                Diagnostic::error(file, format!("`{field}` {problem}"))
+                    .at(yaml::key_position(text, field, 1))
+                    .help("links on a profile may only be web addresses, e.g. https://cal.example/maya"),
+            );
         }
     }
     if !errors.is_empty() {
@@ -88,19 +118,19 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
         role: raw.role.trim().to_string(),
         roles: raw.roles,
         email: raw.email.trim().to_string(),
-        phone: raw.phone,
+        phone: raw.phone.map(|p| p.trim().to_string()),
         photo: raw.photo.map(|p| {
             Located::new(
                 p.value.trim_start_matches('/').to_string(),
                 yaml::position_of(&p.referenced, 1),
             )
         }),
-        pronouns: raw.pronouns,
+        pronouns: raw.pronouns.map(|p| p.trim().to_string()),
         bio: raw.bio,
         fun_facts: raw.fun_facts,
         cares_about: raw.cares_about,
-        video: raw.video,
-        calendar: raw.calendar,
+        video: raw.video.map(|u| u.trim().to_string()),
+        calendar: raw.calendar.map(|u| u.trim().to_string()),
     };
-    Ok((member, Vec::new()))
+    Ok((member, warnings))
 }

@@ -16,6 +16,22 @@ pub fn parse<T: DeserializeOwned>(
     first_line: usize,
     known_fields: &[&str],
 ) -> Result<T, Diagnostic> {
+    // YAML does not allow raw control characters; say so plainly, where one is.
+    if let Some((i, c)) = text
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        let p = crate::diagnostics::position_of(text, i);
+        return Err(Diagnostic::error(
+            file,
+            format!(
+                "this contains a control character (U+{:04X}), which YAML does not allow",
+                c as u32
+            ),
+        )
+        .at(Some(Position::new(p.line + first_line - 1, p.column)))
+        .help("remove it: it is invisible in most editors, so retype the text around it"));
+    }
     let options = serde_saphyr::options! {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
@@ -26,6 +42,12 @@ pub fn parse<T: DeserializeOwned>(
             .location()
             .filter(|l| l.line() > 0)
             .map(|l| Position::new(l.line() as usize + first_line - 1, l.column() as usize));
+        let local_line = position.map(|p| p.line + 1 - first_line);
+        if let Some((message, help)) =
+            super::yaml_errors::describe(&e, text, local_line, first_line)
+        {
+            return Diagnostic::error(file, message).at(position).help(help);
+        }
         let message = clean_message(&e.without_snippet().to_string());
         let mut d = Diagnostic::error(file, message.clone()).at(position);
         if let Some(field) = backticked_after(&message, "unknown field") {
@@ -155,6 +177,7 @@ mod tests {
         assert_eq!(e.position.unwrap().line, 3, "{e}");
         assert_eq!(e.help.as_deref(), Some("did you mean `phone`?"));
         let e = parse::<T>("name: a\nname: b\n", Path::new("x.yaml"), 1, &[]).unwrap_err();
-        assert!(e.message.to_lowercase().contains("duplicate"), "{e}");
+        assert_eq!(e.message, "`name` is written twice (first on line 1)");
+        assert_eq!(e.position.unwrap().line, 2);
     }
 }

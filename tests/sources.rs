@@ -1,0 +1,181 @@
+//! Reading the site's sources safely: links that stay inside are followed, markdown is cleaned
+//! of invisible characters with a warning, watch mode refuses the same links as a build, and
+//! the reserved ids README.md lists are the ones the plan derives.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+
+use common::*;
+
+fn build_with_stderr(site: &Path, out: &Path) -> String {
+    let result = hundred()
+        .arg("build")
+        .arg(site)
+        .arg("--output")
+        .arg(out)
+        .arg("--today")
+        .arg(TODAY)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "build failed:\n{stderr}");
+    stderr
+}
+
+#[test]
+fn links_that_stay_inside_their_area_are_followed() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    // static/brand -> static/team (inside static/); a client file kept in another folder of
+    // the site and linked into clients/.
+    symlink("team", s.join("static/brand")).unwrap();
+    fs::create_dir_all(s.join("shared")).unwrap();
+    fs::rename(s.join("clients/acme.yaml"), s.join("shared/acme.yaml")).unwrap();
+    symlink("../shared/acme.yaml", s.join("clients/acme.yaml")).unwrap();
+    let out = tempfile::TempDir::new().unwrap();
+    let public = out.path().join("public");
+    let stderr = build_with_stderr(s, &public);
+    assert!(!stderr.contains("link"), "{stderr}");
+    assert!(public.join("portal/brand/ann.svg").is_file());
+    assert!(public.join("portal/acme/index.html").is_file());
+}
+
+#[test]
+fn a_link_out_of_static_publishes_nothing() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    symlink("../clients", s.join("static/notes")).unwrap();
+    let result = hundred()
+        .arg("check")
+        .arg(s)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(stdout.contains("static/notes"), "{stdout}");
+    assert!(stdout.contains("published to clients"), "{stdout}");
+}
+
+#[test]
+fn markdown_loses_invisible_characters_with_a_warning() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    let bio = "bio: Bo builds \u{202e}things\u{200b} well.\n";
+    let bo = fs::read_to_string(s.join("team/bo.yaml")).unwrap();
+    fs::write(
+        s.join("team/bo.yaml"),
+        bo.replace("bio: Bo builds things.\n", bio),
+    )
+    .unwrap();
+    let note = "---\ntitle: Chapter three\n---\nHello\u{0} there,\n\u{2066}friend\u{2069}.\n";
+    fs::write(s.join("playbook/03-note.md"), note).unwrap();
+    let out = tempfile::TempDir::new().unwrap();
+    let public = out.path().join("public");
+    let stderr = build_with_stderr(s, &public);
+    assert!(stderr.contains("team/bo.yaml:5:16"), "{stderr}");
+    assert!(stderr.contains("U+202E"), "{stderr}");
+    assert!(stderr.contains("playbook/03-note.md:4:6"), "{stderr}");
+    for (_, bytes) in read_tree(&public) {
+        let text = String::from_utf8_lossy(&bytes);
+        for c in ['\u{202e}', '\u{200b}', '\u{0}', '\u{2066}', '\u{2069}'] {
+            assert!(!text.contains(c), "U+{:04X} was written", c as u32);
+        }
+    }
+    let chapter = read(&public.join("internal/playbook/03-note/index.html"));
+    assert!(chapter.contains("Hello there"), "{chapter}");
+    let member = read(&public.join("internal/team/bo/index.html"));
+    assert!(member.contains("Bo builds things well."), "{member}");
+}
+
+#[test]
+fn watch_mode_reloads_refuse_links_out_of_the_site() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    let outside = tempfile::TempDir::new().unwrap();
+    fs::copy(
+        s.join("clients/acme.yaml"),
+        outside.path().join("acme.yaml"),
+    )
+    .unwrap();
+    fs::remove_file(s.join("clients/acme.yaml")).unwrap();
+    symlink(
+        outside.path().join("acme.yaml"),
+        s.join("clients/acme.yaml"),
+    )
+    .unwrap();
+    let errors = match hundred::load::load_file(s, Path::new("clients/acme.yaml")) {
+        Err(e) => e,
+        Ok(_) => panic!("a client file linked from outside the site was loaded"),
+    };
+    assert_eq!(errors[0].file, Path::new("clients/acme.yaml"));
+    assert!(
+        errors[0].message.contains("outside the site folder"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn check_names_both_sources_of_a_collision() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::copy(s.join("playbook/01-intro.md"), s.join("playbook/print.md")).unwrap();
+    let result = hundred()
+        .arg("check")
+        .arg(s)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        stdout.contains("\"file\": \"playbook/print.md\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("chapter `print` (playbook/print.md)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("the printable playbook"), "{stdout}");
+}
+
+/// The ids README.md lists as reserved are the ones a plan of an empty site derives, so the
+/// list cannot drift from what `hundred` writes.
+#[test]
+fn readme_lists_every_reserved_id() {
+    let site = tempfile::TempDir::new().unwrap();
+    fs::copy(
+        fixture("canary").join("hundred.toml"),
+        site.path().join("hundred.toml"),
+    )
+    .unwrap();
+    let (loaded, _) = hundred::load::load_site(site.path());
+    let mut loaded = loaded.expect("the settings load");
+    loaded.config.firm.logo = None;
+    let plan = hundred::plan::plan_site(&loaded).expect("an empty site plans");
+    let reserved = hundred::plan::reserved_ids(&plan);
+    assert!(
+        reserved.contains(&("client", "assets".to_string())),
+        "{reserved:?}"
+    );
+    assert!(
+        reserved.contains(&("chapter", "print".to_string())),
+        "{reserved:?}"
+    );
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let section = &readme[readme.find("## The site folder").unwrap()..];
+    let section = &section[..section.find("\n## ").unwrap()];
+    for (kind, id) in &reserved {
+        assert!(
+            section.contains(&format!("{kind} cannot be `{id}`"))
+                || section.contains(&format!("`{id}` (")),
+            "README.md's \"The site folder\" does not list the reserved {kind} id `{id}`"
+        );
+    }
+}
