@@ -153,6 +153,7 @@ pub fn main() -> ExitCode {
                         report.elapsed.as_millis(),
                         shown_path(&report.output)
                     );
+                    print_left(&report);
                     ExitCode::SUCCESS
                 }
                 Err(BuildFailure { diagnostics }) => failed(&dir, &diagnostics, "build"),
@@ -255,6 +256,7 @@ fn pdf(
         report.clients,
         shown_path(&report.output)
     );
+    print_left(&report);
     println!(
         "Printing {} document(s) with {} ({} at a time)…",
         report.documents.len(),
@@ -277,6 +279,18 @@ fn pdf(
             eprintln!("pdf failed: no PDF was written (the HTML build is in place).");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One line naming the files in the output that hundred did not write and so left alone.
+fn print_left(report: &crate::build::BuildReport) {
+    let left = &report.changes.left;
+    if !left.is_empty() {
+        println!(
+            "Left {} file(s) hundred did not write: {}",
+            left.len(),
+            crate::write::some(left, 10)
+        );
     }
 }
 
