@@ -301,10 +301,20 @@ fn failed(dir: &Path, diagnostics: &Diagnostics, verb: &str) -> ExitCode {
 }
 
 fn summary(diagnostics: &Diagnostics, verb: &str) {
+    // Only a build stopped while renaming its files into place has changed the output.
+    let half_replaced = diagnostics
+        .items
+        .iter()
+        .any(|d| d.message.starts_with(crate::write::HALF_REPLACED));
     eprintln!(
-        "{verb} failed: {} error(s), {} warning(s); nothing was written.",
+        "{verb} failed: {} error(s), {} warning(s); {}.",
         diagnostics.error_count(),
-        diagnostics.warning_count()
+        diagnostics.warning_count(),
+        if half_replaced {
+            "the output is partly replaced (see above)"
+        } else {
+            "nothing was written"
+        }
     );
 }
 

@@ -19,8 +19,7 @@ pub(crate) fn stage_one(
     content: &Content,
 ) -> Result<bool, WriteError> {
     if let Content::Streamed(make) = content {
-        return stage_streamed(target, tmp, make)
-            .map_err(|e| WriteError::io("write", target, e));
+        return stage_streamed(target, tmp, make).map_err(|e| WriteError::io("write", target, e));
     }
     let bytes: Cow<[u8]> = match content {
         Content::Bytes(b) => b.as_slice().into(),
@@ -28,7 +27,9 @@ pub(crate) fn stage_one(
         Content::File(src) => fs::read(src)
             .map_err(|e| WriteError::io("read", src, e))?
             .into(),
-        Content::Made(make) => make().map_err(|e| WriteError::io("make", target, e))?.into(),
+        Content::Made(make) => make()
+            .map_err(|e| WriteError::io("make", target, e))?
+            .into(),
         Content::Streamed(_) => unreachable!("handled above"),
     };
     // Not following a link: one at the target is never hundred's (the survey refuses it).

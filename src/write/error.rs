@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::survey::Conflict;
 
+/// How the message of a build stopped half-way through its renames starts.
+pub const HALF_REPLACED: &str = "the output is half replaced";
+
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("cannot {op} {}: {source}", path.display())]
@@ -19,13 +22,16 @@ pub enum WriteError {
     Busy { output: PathBuf },
     #[error("{} is damaged: {why}", path.display())]
     BadManifest { path: PathBuf, why: String },
-    #[error("nothing was written, because of what is in {}:{}", output.display(), list_conflicts(conflicts))]
+    #[error(
+        "nothing was written, because of what is in the way:{}",
+        list_conflicts(conflicts)
+    )]
     InTheWay {
         output: PathBuf,
         conflicts: Vec<Conflict>,
     },
     #[error(
-        "the output is half replaced: {first}; {} file(s) were put in place ({}), {} were not ({})",
+        "{HALF_REPLACED}: {first}; {} file(s) were put in place ({}), {} were not ({})",
         done.len(), super::some(done, 5), not_done.len(), super::some(not_done, 5)
     )]
     Unfinished {

@@ -39,13 +39,16 @@ pub(crate) fn normalise(path: &Path) -> PathBuf {
 /// that holds anything but `portal/` and `internal/` at its top level.
 pub fn check_output_folder(site_root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
     let normal = normalise(output);
+    // Name the folder as the user wrote it and, when that has `..` or `.` in it, as resolved.
+    let shown = if output.is_absolute() && normal == output {
+        output.display().to_string()
+    } else {
+        format!("{} ({})", output.display(), normal.display())
+    };
     let refuse = |why: String| {
         Diagnostic::error(
             "hundred.toml",
-            format!(
-                "refusing to write the output to {}: {why}",
-                output.display()
-            ),
+            format!("refusing to write the output to {shown}: {why}"),
         )
         .help("choose an output folder of its own, e.g. `--output public` (the default)")
     };
@@ -105,7 +108,10 @@ fn resolve_existing(normal: &Path) -> PathBuf {
     let mut existing = normal.to_path_buf();
     let mut rest = Vec::new();
     while fs::symlink_metadata(&existing).is_err() {
-        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
             (Some(name), Some(parent)) => {
                 rest.push(name);
                 existing = parent.to_path_buf();

@@ -18,7 +18,8 @@ use super::WriteError;
 /// The manifest's file name at the root of the output folder.
 pub(crate) const NAME: &str = ".hundred-manifest";
 
-const HEADER: &str = "# hundred manifest 1: the files hundred wrote here; a build deletes no others";
+const HEADER: &str =
+    "# hundred manifest 1: the files hundred wrote here; a build deletes no others";
 
 /// The routes listed in `output`'s manifest, or `None` when it has none (an output of an older
 /// hundred, or a new folder).
@@ -29,7 +30,9 @@ pub(crate) fn read(output: &Path) -> Result<Option<BTreeSet<String>>, WriteError
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(source) => return Err(WriteError::io("read", &path, source)),
     };
-    parse(&text).map(Some).map_err(|why| WriteError::BadManifest { path, why })
+    parse(&text)
+        .map(Some)
+        .map_err(|why| WriteError::BadManifest { path, why })
 }
 
 fn parse(text: &str) -> Result<BTreeSet<String>, String> {
@@ -98,7 +101,8 @@ mod tests {
         let text = String::from_utf8(format(routes)).unwrap();
         assert_eq!(text.lines().count(), 4);
         let back = parse(&text).unwrap();
-        assert_eq!(back, routes.iter().map(|r| r.to_string()).collect());
+        let expected: BTreeSet<String> = routes.iter().map(|r| r.to_string()).collect();
+        assert_eq!(back, expected);
     }
 
     #[test]

@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use error::WriteError;
-pub use survey::Conflict;
+pub use error::{WriteError, HALF_REPLACED};
 pub use folder::check_output_folder;
 use staging::Staging;
+pub use survey::Conflict;
 use survey::{Changes, Survey};
 
 /// One output file: its route inside the output folder and where its bytes come from.
@@ -106,9 +106,7 @@ fn write_locked(output: &Path, files: &[(String, Content)]) -> Result<WriteStats
             change::stage_one(&stage, &stage.path(i), &output.join(route), content)
         })
         .collect();
-    let found = listing
-        .join()
-        .unwrap_or_else(|_| survey::survey(output));
+    let found = listing.join().unwrap_or_else(|_| survey::survey(output));
     for leftover in &found.leftovers {
         let _ = fs::remove_file(leftover);
     }
@@ -120,12 +118,11 @@ fn write_locked(output: &Path, files: &[(String, Content)]) -> Result<WriteStats
     }
     let produced: BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
     let owned = previous.unwrap_or_else(|| found.files.clone());
-    let changes = survey::plan(&found, &owned, &produced).map_err(|conflicts| {
-        WriteError::InTheWay {
+    let changes =
+        survey::plan(&found, &owned, &produced).map_err(|conflicts| WriteError::InTheWay {
             output: output.to_path_buf(),
             conflicts,
-        }
-    })?;
+        })?;
 
     // Phase 2: put everything in place. The manifest first lists both what the output holds
     // of hundred's and what is coming, so a build stopped half-way still knows every file of
@@ -181,12 +178,11 @@ pub fn add_files(output: &Path, files: &[(String, PathBuf)]) -> Result<Vec<u64>,
     }
     let produced: BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
     let owned = previous.unwrap_or_else(|| found.files.clone());
-    let changes = survey::plan(&found, &owned, &produced).map_err(|conflicts| {
-        WriteError::InTheWay {
+    let changes =
+        survey::plan(&found, &owned, &produced).map_err(|conflicts| WriteError::InTheWay {
             output: output.to_path_buf(),
             conflicts,
-        }
-    })?;
+        })?;
     // Everything else of hundred's stays: this adds, it does not replace.
     let kept = owned.iter().filter(|f| found.files.contains(*f));
     set_manifest(
@@ -356,6 +352,40 @@ mod tests {
                 "portal/b/uploads/contract.pdf",
             ]
         );
+    }
+
+    #[test]
+    fn added_files_are_hundreds_until_a_build_drops_them() {
+        // `hundred pdf` adds PDFs after a build; the next build, which does not make them,
+        // deletes them, and nothing else of the folder's.
+        let site = tempfile::tempdir().unwrap();
+        let out = site.path().join("public");
+        let build = || vec![("internal/print/index.html".into(), page("print me"))];
+        write_output(site.path(), &out, build()).unwrap();
+        let made = site.path().join("made.pdf");
+        fs::write(&made, "%PDF-1.7").unwrap();
+        let pdf = "internal/print/book.pdf".to_string();
+        assert_eq!(
+            add_files(&out, &[(pdf.clone(), made.clone())]).unwrap(),
+            [8]
+        );
+        assert_eq!(fs::read(out.join(&pdf)).unwrap(), b"%PDF-1.7");
+        assert!(fs::read_to_string(out.join(manifest::NAME))
+            .unwrap()
+            .contains("internal/print/book.pdf\n"));
+        let stats = write_output(site.path(), &out, build()).unwrap();
+        assert_eq!((stats.removed, stats.left.len()), (1, 0));
+        assert!(!out.join(&pdf).exists());
+        assert!(!tree(&out).iter().any(|p| p.contains(".hundred-stage")));
+
+        // A PDF of the user's own at that place is neither overwritten nor recorded.
+        fs::write(out.join(&pdf), "mine").unwrap();
+        let err = add_files(&out, &[(pdf.clone(), made)]).unwrap_err();
+        assert!(err.to_string().contains("internal/print/book.pdf"), "{err}");
+        assert_eq!(fs::read(out.join(&pdf)).unwrap(), b"mine");
+        assert!(!fs::read_to_string(out.join(manifest::NAME))
+            .unwrap()
+            .contains("book.pdf"));
     }
 
     #[test]

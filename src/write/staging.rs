@@ -61,7 +61,11 @@ pub(crate) fn remove_leftover_stages(output: &Path) {
         return;
     };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(STAGE_PREFIX) {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGE_PREFIX)
+        {
             let _ = fs::remove_dir_all(entry.path());
         }
     }
@@ -131,11 +135,17 @@ fn fault_due(var: &'static str) -> bool {
     use std::collections::HashMap;
     use std::sync::Mutex;
     static COUNTS: Mutex<Option<HashMap<&'static str, usize>>> = Mutex::new(None);
-    let Some(n) = std::env::var(var).ok().and_then(|v| v.parse::<usize>().ok()) else {
+    let Some(n) = std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    else {
         return false;
     };
     let mut counts = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
-    let count = counts.get_or_insert_with(HashMap::new).entry(var).or_insert(0);
+    let count = counts
+        .get_or_insert_with(HashMap::new)
+        .entry(var)
+        .or_insert(0);
     *count += 1;
     *count == n
 }

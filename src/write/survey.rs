@@ -232,10 +232,7 @@ mod tests {
 
     #[test]
     fn only_owned_files_are_stale() {
-        let on_disk = found(
-            &["a/old.html", "a/.htaccess", "a/new.html"],
-            &["a"],
-        );
+        let on_disk = found(&["a/old.html", "a/.htaccess", "a/new.html"], &["a"]);
         let owned = set(&["a/old.html", "a/new.html"]);
         let produced = BTreeSet::from(["a/new.html"]);
         let changes = plan(&on_disk, &owned, &produced).unwrap();
