@@ -276,7 +276,15 @@ fn pdf(
         }
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("pdf failed: no PDF was written (the HTML build is in place).");
+            let partly = matches!(&e, crate::pdf::PdfError::Place { why, .. }
+                if why.starts_with(crate::write::HALF_REPLACED));
+            if partly {
+                eprintln!(
+                    "pdf failed: some PDFs were placed (see above); the HTML build is in place."
+                );
+            } else {
+                eprintln!("pdf failed: no PDF was written (the HTML build is in place).");
+            }
             ExitCode::FAILURE
         }
     }
