@@ -266,5 +266,13 @@ mod tests {
         let paths: Vec<&str> = conflicts.iter().map(|c| c.path.as_str()).collect();
         assert_eq!(paths, ["f", "p/index.html", "s/x"]);
         assert!(conflicts[2].why.contains("s/x/mine.txt"));
+        // A link is never written through, even without a manifest (everything owned).
+        let mut on_disk = found(&["p/index.html"], &["p"]);
+        on_disk.others.insert("p/assets".into());
+        let produced = BTreeSet::from(["p/assets/site.css", "p/index.html"]);
+        let owned = on_disk.files.clone();
+        let conflicts = plan(&on_disk, &owned, &produced).unwrap_err();
+        assert_eq!(conflicts.len(), 1);
+        assert!(conflicts[0].why.contains("link"), "{conflicts:?}");
     }
 }
