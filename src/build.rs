@@ -190,7 +190,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         diagnostics.push(d);
         BuildFailure { diagnostics }
     };
-    write::check_output_folder(root, &output).map_err(io_failure)?;
+    let output = write::check_output_folder(root, &output).map_err(io_failure)?;
 
     let page_count = plan.pages.len();
     let documents = plan
@@ -237,7 +237,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         };
         files.push((copy.route.clone(), content));
     }
-    let written = write::write_output(&output, files);
+    let written = write::write_output(root, &output, files);
     let render_errors = render_errors.into_inner().expect("not poisoned");
     if !render_errors.is_empty() {
         let mut diagnostics = warnings.clone();
@@ -245,10 +245,10 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, BuildFailu
         return Err(fail(diagnostics));
     }
     let stats = written.map_err(|e| {
-        io_failure(crate::diagnostics::Diagnostic::error(
-            output.display().to_string(),
-            format!("could not write the output: {e}"),
-        ))
+        io_failure(
+            crate::diagnostics::Diagnostic::error(output.display().to_string(), e.to_string())
+                .help(e.help()),
+        )
     })?;
     watch.lap("render+write");
     watch.report();

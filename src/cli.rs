@@ -154,6 +154,7 @@ pub fn main() -> ExitCode {
                         report.elapsed.as_millis(),
                         shown_path(&report.output)
                     );
+                    print_left(&report);
                     ExitCode::SUCCESS
                 }
                 Err(BuildFailure { diagnostics }) => failed(&dir, &diagnostics, "build"),
@@ -256,6 +257,7 @@ fn pdf(
         report.clients,
         shown_path(&report.output)
     );
+    print_left(&report);
     println!(
         "Printing {} document(s) with {} ({} at a time)…",
         report.documents.len(),
@@ -291,9 +293,29 @@ fn pdf(
         }
         Err(e) => {
             eprintln!("error: {e}");
-            eprintln!("pdf failed: no PDF was written (the HTML build is in place).");
+            let partly = matches!(&e, crate::pdf::PdfError::Place { why, .. }
+                if why.starts_with(crate::write::HALF_REPLACED));
+            if partly {
+                eprintln!(
+                    "pdf failed: some PDFs were placed (see above); the HTML build is in place."
+                );
+            } else {
+                eprintln!("pdf failed: no PDF was written (the HTML build is in place).");
+            }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One line naming the files in the output that hundred did not write and so left alone.
+fn print_left(report: &crate::build::BuildReport) {
+    let left = &report.changes.left;
+    if !left.is_empty() {
+        println!(
+            "Left {} file(s) hundred did not write: {}",
+            left.len(),
+            crate::write::some(left, 10)
+        );
     }
 }
 
@@ -304,10 +326,20 @@ fn failed(dir: &Path, diagnostics: &Diagnostics, verb: &str) -> ExitCode {
 }
 
 fn summary(diagnostics: &Diagnostics, verb: &str) {
+    // Only a build stopped while renaming its files into place has changed the output.
+    let half_replaced = diagnostics
+        .items
+        .iter()
+        .any(|d| d.message.starts_with(crate::write::HALF_REPLACED));
     eprintln!(
-        "{verb} failed: {} error(s), {} warning(s); nothing was written.",
+        "{verb} failed: {} error(s), {} warning(s); {}.",
         diagnostics.error_count(),
-        diagnostics.warning_count()
+        diagnostics.warning_count(),
+        if half_replaced {
+            "the output is partly replaced (see above)"
+        } else {
+            "nothing was written"
+        }
     );
 }
 

@@ -53,6 +53,8 @@ pub enum PdfError {
     BadChromium { path: PathBuf, why: String },
     #[error("could not print {page} to PDF: {why}")]
     Failed { page: String, why: String },
+    #[error("could not put the PDFs in place: {why} ({help})")]
+    Place { why: String, help: String },
     #[error("could not write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -171,30 +173,22 @@ pub fn print_documents(
     for (i, r) in results {
         made.push((&documents[i], r?));
     }
-    // Everything printed: put each PDF beside its page (copied next to it, then renamed, so a
-    // reader never sees half a file).
-    let mut printed = Vec::with_capacity(made.len());
-    for (doc, tmp) in made {
-        let target = output.join(&doc.pdf);
-        let staged = target.with_file_name(format!(
-            ".{}.hundred-new",
-            target.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        let io = |source| PdfError::Io {
-            path: target.clone(),
-            source,
-        };
-        let bytes = fs::copy(&tmp, &staged).map_err(io)?;
-        fs::rename(&staged, &target).map_err(|e| {
-            let _ = fs::remove_file(&staged);
-            io(e)
-        })?;
-        printed.push(Printed {
-            pdf: doc.pdf.clone(),
-            bytes,
-        });
-    }
-    Ok(printed)
+    // Everything printed: put the PDFs beside their pages, staged and renamed so a reader
+    // never sees half a file, and recorded in the output's manifest as hundred's, so that a
+    // later build that does not print them deletes them.
+    let files: Vec<(String, PathBuf)> = made
+        .into_iter()
+        .map(|(doc, tmp)| (doc.pdf.clone(), tmp))
+        .collect();
+    let sizes = crate::write::add_files(&output, &files).map_err(|e| PdfError::Place {
+        why: e.to_string(),
+        help: e.help(),
+    })?;
+    Ok(files
+        .into_iter()
+        .zip(sizes)
+        .map(|((pdf, _), bytes)| Printed { pdf, bytes })
+        .collect())
 }
 
 /// Runs one Chromium on `page`, with its profile and output inside `work`; returns the PDF.
