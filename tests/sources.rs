@@ -179,3 +179,34 @@ fn readme_lists_every_reserved_id() {
         );
     }
 }
+
+/// A line break or tab written as an escape inside a one-line field is reported where that
+/// field is, not at the first line break of the file (which is always line 1).
+#[test]
+fn an_escaped_line_break_is_reported_at_its_field() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    let acme = fs::read_to_string(s.join("clients/acme.yaml")).unwrap();
+    let line = acme.lines().position(|l| l.starts_with("goals:")).unwrap() + 2;
+    let goals = "goals:\n  - \"Ship it\\n# now\"\n  - \"Tabbed\\tgoal\"\n";
+    fs::write(
+        s.join("clients/acme.yaml"),
+        acme.replacen("goals:\n", goals, 1),
+    )
+    .unwrap();
+    let result = hundred().arg("check").arg(s).output().unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("U+000A"), "{stderr}");
+    assert!(stderr.contains("U+0009"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("clients/acme.yaml:{line}:")),
+        "line {line}:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("clients/acme.yaml:{}:", line + 1)),
+        "line {}:\n{stderr}",
+        line + 1
+    );
+    assert!(!stderr.contains("clients/acme.yaml:1:"), "{stderr}");
+}

@@ -106,7 +106,10 @@ impl<'a> TextCheck<'a> {
     fn locate(&self, c: char, field: &str, before: &str) -> Option<Position> {
         let key = field.split(['.', '[']).next().unwrap_or(field);
         let before = before.trim();
-        let found = self.text.find(c).or_else(|| {
+        // Line breaks and tabs are all over a file: its first one (line 1) says nothing about
+        // where this one is, so for them only the text before it can.
+        let common = matches!(c, '\n' | '\r' | '\t');
+        let found = (!common).then(|| self.text.find(c)).flatten().or_else(|| {
             (before.chars().count() >= 2)
                 .then(|| self.text.find(before))
                 .flatten()
