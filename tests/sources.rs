@@ -210,3 +210,28 @@ fn an_escaped_line_break_is_reported_at_its_field() {
     );
     assert!(!stderr.contains("clients/acme.yaml:1:"), "{stderr}");
 }
+
+/// An escaped character whose field starts with text an earlier field also has is reported in
+/// its own field: `channel: "ca\u0000ll"` is not blamed on the title `Welcome call`.
+#[test]
+fn an_escaped_character_is_reported_in_its_own_field() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    let path = s.join("journey/001-welcome-call.md");
+    let script = fs::read_to_string(&path).unwrap();
+    assert!(script.contains("title: Welcome call\n"));
+    let line = script.lines().position(|l| l == "channel: call").unwrap() + 1;
+    fs::write(
+        &path,
+        script.replacen("channel: call", "channel: \"ca\\u0000ll\"", 1),
+    )
+    .unwrap();
+    let result = hundred().arg("check").arg(s).output().unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("NUL"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("journey/001-welcome-call.md:{line}:")),
+        "line {line}:\n{stderr}"
+    );
+}

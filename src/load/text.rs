@@ -103,24 +103,34 @@ impl<'a> TextCheck<'a> {
 
     /// Where the character is in the source: where it is written; or, when it came from an
     /// escape such as `"\u202E"`, where the text before it is written; else the field's key.
+    /// Both are looked for from the field's key on, so the same text in an earlier field (or
+    /// the file's first line break) is not taken for it.
     fn locate(&self, c: char, field: &str, before: &str) -> Option<Position> {
         let key = field.split(['.', '[']).next().unwrap_or(field);
-        let before = before.trim();
-        // Line breaks and tabs are all over a file: its first one (line 1) says nothing about
-        // where this one is, so for them only the text before it can.
-        let common = matches!(c, '\n' | '\r' | '\t');
-        let found = (!common).then(|| self.text.find(c)).flatten().or_else(|| {
-            (before.chars().count() >= 2)
-                .then(|| self.text.find(before))
-                .flatten()
+        let key_at = super::yaml::key_position(self.text, key, self.first_line)
+            .or_else(|| crate::config::find_key(self.text, key));
+        let from = key_at.map_or(0, |p| {
+            line_offset(self.text, (p.line + 1).saturating_sub(self.first_line))
         });
+        let before = before.trim();
+        // Line breaks and tabs are all over a file: finding one says nothing about this one.
+        let common = matches!(c, '\n' | '\r' | '\t');
+        let find = |text: &str| {
+            (!common).then(|| text.find(c)).flatten().or_else(|| {
+                (before.chars().count() >= 2)
+                    .then(|| text.find(before))
+                    .flatten()
+            })
+        };
+        let found = find(&self.text[from..])
+            .map(|i| i + from)
+            .or_else(|| find(self.text));
         match found {
             Some(i) => {
                 let p = position_of(self.text, i);
                 Some(Position::new(p.line + self.first_line - 1, p.column))
             }
-            None => super::yaml::key_position(self.text, key, self.first_line)
-                .or_else(|| crate::config::find_key(self.text, key)),
+            None => key_at,
         }
     }
 
@@ -192,6 +202,16 @@ impl<'a> TextCheck<'a> {
             _ => {}
         }
     }
+}
+
+/// The byte offset where 1-based `line` of `text` starts (the end, past its last line).
+fn line_offset(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
 }
 
 /// A markdown body (a script, a chapter) that starts at line `first_line` of `file`, without
