@@ -61,6 +61,7 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     let mut events: Vec<Event> = Parser::new_ext(source, parser_options()).collect();
     let mut out = Rendered::default();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut footnotes: HashMap<String, CowStr<'static>> = HashMap::new();
 
     let mut in_code_block = false;
     let mut i = 0;
@@ -74,6 +75,13 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
             }
             Event::Text(text) if in_code_block && opts.escaped_values => {
                 events[i] = Event::Text(literal(text, true));
+            }
+            Event::FootnoteReference(label) => {
+                events[i] = Event::FootnoteReference(footnote_id(&mut footnotes, label, opts));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let id = footnote_id(&mut footnotes, label, opts);
+                events[i] = Event::Start(Tag::FootnoteDefinition(id));
             }
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
@@ -159,6 +167,31 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     out.html.reserve(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
     out
+}
+
+/// The id a footnote's label becomes, the same for its references and its definition. The
+/// label is written as an id and a link, so a label that is not a plain name becomes a number;
+/// with an id prefix (documents sharing a page, like the printable playbook) it gets the prefix
+/// too, so two documents' `[^1]` do not share one id and link to each other's notes.
+fn footnote_id<'a>(
+    ids: &mut HashMap<String, CowStr<'static>>,
+    label: &str,
+    opts: &MarkdownOptions,
+) -> CowStr<'a> {
+    let n = ids.len() + 1;
+    let id = ids.entry(label.to_string()).or_insert_with(|| {
+        let name = if is_plain_name(label) {
+            label.to_string()
+        } else {
+            n.to_string()
+        };
+        if opts.id_prefix.is_empty() && is_plain_name(label) {
+            CowStr::from(name)
+        } else {
+            CowStr::from(format!("{}fn-{name}", opts.id_prefix))
+        }
+    });
+    CowStr::from(id.to_string())
 }
 
 /// Escapes a value put into a script so that markdown reads it as text and nothing else: every
@@ -435,6 +468,29 @@ mod tests {
             ),
             "{html}"
         );
+    }
+
+    #[test]
+    fn footnote_ids_are_plain_and_prefixed() {
+        let source =
+            "A[^1] b[^x\" onmouseover=\"y] c[^1]\n\n[^1]: one\n\n[^x\" onmouseover=\"y]: two\n";
+        let html = render(
+            source,
+            &MarkdownOptions {
+                id_prefix: "ch2--",
+                ..Default::default()
+            },
+        )
+        .html;
+        assert_eq!(html.matches(r##"href="#ch2--fn-1""##).count(), 2, "{html}");
+        assert!(html.contains(r#"id="ch2--fn-1""#), "{html}");
+        assert!(html.contains(r##"href="#ch2--fn-2""##), "{html}");
+        assert!(html.contains(r#"id="ch2--fn-2""#), "{html}");
+        assert!(!html.contains("onmouseover"), "{html}");
+        // Without a prefix a plain label stays as written; another becomes a number.
+        let html = to_html("A[^note] b[^a b]\n\n[^note]: one\n\n[^a b]: two\n");
+        assert!(html.contains(r#"id="note""#), "{html}");
+        assert!(html.contains(r#"id="fn-2""#), "{html}");
     }
 
     #[test]

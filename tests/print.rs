@@ -1143,3 +1143,34 @@ fn welcome_pack_pdf_has_no_internal_canaries_and_paper_is_configurable() {
     );
     assert!(top_of(&playbook[1], 1).contains("Contents"), "{playbook:?}");
 }
+
+/// The printable playbook holds every chapter on one page: two chapters' `[^1]` get ids of
+/// their own, so each note's link leads to that chapter's note.
+#[test]
+fn printable_playbook_keeps_each_chapters_footnotes_apart() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    for (file, text) in [("01-intro.md", "first"), ("02-handoff.md", "second")] {
+        let path = s.join("playbook").join(file);
+        let body = fs::read_to_string(&path).unwrap();
+        fs::write(
+            &path,
+            format!("{body}\nA {text} note[^1].\n\n[^1]: The {text} note.\n"),
+        )
+        .unwrap();
+    }
+    let out = build_at(s, "2026-01-10", false);
+    let print = read(&out.path().join("public/internal/playbook/print/index.html"));
+    let mut ids: Vec<String> = start_tags(&print)
+        .into_iter()
+        .flat_map(|(_, attrs)| attrs)
+        .filter(|(k, _)| k == "id")
+        .map(|(_, v)| v)
+        .collect();
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "an id is used twice: {ids:?}");
+    assert!(print.contains(r##"href="#01-intro--fn-1""##), "{print}");
+    assert!(print.contains(r##"href="#02-handoff--fn-1""##), "{print}");
+}
