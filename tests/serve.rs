@@ -277,6 +277,42 @@ fn answers_only_requests_for_this_machine() {
     }
 }
 
+/// The `Host` check cannot be side-stepped: a second `Host` header, a request line that names a
+/// host of its own (absolute form), or a name with more after it than a port.
+#[test]
+fn the_host_check_has_no_side_door() {
+    let dir = copy_fixture("canary");
+    let server = start(dir.path());
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    let local = format!("localhost:{port}");
+    let refused = [
+        (
+            "http://attacker.example/internal/".to_string(),
+            local.clone(),
+        ),
+        (
+            "/internal/".to_string(),
+            format!("{local}\r\nHost: attacker.example"),
+        ),
+        (
+            "/internal/".to_string(),
+            format!("attacker.example\r\nHost: {local}"),
+        ),
+        (
+            "/internal/".to_string(),
+            "[::1]attacker.example".to_string(),
+        ),
+        ("/internal/".to_string(), "localhost..".to_string()),
+    ];
+    for (path, host) in refused {
+        let (status, body) = get_for_host(&server, &path, &host);
+        assert_eq!(status, 421, "{path} for {host:?}");
+        assert!(!body.contains("Acme"), "{body}");
+    }
+    let (status, _) = get_for_host(&server, &format!("http://{local}/internal/"), &local);
+    assert_eq!(status, 200);
+}
+
 #[test]
 fn idle_and_half_sent_connections_neither_stall_it_nor_stay_open() {
     let dir = copy_fixture("canary");

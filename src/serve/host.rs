@@ -67,9 +67,10 @@ fn host_of_ip(ip: IpAddr) -> String {
 /// `localhost:1111` → `localhost`, `[::1]:1111` → `[::1]`; a bare IPv6 address has no port.
 fn strip_port(host: &str) -> &str {
     if host.starts_with('[') {
+        // Only a port may follow the `]`: `[::1]evil` is no address of this machine.
         return match host.find(']') {
-            Some(end) => &host[..=end],
-            None => host,
+            Some(end) if is_port(&host[end + 1..]) => &host[..=end],
+            _ => host,
         };
     }
     match host.rsplit_once(':') {
@@ -80,9 +81,18 @@ fn strip_port(host: &str) -> &str {
     }
 }
 
-/// Lowercase, without the trailing dot of a fully qualified name (`localhost.`).
+/// Nothing, or `:` and digits.
+fn is_port(rest: &str) -> bool {
+    rest.is_empty()
+        || rest
+            .strip_prefix(':')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Lowercase, without the one trailing dot of a fully qualified name (`localhost.`);
+/// `localhost..` is no name at all.
 fn normalise(name: &str) -> String {
-    name.trim_end_matches('.').to_ascii_lowercase()
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
 }
 
 fn is_ip_literal(name: &str) -> bool {
@@ -128,6 +138,9 @@ mod tests {
             "",
             ":1111",
             "[::1",
+            "[::1]evil.example",
+            "[::1]:",
+            "localhost..",
         ] {
             assert!(!allowed.permits(Some(host)), "{host}");
         }

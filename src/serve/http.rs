@@ -154,7 +154,14 @@ async fn check_host(
         .headers()
         .get(header::HOST)
         .and_then(|h| h.to_str().ok());
-    if allowed.permits(host) {
+    // A second `Host` header, or a request line naming a host of its own
+    // (`GET http://evil.example/ HTTP/1.1`), must not slip past the check of the first.
+    let one_host = request.headers().get_all(header::HOST).iter().count() == 1;
+    let named = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().rsplit('@').next().unwrap_or_default());
+    if one_host && allowed.permits(host) && named.is_none_or(|n| allowed.permits(Some(n))) {
         return next.run(request).await;
     }
     let body = format!(
