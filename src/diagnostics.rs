@@ -88,7 +88,14 @@ impl Diagnostic {
 
     /// A report that shows the offending source line with a marker, read from `site_root`.
     pub fn report(&self, site_root: &Path) -> miette::Report {
-        let source = std::fs::read_to_string(site_root.join(&self.file)).ok();
+        // Only a position needs the source, and only a plain file of sensible size is read: the
+        // file a diagnostic names may be a link to `/dev/zero` or a named pipe (that is often
+        // why it is reported), which would never finish reading.
+        let path = site_root.join(&self.file);
+        let readable = std::fs::metadata(&path).is_ok_and(|m| m.is_file() && m.len() <= 1 << 24);
+        let source = (self.position.is_some() && readable)
+            .then(|| std::fs::read_to_string(&path).ok())
+            .flatten();
         let span = match (&source, self.position) {
             (Some(text), Some(pos)) => offset_of(text, pos).map(|o| SourceSpan::from((o, 1))),
             _ => None,

@@ -235,3 +235,35 @@ fn an_escaped_character_is_reported_in_its_own_field() {
         "line {line}:\n{stderr}"
     );
 }
+
+/// A link in static/ to a device that never stops giving bytes is reported, not read: the
+/// report names the link and `check` ends.
+#[test]
+fn a_link_to_an_endless_device_is_reported_not_read() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    symlink("/dev/zero", s.join("static/zero")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hundred"))
+        .arg("check")
+        .arg(s)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        let _ = tx.send(text);
+    });
+    let Ok(text) = rx.recv_timeout(std::time::Duration::from_secs(30)) else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("check did not end within 30 s");
+    };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{text}");
+    assert!(text.contains("static/zero"), "{text}");
+}
