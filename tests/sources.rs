@@ -267,3 +267,40 @@ fn a_link_to_an_endless_device_is_reported_not_read() {
     assert_eq!(status.code(), Some(1), "{text}");
     assert!(text.contains("static/zero"), "{text}");
 }
+
+/// Files of static/ whose routes differ from another output's only in case are one file on
+/// macOS and Windows: `check` reports them as collisions, naming both.
+#[test]
+fn routes_that_differ_only_in_case_collide() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::write(s.join("static/Index.html"), "x").unwrap();
+    fs::create_dir_all(s.join("static/ACME")).unwrap();
+    fs::write(s.join("static/ACME/notes.txt"), "x").unwrap();
+    fs::write(s.join("static/Logo.SVG"), "x").unwrap();
+    let result = hundred().arg("check").arg(s).output().unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr).replace("\n  │ ", " ");
+    for needle in [
+        "static/Index.html",
+        "portal/index.html",
+        "static/ACME/notes.txt",
+        "client `acme`",
+        "static/Logo.SVG",
+        "ignores case",
+    ] {
+        assert!(stderr.contains(needle), "{needle}:\n{stderr}");
+    }
+    // Case alone, with nothing else of that name, is fine.
+    for f in ["Index.html", "ACME/notes.txt", "Logo.SVG"] {
+        fs::remove_file(s.join("static").join(f)).unwrap();
+    }
+    fs::write(s.join("static/Brochure.PDF"), "x").unwrap();
+    let result = hundred().arg("check").arg(s).output().unwrap();
+    assert_eq!(
+        result.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}

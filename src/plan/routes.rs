@@ -213,10 +213,59 @@ pub(super) fn check(site: &Site, plan: &Plan) -> Result<(), Vec<Diagnostic>> {
             found.add(site, owner, other, message);
         }
     }
+    // Routes that differ only in case are one file on the disks of macOS and Windows, which
+    // ignore case: `static/Index.html` would replace the portal's `index.html` there. Ids and
+    // hundred's own routes are lowercase, so only static/ can bring such a pair in.
+    let upper_static = |o: &(&str, Source, Owner)| {
+        matches!(o.1, Source::Static(_)) && o.0.chars().any(char::is_uppercase)
+    };
+    if outputs.iter().any(upper_static) {
+        case_clashes(site, &outputs, &folders, &mut found);
+    }
     if found.errors.is_empty() {
         Ok(())
     } else {
         Err(found.errors)
+    }
+}
+
+/// The collisions [`check`] finds once case is ignored.
+fn case_clashes<'a>(
+    site: &Site,
+    outputs: &[(&'a str, Source<'a>, Owner<'a>)],
+    folders: &[(String, Owner<'static>)],
+    found: &mut Conflicts<'a>,
+) {
+    const WHY: &str = "on a disk that ignores case (macOS, Windows)";
+    let mut seen: std::collections::HashMap<String, (&str, Source, Owner)> =
+        std::collections::HashMap::with_capacity(outputs.len());
+    for &(route, source, owner) in outputs {
+        let lower = route.to_lowercase();
+        if lower != route {
+            let folder = folders.iter().find(|(f, _)| lower.starts_with(f.as_str()));
+            if let Some((folder, other)) = folder.filter(|(_, o)| *o != owner) {
+                let message = format!(
+                    "{} would be written to {route}, which is inside {folder}, the folder of {}, {WHY}",
+                    describe(site, source),
+                    named(site, *other).name
+                );
+                found.add(site, *other, owner, message);
+            }
+        }
+        match seen.get(&lower) {
+            Some(&(first, first_source, first_owner)) if first != route => {
+                let message = format!(
+                    "{} and {} would be written to {first} and {route}, which are one file {WHY}",
+                    describe(site, first_source),
+                    describe(site, source)
+                );
+                found.add(site, first_owner, owner, message);
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(lower, (route, source, owner));
+            }
+        }
     }
 }
 
