@@ -61,6 +61,7 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
     let mut events: Vec<Event> = Parser::new_ext(source, parser_options()).collect();
     let mut out = Rendered::default();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut emitted: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut footnotes: HashMap<String, CowStr<'static>> = HashMap::new();
 
     let mut in_code_block = false;
@@ -100,12 +101,18 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| slug(&text));
                     let n = used_ids.entry(base.clone()).or_insert(0);
-                    let unique = if *n == 0 {
+                    let mut unique = if *n == 0 {
                         base.clone()
                     } else {
                         format!("{base}-{n}")
                     };
                     *n += 1;
+                    // `{#hi-1}` written by hand is not given again to the second `# Hi`.
+                    while emitted.contains(&unique) {
+                        unique = format!("{base}-{n}");
+                        *n += 1;
+                    }
+                    emitted.insert(unique.clone());
                     let full_id = format!("{}{}", opts.id_prefix, unique);
                     let level = demote(*level, opts.demote_headings);
                     out.headings.push(Heading {
@@ -412,6 +419,16 @@ mod tests {
             "{}",
             r.html
         );
+    }
+
+    #[test]
+    fn heading_ids_are_unique_with_ids_written_by_hand() {
+        let r = render(
+            "# Own {#hi-1}\n# Hi\n# Hi\n# Hi\n",
+            &MarkdownOptions::default(),
+        );
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["hi-1", "hi", "hi-2", "hi-3"]);
     }
 
     #[test]
