@@ -100,7 +100,9 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
                         .filter(|s| is_plain_name(s))
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| slug(&text));
-                    let n = used_ids.entry(base.clone()).or_insert(0);
+                    let n = used_ids.entry(base.clone()).or_insert(usize::from(
+                        opts.id_prefix.is_empty() && taken_by_theme(&base),
+                    ));
                     let mut unique = if *n == 0 {
                         base.clone()
                     } else {
@@ -363,6 +365,13 @@ fn heading_text(events: &[Event]) -> String {
     text
 }
 
+/// Ids the built-in pages give their own landmarks and section headings (`main` for the
+/// skip link, `team-heading`…). A heading in profile text with the same slug would take the
+/// skip link or a section's label, so without a prefix it is numbered like a repeat instead.
+fn taken_by_theme(id: &str) -> bool {
+    matches!(id, "main" | "about") || id.ends_with("-heading") || id.starts_with("fn-")
+}
+
 /// A URL fragment from heading text: `Moments of truth!` → `moments-of-truth`.
 pub fn slug(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
@@ -429,6 +438,16 @@ mod tests {
         );
         let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["hi-1", "hi", "hi-2", "hi-3"]);
+    }
+
+    #[test]
+    fn heading_ids_leave_the_pages_own_ids_alone() {
+        let r = render(
+            "# Main\n# Team heading\n# About {#about}\n# Mainly\n",
+            &MarkdownOptions::default(),
+        );
+        let ids: Vec<&str> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["main-1", "team-heading-1", "about-1", "mainly"]);
     }
 
     #[test]

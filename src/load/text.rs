@@ -28,7 +28,20 @@ fn unwanted(c: char, prev: Option<char>, next: Option<char>) -> Option<&'static 
         {
             "a zero-width character"
         }
-        '\u{200b}' | '\u{2060}' | '\u{feff}' => "a zero-width character",
+        '\u{200b}' | '\u{2060}' | '\u{feff}' | '\u{180e}' => "a zero-width character",
+        // Invisible operators, deprecated format controls and interlinear annotation marks
+        // show nothing yet change what a search or a comparison of names sees.
+        '\u{2061}'..='\u{2064}' | '\u{206a}'..='\u{206f}' | '\u{fff9}'..='\u{fffb}' => {
+            "an invisible formatting character"
+        }
+        // Tag characters carry hidden text; the only use a page needs is a subdivision flag,
+        // a run of them after the black flag U+1F3F4.
+        '\u{e0000}'..='\u{e007f}'
+            if !prev
+                .is_some_and(|p| p == '\u{1f3f4}' || ('\u{e0020}'..='\u{e007f}').contains(&p)) =>
+        {
+            "an invisible tag character"
+        }
         _ => return None,
     })
 }
@@ -319,6 +332,9 @@ mod tests {
             "a\u{85}",
             "x\u{200d}y",
             "\u{2066}x",
+            "pay\u{2062}now",
+            "a\u{e0041}\u{e0042}",
+            "\u{fff9}note\u{fffb}",
         ] {
             assert!(first_unwanted(bad, false).is_some(), "{bad:?}");
         }
@@ -328,6 +344,7 @@ mod tests {
             "👩\u{200d}💻",
             "李雷",
             "a - b",
+            "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f} Scotland",
         ] {
             assert!(first_unwanted(good, false).is_none(), "{good:?}");
         }
