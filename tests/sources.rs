@@ -243,6 +243,31 @@ fn a_link_to_an_endless_device_is_reported_not_read() {
     let site = copy_fixture("canary");
     let s = site.path();
     symlink("/dev/zero", s.join("static/zero")).unwrap();
+    let text = check_within_30s(s);
+    assert!(text.contains("static/zero"), "{text}");
+}
+
+/// A named pipe in place of `hundred.toml` blocks any reader until something writes to it:
+/// `check` names it instead of waiting for ever.
+#[test]
+fn a_named_pipe_as_a_source_is_reported_not_read() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::remove_file(s.join("hundred.toml")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(s.join("hundred.toml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = check_within_30s(s);
+    assert!(
+        text.contains("hundred.toml") && text.contains("not a plain file"),
+        "{text}"
+    );
+}
+
+/// Runs `hundred check` on `s`, expecting it to fail within 30 s; its standard error.
+fn check_within_30s(s: &Path) -> String {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hundred"))
         .arg("check")
         .arg(s)
@@ -265,7 +290,7 @@ fn a_link_to_an_endless_device_is_reported_not_read() {
     };
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1), "{text}");
-    assert!(text.contains("static/zero"), "{text}");
+    text
 }
 
 /// Files of static/ whose routes differ from another output's only in case are one file on

@@ -254,10 +254,37 @@ pub fn list_statics(root: &Path) -> (Vec<String>, Vec<Diagnostic>) {
     (files.iter().map(|p| slash_path(p)).collect(), diags)
 }
 
+/// The largest profile, script or chapter hundred reads: far above any real one, low enough
+/// that a stray export or disk image in the site folder is named instead of loaded.
+const MAX_SOURCE_BYTES: u64 = 64 << 20;
+
 /// Reads a source file as text. A file that is not UTF-8 is reported at the line and column
 /// of its first bad byte, which is where an editor can fix it.
 pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(root.join(rel))
+    let path = root.join(rel);
+    // A named pipe or a device in the site folder would block the read (or never end); a
+    // source is always a plain file of a size an editor can open.
+    let meta = std::fs::metadata(&path)
+        .map_err(|e| Diagnostic::error(rel, format!("cannot read this file: {e}")))?;
+    if !meta.is_file() {
+        return Err(Diagnostic::error(
+            rel,
+            "this is not a plain file (a named pipe, socket or device)",
+        )
+        .help("replace it with a text file, or move it out of the site folder"));
+    }
+    if meta.len() > MAX_SOURCE_BYTES {
+        return Err(Diagnostic::error(
+            rel,
+            format!(
+                "this file is {} MiB; hundred reads sources up to {} MiB",
+                meta.len() >> 20,
+                MAX_SOURCE_BYTES >> 20
+            ),
+        )
+        .help("split it into several files, or move data that is not content out of the site"));
+    }
+    let bytes = std::fs::read(&path)
         .map_err(|e| Diagnostic::error(rel, format!("cannot read this file: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
