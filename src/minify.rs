@@ -33,6 +33,9 @@ pub fn minify_template(source: &str) -> Option<String> {
     {
         return None;
     }
+    if has_misleading_raw_text_end(source) {
+        return None;
+    }
     let pieces = split_tera(source)?;
     let (masked, originals, kinds) = mask(source, &pieces)?;
     let before = scan(&masked)?;
@@ -54,6 +57,24 @@ pub fn minify_template(source: &str) -> Option<String> {
         }
     }
     Some(unmask(&minified, &originals))
+}
+
+/// Whether the source has `</title`, `</textarea`, `</script` or `</style` run on into a longer
+/// name (`</titles>`). Browsers read that as text inside the element; minify-html takes it for
+/// the element's end and then reads a closing tag of another name, which it does not expect
+/// (a debug assertion fails, and a release build would lose the element's end).
+fn has_misleading_raw_text_end(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    ["</title", "</textarea", "</script", "</style"]
+        .iter()
+        .any(|end| {
+            lower.match_indices(end).any(|(at, _)| {
+                !matches!(
+                    lower.as_bytes().get(at + end.len()),
+                    None | Some(b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+                )
+            })
+        })
 }
 
 fn config() -> minify_html::Cfg {
@@ -329,6 +350,12 @@ fn scan(text: &str) -> Option<Scan> {
         // To the HTML around it, a placeholder is a word (or, between attributes, a name).
         html.step('x');
     }
+    // A tag, quote or comment still open at the end (`<p class="…` to the end of the file):
+    // the minifier would close it, adding text after the last Tera tag, where a child
+    // template may have nothing outside its blocks.
+    if !matches!(html.state, State::Data) {
+        return None;
+    }
     Some(Scan {
         tags: html.tags,
         placeholders,
@@ -537,6 +564,36 @@ mod tests {
 
     fn min(s: &str) -> String {
         minify_template(s).unwrap_or_else(|| panic!("not minified: {s}"))
+    }
+
+    #[test]
+    fn a_raw_text_end_run_into_a_longer_name_is_left_alone() {
+        // Found by the property test: a cut that joined `</title` to the next word.
+        for s in [
+            "<title>A</titleleaves>\n</title>",
+            "<textarea>x</textareas></textarea>",
+            "<script>1</SCRIPTx></script>",
+            "<style>p{}</style-x></style>",
+        ] {
+            assert_eq!(minify_template(s), None, "{s}");
+        }
+        assert_eq!(
+            min("<title>A</title >\n<p>b</p>"),
+            "<title>A</title><p>b</p>"
+        );
+    }
+
+    #[test]
+    fn a_tag_quote_or_comment_open_at_the_end_is_left_alone() {
+        // Found by the property test: the minifier closed the quote after the last block.
+        for s in [
+            "{% block f %}<p class=\"{% raw %}{% endraw %}>x</p>{% endblock f %}",
+            "<p>a</p><p",
+            "<a href='x",
+            "<p>a</p><!-- open",
+        ] {
+            assert_eq!(minify_template(s), None, "{s}");
+        }
     }
 
     #[test]
