@@ -26,9 +26,7 @@ pub fn check_site(site: &Site) -> Diagnostics {
         if !statics.contains(logo.trim_start_matches('/')) {
             diags.push(
                 Diagnostic::error(CONFIG_FILE, format!("the logo `{logo}` is not in static/"))
-                    .at(std::fs::read_to_string(site.root.join(CONFIG_FILE))
-                        .ok()
-                        .and_then(|text| crate::config::find_key(&text, "logo")))
+                    .at(site.config.logo_at)
                     .help(format!(
                         "put the file at static/{}, or remove `logo`",
                         logo.trim_start_matches('/')
@@ -53,8 +51,6 @@ pub fn check_site(site: &Site) -> Diagnostics {
             }
         }
     }
-
-    diags.extend(crate::content_check::check_heading_attributes(site));
 
     for t in &site.journey {
         diags.extend(crate::variables::check_script(t));

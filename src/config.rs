@@ -10,7 +10,7 @@ pub const CONFIG_FILE: &str = "hundred.toml";
 
 pub const DEFAULT_STAGES: [&str; 5] = ["prospect", "customer", "member", "advocate", "raving-fan"];
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub firm: Firm,
@@ -22,10 +22,14 @@ pub struct Config {
     pub journey: JourneySettings,
     #[serde(default)]
     pub print: PrintSettings,
+    /// Where `logo` is written in the file, for a finding about it: the check stage reads no
+    /// files.
+    #[serde(skip)]
+    pub logo_at: Option<crate::diagnostics::Position>,
 }
 
 /// `[print]`: how the print pages (playbook, runbooks, welcome packs) are laid out on paper.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrintSettings {
     /// `A4` (the default) or `Letter`.
@@ -56,7 +60,7 @@ fn default_paper() -> String {
     "A4".into()
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Firm {
     pub name: String,
@@ -70,13 +74,13 @@ pub struct Firm {
     pub website: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteUrl {
     pub base_url: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BuildSettings {
     #[serde(default = "default_theme")]
@@ -97,7 +101,7 @@ impl Default for BuildSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JourneySettings {
     #[serde(default = "default_stages")]
@@ -206,7 +210,9 @@ impl Config {
                 "remove it: it is invisible in most editors, so retype the text around it",
             )]);
         }
-        let config: Config = toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
+        let mut config: Config =
+            toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
+        config.logo_at = find_key_in_section(text, "firm", "logo");
         let mut problems = config.unwanted_characters(text);
         let at = |key: &str| find_key(text, key);
         if config.firm.name.trim().is_empty() {

@@ -5,59 +5,64 @@
 
 use std::path::Path;
 
-use rayon::prelude::*;
-
 use crate::diagnostics::{Diagnostic, Position};
 use crate::markdown::{dropped_heading_attributes, DroppedAttribute};
-use crate::model::Site;
 
-/// One warning per heading with attributes that are dropped, in every markdown source:
-/// welcome notes, strings in `internal`, bios, journey scripts and playbook chapters.
-pub(crate) fn check_heading_attributes(site: &Site) -> Vec<Diagnostic> {
+// One warning per heading with attributes that are dropped, in every markdown source:
+// welcome notes, strings in `internal`, bios, journey scripts and playbook chapters. Each
+// file is looked at when it is loaded, where its text is at hand (so the check stage reads no
+// files, and `serve` looks again only at files that changed).
+
+/// A client's markdown fields: `welcome` and every string of `internal`.
+pub(crate) fn client_fields(
+    file: &Path,
+    text: &str,
+    welcome: &str,
+    internal: &serde_json::Value,
+) -> Vec<Diagnostic> {
+    let mut fields = vec![("welcome", welcome)];
+    internal_strings(internal, &mut fields);
     let mut out = Vec::new();
-    for c in &site.clients {
-        let mut fields = vec![("welcome", c.welcome.as_str())];
-        internal_strings(&c.internal, &mut fields);
-        from_yaml_fields(site, &c.file, &fields, &mut out);
-    }
-    for m in &site.team {
-        from_yaml_fields(site, &m.file, &[("bio", m.bio.as_str())], &mut out);
-    }
-    for t in site
-        .journey
-        .iter()
-        .filter(|t| may_have_attributes(&t.template_source))
-    {
-        // The front matter is blanked out and tags keep their line breaks, so line numbers
-        // are the file's.
-        let source = without_tera_tags(&t.template_source);
-        for (heading, dropped) in by_heading(dropped_heading_attributes(&source)) {
-            let (line, column) = line_col(&source, heading);
-            out.push(warning(
-                &t.file,
-                Some(Position::new(line, column)),
-                &dropped,
-            ));
-        }
-    }
-    // A large playbook is most of a site's markdown: its chapters are looked at in parallel.
-    let chapters: Vec<Vec<Diagnostic>> = site
-        .playbook
-        .par_iter()
-        .filter(|ch| may_have_attributes(&ch.body))
-        .map(|ch| {
-            by_heading(dropped_heading_attributes(&ch.body))
-                .into_iter()
-                .map(|(heading, dropped)| {
-                    let (line, column) = line_col(&ch.body, heading);
-                    let at = Position::new(line + ch.body_line - 1, column);
-                    warning(&ch.file, Some(at), &dropped)
-                })
-                .collect()
-        })
-        .collect();
-    out.extend(chapters.into_iter().flatten());
+    from_yaml_fields(file, text, &fields, &mut out);
     out
+}
+
+/// A team member's `bio`.
+pub(crate) fn member_fields(file: &Path, text: &str, bio: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    from_yaml_fields(file, text, &[("bio", bio)], &mut out);
+    out
+}
+
+/// A journey script, whose front matter is blanked out and whose Tera tags keep their line
+/// breaks, so line numbers are the file's.
+pub(crate) fn script(file: &Path, template_source: &str) -> Vec<Diagnostic> {
+    if !may_have_attributes(template_source) {
+        return Vec::new();
+    }
+    let source = without_tera_tags(template_source);
+    by_heading(dropped_heading_attributes(&source))
+        .into_iter()
+        .map(|(heading, dropped)| {
+            let (line, column) = line_col(&source, heading);
+            warning(file, Some(Position::new(line, column)), &dropped)
+        })
+        .collect()
+}
+
+/// A playbook chapter's body, which starts at line `body_line` of its file.
+pub(crate) fn chapter(file: &Path, body: &str, body_line: usize) -> Vec<Diagnostic> {
+    if !may_have_attributes(body) {
+        return Vec::new();
+    }
+    by_heading(dropped_heading_attributes(body))
+        .into_iter()
+        .map(|(heading, dropped)| {
+            let (line, column) = line_col(body, heading);
+            let at = Position::new(line + body_line - 1, column);
+            warning(file, Some(at), &dropped)
+        })
+        .collect()
 }
 
 /// Whether `source` can hold a heading attribute block at all: one closes a heading's line
@@ -101,13 +106,9 @@ fn by_heading(dropped: Vec<DroppedAttribute>) -> Vec<(usize, Vec<String>)> {
 
 /// Markdown fields of a YAML file: a heading's line is found by looking for its text in the
 /// file, else the field's own line.
-fn from_yaml_fields(site: &Site, file: &Path, fields: &[(&str, &str)], out: &mut Vec<Diagnostic>) {
-    let mut text: Option<String> = None;
+fn from_yaml_fields(file: &Path, text: &str, fields: &[(&str, &str)], out: &mut Vec<Diagnostic>) {
     for (field, value) in fields.iter().filter(|(_, v)| may_have_attributes(v)) {
         for (heading, dropped) in by_heading(dropped_heading_attributes(value)) {
-            let text = text.get_or_insert_with(|| {
-                std::fs::read_to_string(site.root.join(file)).unwrap_or_default()
-            });
             let heading_line = value[heading..].lines().next().unwrap_or("").trim();
             let at = find_line(text, heading_line, "{").or_else(|| find_line(text, field, field));
             out.push(warning(file, at, &dropped));

@@ -76,7 +76,13 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
     check.lines("cares_about", &raw.cares_about);
     check.markdown("welcome", &mut raw.welcome);
     check.notes("internal", &mut raw.internal);
-    let (mut errors, warnings) = (check.errors, check.warnings);
+    let (mut errors, mut warnings) = (check.errors, check.warnings);
+    warnings.extend(crate::content_check::client_fields(
+        file,
+        text,
+        &raw.welcome,
+        &raw.internal,
+    ));
     errors.extend(require_text(&raw.name, "name", file, text, 1));
     let start = match crate::dates::parse(&raw.start.value) {
         Ok(d) => Some(d),

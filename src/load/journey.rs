@@ -108,5 +108,10 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
         template_source,
         template_name: super::slash_path(file),
     };
-    Ok((touchpoint, warning.into_iter().collect()))
+    let mut warnings: Vec<Diagnostic> = warning.into_iter().collect();
+    warnings.extend(crate::content_check::script(
+        file,
+        &touchpoint.template_source,
+    ));
+    Ok((touchpoint, warnings))
 }

@@ -54,6 +54,8 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
                 .find_map(|l| l.strip_prefix("# ").map(|t| t.trim().to_string()))
         })
         .unwrap_or_else(|| id.replace(['-', '_'], " "));
+    let mut warnings: Vec<crate::diagnostics::Diagnostic> = warning.into_iter().collect();
+    warnings.extend(crate::content_check::chapter(file, &body, split.body_line));
     Ok((
         Chapter {
             id: id.to_string(),
@@ -68,6 +70,6 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
             body,
             body_line: split.body_line,
         },
-        warning.into_iter().collect(),
+        warnings,
     ))
 }

@@ -75,7 +75,8 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
     check.lines("fun_facts", &raw.fun_facts);
     check.lines("cares_about", &raw.cares_about);
     check.markdown("bio", &mut raw.bio);
-    let (mut errors, warnings) = (check.errors, check.warnings);
+    let (mut errors, mut warnings) = (check.errors, check.warnings);
+    warnings.extend(crate::content_check::member_fields(file, text, &raw.bio));
     errors.extend(
         [
             ("name", &raw.name),
