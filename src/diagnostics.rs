@@ -259,3 +259,40 @@ mod tests {
         assert_eq!(suggest("zzzzzz", ["day", "stage"]), None);
     }
 }
+
+/// What stops a build, a check or a rebuild in `serve`: the site has problems. Holds every
+/// finding of the run, errors first among them in reading order, warnings included, so one
+/// report says all there is to fix.
+#[derive(Debug, Clone)]
+pub struct Problems {
+    pub diagnostics: Diagnostics,
+}
+
+impl Problems {
+    /// The findings so far (`warnings`) and the errors that stopped the run.
+    pub fn new(warnings: &Diagnostics, errors: impl IntoIterator<Item = Diagnostic>) -> Problems {
+        let mut diagnostics = warnings.clone();
+        diagnostics.extend(errors);
+        Problems::from(diagnostics)
+    }
+}
+
+impl From<Diagnostics> for Problems {
+    fn from(mut diagnostics: Diagnostics) -> Self {
+        diagnostics.sort();
+        Problems { diagnostics }
+    }
+}
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let errors = self.diagnostics.error_count();
+        write!(f, "the site has {errors} error(s)")?;
+        if let Some(first) = self.diagnostics.items.iter().find(|d| d.is_error()) {
+            write!(f, "; the first: {}: {}", first.location(), first.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}

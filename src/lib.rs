@@ -15,6 +15,7 @@ pub mod context;
 pub mod csv;
 pub mod dates;
 pub mod diagnostics;
+mod engine;
 pub mod ics;
 pub mod init;
 mod limits;

@@ -57,7 +57,7 @@ impl Site {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Member {
     pub id: String,
     pub file: PathBuf,
@@ -83,7 +83,7 @@ pub struct Contact {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     pub id: String,
     pub file: PathBuf,
@@ -122,7 +122,7 @@ pub enum Visibility {
     Internal,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Touchpoint {
     pub id: String,
     pub file: PathBuf,
@@ -140,7 +140,7 @@ pub struct Touchpoint {
     pub template_name: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Chapter {
     pub id: String,
     pub file: PathBuf,

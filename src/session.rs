@@ -1,34 +1,38 @@
 //! A site built in memory and kept up to date as its files change: what `hundred serve`
-//! serves. An edit re-reads only the changed files and re-renders only the pages whose
-//! dependency lists name them; the result is byte for byte what a full build would give.
+//! serves. It holds the same [`Engine`] a build prepares, and rebuilds in small phases on a
+//! draft: reload, check, replan, retemplate, find the affected pages, refresh the render
+//! cache, render, commit. A failed edit drops the draft: the last good pages stay, and the
+//! next rebuild starts again from the files on disk, so what it shows always equals what a
+//! fresh `hundred build --no-minify` and `hundred check` of those files would give.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::templates::Templates;
-
-use crate::build::{BuildFailure, BuildOptions};
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::load::{self, Item};
+use crate::build::BuildOptions;
+use crate::diagnostics::{Diagnostics, Problems};
+use crate::engine::{Engine, Memory, Writer};
+use crate::load::{self, memo::Sources};
 use crate::model::Site;
-use crate::plan::{AssetSource, Plan};
+use crate::plan::{AssetSource, Dep, Plan};
 use crate::render::{RenderCache, Renderer, Stale};
+use crate::timing::Stopwatch;
 
-/// Output files by route (`portal/acme/index.html`), shared cheaply with the web server.
-pub type Files = BTreeMap<Arc<str>, Arc<Vec<u8>>>;
+pub use crate::engine::Files;
 
 pub struct Session {
     root: PathBuf,
     opts: BuildOptions,
-    site: Site,
-    templates: Templates,
-    plan: Plan,
-    /// For each source file, the pages that depend on it.
-    index: HashMap<crate::plan::Dep, Vec<usize>>,
-    cache: RenderCache,
+    engine: Engine,
+    /// What each source file gave when last loaded, so a rebuild parses only what changed.
+    sources: Sources,
+    /// For each source, the pages that depend on it.
+    index: HashMap<Dep, Vec<usize>>,
     files: Arc<Files>,
+    /// Files the watcher reported since the last good rebuild: a failed rebuild leaves them
+    /// here, so a later one still reads them again (a static file's new bytes, above all).
+    unapplied: BTreeSet<String>,
     /// Warnings of the last good build.
     pub warnings: Diagnostics,
 }
@@ -49,53 +53,35 @@ pub struct Rebuild {
 
 impl Session {
     /// A full build, in memory.
-    pub fn start(root: &Path, opts: &BuildOptions) -> Result<Session, BuildFailure> {
-        let fail = |mut diagnostics: Diagnostics| {
-            diagnostics.sort();
-            BuildFailure { diagnostics }
-        };
-        let (site, diags) = crate::build::load_and_check(root);
-        let Some(site) = site else {
-            return Err(fail(diags));
-        };
-        let mut site = site;
-        crate::build::apply_base_urls(&mut site, opts);
-        let mut with = |e: Vec<Diagnostic>| {
-            let mut d = diags.clone();
-            d.extend(e);
-            fail(d)
-        };
-        let plan = crate::plan::plan_site(&site).map_err(&mut with)?;
-        let minify = opts.minify.unwrap_or(site.config.build.minify);
-        let templates = crate::templates::build_templates(&site, minify).map_err(&mut with)?;
-        let today = opts.today.unwrap_or_else(crate::dates::today);
-        let cache =
-            RenderCache::new(&site, &templates.scripts, today, minify).map_err(&mut with)?;
+    pub fn start(root: &Path, opts: &BuildOptions) -> Result<Session, Problems> {
         let mut opts = opts.clone();
-        opts.today = Some(today);
-        let mut session = Session {
-            root: root.to_path_buf(),
-            opts,
-            site,
-            templates,
-            index: plan.dependents(),
-            plan,
-            cache,
-            files: Arc::new(Files::new()),
-            warnings: diags.clone(),
+        opts.today = Some(opts.today.unwrap_or_else(crate::dates::today));
+        let mut sources = Sources::remembering();
+        let mut watch = Stopwatch::default();
+        let engine = Engine::prepare(root, &opts, &mut sources, &mut watch)?;
+        Session::from_engine(root.to_path_buf(), opts, engine, sources)
+    }
+
+    fn from_engine(
+        root: PathBuf,
+        opts: BuildOptions,
+        engine: Engine,
+        sources: Sources,
+    ) -> Result<Session, Problems> {
+        let files = {
+            let renderer = engine.renderer();
+            Memory.write(&engine, engine.outputs(&renderer))?
         };
-        let all: Vec<usize> = (0..session.plan.pages.len()).collect();
-        let rendered = session.render(&all).map_err(&mut with)?;
-        let mut files = Files::new();
-        for (i, bytes) in all.into_iter().zip(rendered) {
-            files.insert(session.plan.pages[i].route.as_str().into(), Arc::new(bytes));
-        }
-        for copy in &session.plan.copies {
-            let bytes = read_asset(root, &copy.source).map_err(|d| with(vec![d]))?;
-            files.insert(copy.route.as_str().into(), bytes);
-        }
-        session.files = Arc::new(files);
-        Ok(session)
+        Ok(Session {
+            root,
+            opts,
+            index: engine.plan.dependents(),
+            warnings: engine.warnings.clone(),
+            engine,
+            sources,
+            files: Arc::new(files),
+            unapplied: BTreeSet::new(),
+        })
     }
 
     pub fn files(&self) -> Arc<Files> {
@@ -103,12 +89,12 @@ impl Session {
     }
 
     pub fn site(&self) -> &Site {
-        &self.site
+        &self.engine.site
     }
 
     /// Applies changes to `paths` (absolute, or relative to the site folder). On failure the
     /// session keeps serving its last good state.
-    pub fn update(&mut self, paths: &[PathBuf]) -> Result<Rebuild, BuildFailure> {
+    pub fn update(&mut self, paths: &[PathBuf]) -> Result<Rebuild, Problems> {
         self.update_with_preview(paths, &mut |_, _| {})
     }
 
@@ -120,8 +106,8 @@ impl Session {
         &mut self,
         paths: &[PathBuf],
         pages_ready: &mut dyn FnMut(Arc<Files>, Vec<String>),
-    ) -> Result<Rebuild, BuildFailure> {
-        let mut watch = crate::timing::Stopwatch::default();
+    ) -> Result<Rebuild, Problems> {
+        let mut watch = Stopwatch::default();
         let result = self.update_timed(paths, &mut watch, pages_ready);
         watch.report();
         result
@@ -130,9 +116,9 @@ impl Session {
     fn update_timed(
         &mut self,
         paths: &[PathBuf],
-        watch: &mut crate::timing::Stopwatch,
+        watch: &mut Stopwatch,
         pages_ready: &mut dyn FnMut(Arc<Files>, Vec<String>),
-    ) -> Result<Rebuild, BuildFailure> {
+    ) -> Result<Rebuild, Problems> {
         let started = Instant::now();
         let mut sources: Vec<String> = paths
             .iter()
@@ -147,349 +133,59 @@ impl Session {
         if sources.is_empty() {
             return Ok(Rebuild::default());
         }
-        let needs_full = sources.iter().any(|s| {
-            s == crate::config::CONFIG_FILE
-                || s.starts_with("templates/")
-                || (load::content_kind(Path::new(s)).is_none() && !s.starts_with("static/"))
+        self.unapplied.extend(sources.iter().cloned());
+        self.sources
+            .forget(self.unapplied.iter().map(PathBuf::from));
+
+        // Reload and check: the whole site as a fresh load would see it, parsing again only
+        // the files that changed.
+        let (site, warnings) =
+            crate::engine::load_and_check(&self.root, &mut self.sources, &self.opts);
+        let site = site.ok_or_else(|| Problems::from(warnings.clone()))?;
+        watch.lap("reload+check");
+
+        let old = &self.engine.site;
+        if site.config != old.config || site.template_overrides != old.template_overrides {
+            return self.rebuild_everything(site, warnings, sources, started);
+        }
+        let edit = Edit::between(old, &site, &self.unapplied);
+        let draft = Draft::new(self, site, warnings, &edit, watch)?;
+        let rebuild = draft.render(self, &edit, watch, pages_ready);
+        let rebuild = rebuild.map(|(draft, rerendered, changed)| {
+            self.commit(draft);
+            Rebuild {
+                sources,
+                rerendered,
+                changed,
+                full: false,
+                elapsed: started.elapsed(),
+            }
         });
-        if needs_full {
-            return self.rebuild_everything(sources, started);
-        }
-
-        // Re-read the changed files into a copy of the model.
-        let mut site = self.site.clone();
-        let mut diags = Diagnostics::default();
-        let mut stale = Stale::default();
-        let mut statics_changed = false;
-        // What changed, as the plan's dependency lists name it.
-        let mut keys: Vec<String> = Vec::new();
-        for s in &sources {
-            let rel = Path::new(s);
-            if s.starts_with("static/") {
-                statics_changed = true;
-                keys.push(s.clone());
-                continue;
-            }
-            let kind = load::content_kind(rel).unwrap_or("");
-            let id = rel
-                .file_stem()
-                .and_then(|x| x.to_str())
-                .unwrap_or("")
-                .to_string();
-            // Which clients' cached data an edit to this file makes stale, before and after.
-            match kind {
-                "clients" => {
-                    stale.clients.insert(id.clone());
-                }
-                "team" => {
-                    for c in self.site.clients.iter().chain(site.clients.iter()) {
-                        if c.team.values().any(|m| m.value == id) {
-                            stale.clients.insert(c.id.clone());
-                        }
-                    }
-                }
-                "journey" => {}
-                "playbook" => {
-                    stale.chapters.insert(id.clone());
-                }
-                _ => {}
-            }
-            match load::load_file(&self.root, rel) {
-                Ok(loaded) => {
-                    let item = loaded.map(|(item, warnings)| {
-                        diags.extend(warnings);
-                        item
-                    });
-                    if kind == "journey" {
-                        // A new body under the same front matter only changes the runbooks.
-                        let old = self.site.journey.iter().find(|t| t.file == rel);
-                        match (old, &item) {
-                            (Some(old), Some(Item::Touchpoint(new)))
-                                if same_front_matter(old, new) =>
-                            {
-                                keys.push(crate::plan::script_dep(s));
-                                stale.scripts.insert(id.clone());
-                            }
-                            _ => {
-                                keys.push(s.clone());
-                                stale.all_clients = true;
-                            }
-                        }
-                    } else {
-                        keys.push(s.clone());
-                    }
-                    replace_item(&mut site, rel, item);
-                }
-                Err(e) => diags.extend(e),
-            }
-        }
-        if statics_changed {
-            let (statics, problems) = load::list_statics(&self.root);
-            site.statics = statics;
-            diags.extend(problems);
-        }
-        load::sort_site(&mut site);
-        let reading_order = |s: &Site| s.playbook.iter().map(|c| c.file.clone()).collect();
-        let (before, after): (Vec<PathBuf>, Vec<PathBuf>) =
-            (reading_order(&self.site), reading_order(&site));
-        if before != after {
-            // Chapters added, removed or moved: links and neighbours change everywhere.
-            stale.playbook = true;
-            if before.iter().collect::<BTreeSet<_>>() != after.iter().collect::<BTreeSet<_>>() {
-                keys.push(crate::plan::PLAYBOOK_SET.to_string());
-            }
-        }
-        watch.lap("reload");
-        if sources.iter().any(|s| s.starts_with("team/")) {
-            // A member's roles may have changed which touchpoints each client has covered.
-            stale.all_clients = true;
-        }
-        diags.extend(crate::check::check_site(&site).items);
-        let fail = |mut d: Diagnostics| {
-            d.sort();
-            BuildFailure { diagnostics: d }
-        };
-        if diags.has_errors() {
-            return Err(fail(diags));
-        }
-        watch.lap("check");
-        // Edits that add, remove or re-assign nothing leave the plan as it was.
-        let new_plan = if same_shape(&self.site, &site) {
-            None
-        } else {
-            match crate::plan::plan_site(&site) {
-                Ok(p) => Some(p),
-                Err(e) => {
-                    diags.extend(e);
-                    return Err(fail(diags));
-                }
-            }
-        };
-        let plan = new_plan.as_ref().unwrap_or(&self.plan);
-        watch.lap("plan");
-        let bodies_only = !stale.all_clients && !stale.scripts.is_empty();
-        let tera = if bodies_only {
-            // New bodies under the same front matter: swap those templates in.
-            let mut t = self.templates.clone();
-            let mut errors = Vec::new();
-            for id in &stale.scripts {
-                if let Some(tp) = site.journey.iter().find(|t| &t.id == id) {
-                    if let Err(e) = t
-                        .scripts
-                        .add_raw_template(&tp.template_name, &tp.template_source)
-                    {
-                        errors.extend(crate::templates::tera_diagnostics(&site, &e));
-                    }
-                }
-            }
-            if !errors.is_empty() {
-                diags.extend(errors);
-                return Err(fail(diags));
-            }
-            Some(t)
-        } else if sources.iter().any(|s| s.starts_with("journey/")) {
-            let minify = self.opts.minify.unwrap_or(site.config.build.minify);
-            match crate::templates::build_templates(&site, minify) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    diags.extend(e);
-                    return Err(fail(diags));
-                }
-            }
-        } else {
-            None
-        };
-
-        // Pages to render again: those depending on a changed file, in the old plan or the
-        // new one (a client that stops listing a member changes that member's page), and
-        // those that did not exist before.
-        let changed: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
-        let new_index = new_plan.as_ref().map(|p| p.dependents());
-        let index = new_index.as_ref().unwrap_or(&self.index);
-        let affected = |index: &HashMap<crate::plan::Dep, Vec<usize>>| -> BTreeSet<usize> {
-            changed
-                .iter()
-                .filter_map(|c| index.get(*c))
-                .flatten()
-                .copied()
-                .collect()
-        };
-        let old_touched: BTreeSet<&str> = affected(&self.index)
-            .into_iter()
-            .map(|i| self.plan.pages[i].route.as_str())
-            .collect();
-        let mut todo: BTreeSet<usize> = affected(index);
-        if new_plan.is_some() {
-            for (i, p) in plan.pages.iter().enumerate() {
-                if old_touched.contains(p.route.as_str())
-                    || !self.files.contains_key(p.route.as_str())
-                {
-                    todo.insert(i);
-                }
-            }
-        }
-        let todo: Vec<usize> = todo.into_iter().collect();
-
-        // Everything below works on the new state; commit it only if it all succeeds.
-        let new_tera = tera;
-        let templates = new_tera.as_ref().unwrap_or(&self.templates);
-        let mut cache_diags = Vec::new();
-        if let Err(e) = self.cache.refresh(&site, &templates.scripts, &stale) {
-            cache_diags = e;
-        }
-        if !cache_diags.is_empty() {
-            // The cache may hold some refreshed entries: rebuild it from the last good state.
-            let _ = self.cache.refresh(
-                &self.site,
-                &self.templates.scripts,
-                &Stale {
-                    all_clients: true,
-                    playbook: true,
-                    ..Default::default()
-                },
-            );
-            diags.extend(cache_diags);
-            return Err(fail(diags));
-        }
-        watch.lap("cache");
-        let renderer = Renderer {
-            site: &site,
-            templates,
-            cache: &self.cache,
-        };
-        // Pages about one thing (a client's, a chapter) first: that is what the writer is
-        // looking at. Then overviews that list many sources, print pages and files made in
-        // code (calendars, the schedule).
-        let (first, later): (Vec<usize>, Vec<usize>) = todo.iter().partition(|i| {
-            let page = &plan.pages[**i];
-            page.kind.template().is_some() && !page.kind.is_print() && page.deps.len() <= 64
-        });
-        let restore = |cache: &mut RenderCache, site: &Site, scripts: &tera::Tera| {
-            let all = Stale {
-                all_clients: true,
-                playbook: true,
-                ..Default::default()
-            };
-            let _ = cache.refresh(site, scripts, &all);
-        };
-        let rendered = match renderer.render_some(&plan.pages, &first) {
-            Ok(r) => r,
-            Err(e) => {
-                restore(&mut self.cache, &self.site, &self.templates.scripts);
-                diags.extend(e);
-                return Err(fail(diags));
-            }
-        };
-
-        watch.lap("render");
-        // The new output: the old one with the re-rendered pages and changed assets put in,
-        // and, when the plan changed, the routes it no longer has taken out.
-        let mut files: Files = (*self.files).clone();
-        let mut changed_routes = Vec::new();
-        let put = |files: &mut Files, changed: &mut Vec<String>, i: usize, bytes: Vec<u8>| {
-            let route = plan.pages[i].route.as_str();
-            if files
-                .get(route)
-                .map(|o| o.as_slice() != bytes.as_slice())
-                .unwrap_or(true)
-            {
-                changed.push(route.to_string());
-                files.insert(route.into(), Arc::new(bytes));
-            }
-        };
-        for (i, bytes) in first.iter().zip(rendered) {
-            put(&mut files, &mut changed_routes, *i, bytes);
-        }
-        if !later.is_empty() && new_plan.is_none() {
-            pages_ready(Arc::new(files.clone()), changed_routes.clone());
-        }
-        let renderer = Renderer {
-            site: &site,
-            templates,
-            cache: &self.cache,
-        };
-        match renderer.render_some(&plan.pages, &later) {
-            Ok(r) => {
-                for (i, bytes) in later.iter().zip(r) {
-                    put(&mut files, &mut changed_routes, *i, bytes);
-                }
-            }
-            Err(e) => {
-                restore(&mut self.cache, &self.site, &self.templates.scripts);
-                diags.extend(e);
-                return Err(fail(diags));
-            }
-        }
-        watch.lap("calendars");
-        for copy in &plan.copies {
-            let refresh = match &copy.source {
-                AssetSource::Static(rel) => changed.contains(format!("static/{rel}").as_str()),
-                AssetSource::Theme(_) => false,
-            };
-            if !refresh && files.contains_key(copy.route.as_str()) {
-                continue;
-            }
-            let bytes = match read_asset(&self.root, &copy.source) {
-                Ok(b) => b,
-                Err(d) => {
-                    diags.push(d);
-                    return Err(fail(diags));
-                }
-            };
-            if files
-                .get(copy.route.as_str())
-                .map(|o| **o != *bytes)
-                .unwrap_or(true)
-            {
-                changed_routes.push(copy.route.clone());
-                files.insert(copy.route.as_str().into(), bytes);
-            }
-        }
-        if new_plan.is_some() {
-            let routes: BTreeSet<&str> = plan
-                .pages
-                .iter()
-                .map(|p| p.route.as_str())
-                .chain(plan.copies.iter().map(|c| c.route.as_str()))
-                .collect();
-            files.retain(|route, _| {
-                let keep = routes.contains(&**route);
-                if !keep {
-                    changed_routes.push(route.to_string());
-                }
-                keep
-            });
-        }
-        changed_routes.sort();
-        watch.lap("collect");
-
-        self.site = site;
-        if let Some(p) = new_plan {
-            self.plan = p;
-        }
-        if let Some(i) = new_index {
-            self.index = i;
-        }
-        if let Some(t) = new_tera {
-            self.templates = t;
-        }
-        self.files = Arc::new(files);
-        self.warnings = diags;
-        Ok(Rebuild {
-            sources,
-            rerendered: todo.len(),
-            changed: changed_routes,
-            full: false,
-            elapsed: started.elapsed(),
-        })
+        watch.lap("commit");
+        rebuild
     }
 
     fn rebuild_everything(
         &mut self,
+        site: Site,
+        warnings: Diagnostics,
         sources: Vec<String>,
         started: Instant,
-    ) -> Result<Rebuild, BuildFailure> {
-        let fresh = Session::start(&self.root, &self.opts)?;
+    ) -> Result<Rebuild, Problems> {
+        let engine = Engine::from_checked(site, warnings, &self.opts, &mut Stopwatch::default())?;
+        let fresh = Session::from_engine(
+            self.root.clone(),
+            self.opts.clone(),
+            engine,
+            std::mem::take(&mut self.sources),
+        );
+        let fresh = match fresh {
+            Ok(f) => f,
+            Err(e) => {
+                // The memo is still right: it describes the files, not the build.
+                return Err(e);
+            }
+        };
         let mut changed: Vec<String> = fresh
             .files
             .iter()
@@ -503,7 +199,7 @@ impl Session {
                 .map(|r| r.to_string()),
         );
         changed.sort();
-        let rerendered = fresh.plan.pages.len();
+        let rerendered = fresh.engine.plan.pages.len();
         *self = fresh;
         Ok(Rebuild {
             sources,
@@ -514,26 +210,154 @@ impl Session {
         })
     }
 
-    fn render(&self, pages: &[usize]) -> Result<Vec<Vec<u8>>, Vec<Diagnostic>> {
-        let renderer = Renderer {
-            site: &self.site,
-            templates: &self.templates,
-            cache: &self.cache,
-        };
-        renderer.render_some(&self.plan.pages, pages)
+    fn commit(&mut self, draft: Committed) {
+        self.engine.site = draft.site;
+        if let Some(p) = draft.plan {
+            self.engine.plan = p;
+        }
+        if let Some(i) = draft.index {
+            self.index = i;
+        }
+        if let Some(t) = draft.templates {
+            self.engine.templates = t;
+        }
+        self.engine.warnings = draft.warnings.clone();
+        self.warnings = draft.warnings;
+        self.files = Arc::new(draft.files);
+        self.unapplied.clear();
     }
 }
 
+/// What changed between the last good site and the files on disk, derived by comparing the
+/// two loaded models: the dependency keys the plan's pages name, and the render cache's
+/// entries that are stale.
+#[derive(Debug, Default)]
+struct Edit {
+    /// Plan dependency keys (`clients/acme.yaml`, `journey/x.md#script`, `playbook/`,
+    /// `static/logo.svg`) whose source changed.
+    keys: BTreeSet<String>,
+    stale: Stale,
+    /// A journey file's front matter changed, or one was added or removed: the script engine
+    /// is built again.
+    journey_changed: bool,
+}
+
+impl Edit {
+    fn between(old: &Site, new: &Site, touched: &BTreeSet<String>) -> Edit {
+        let mut edit = Edit::default();
+        let slash = |p: &Path| load::slash_path(p);
+
+        for file in changed_files(
+            old.clients.iter().map(|x| (&x.file, x)),
+            new.clients.iter().map(|x| (&x.file, x)),
+        ) {
+            edit.stale.clients.insert(stem(&file));
+            edit.keys.insert(slash(&file));
+        }
+        for file in changed_files(
+            old.team.iter().map(|x| (&x.file, x)),
+            new.team.iter().map(|x| (&x.file, x)),
+        ) {
+            // Roles decide which touchpoints each client has covered: all clients' data.
+            edit.stale.all_clients = true;
+            edit.keys.insert(slash(&file));
+        }
+        // A script may include another one: then a body is never edited alone.
+        let scripts_include = new.journey.iter().any(|t| {
+            ["include", "import", "extends"]
+                .iter()
+                .any(|w| t.template_source.contains(w))
+        });
+        for file in changed_files(
+            old.journey.iter().map(|x| (&x.file, x)),
+            new.journey.iter().map(|x| (&x.file, x)),
+        ) {
+            let before = old.journey.iter().find(|t| t.file == file);
+            let after = new.journey.iter().find(|t| t.file == file);
+            match (before, after) {
+                (Some(a), Some(b)) if same_front_matter(a, b) && !scripts_include => {
+                    edit.keys.insert(crate::plan::script_dep(&slash(&file)));
+                    edit.stale.scripts.insert(b.id.clone());
+                }
+                _ => {
+                    edit.keys.insert(slash(&file));
+                    edit.keys.insert(crate::plan::script_dep(&slash(&file)));
+                    edit.stale.all_clients = true;
+                    edit.journey_changed = true;
+                }
+            }
+        }
+        for file in changed_files(
+            old.playbook.iter().map(|x| (&x.file, &**x)),
+            new.playbook.iter().map(|x| (&x.file, &**x)),
+        ) {
+            edit.stale.chapters.insert(stem(&file));
+            edit.keys.insert(slash(&file));
+        }
+        let order = |s: &Site| {
+            s.playbook
+                .iter()
+                .map(|c| c.file.clone())
+                .collect::<Vec<_>>()
+        };
+        let (before, after) = (order(old), order(new));
+        if before != after {
+            // Chapters added, removed or moved: links and neighbours change everywhere.
+            edit.stale.playbook = true;
+            let set = |v: &[PathBuf]| v.iter().cloned().collect::<BTreeSet<_>>();
+            if set(&before) != set(&after) {
+                edit.keys.insert(crate::plan::PLAYBOOK_SET.to_string());
+            }
+        }
+        // Static files: those listed or delisted, and those the watcher saw change.
+        let statics = |s: &Site| s.statics.iter().cloned().collect::<BTreeSet<_>>();
+        let (before, after) = (statics(old), statics(new));
+        for file in before.symmetric_difference(&after) {
+            edit.keys.insert(format!("static/{file}"));
+        }
+        for t in touched.iter().filter(|t| t.starts_with("static/")) {
+            edit.keys.insert(t.clone());
+        }
+        edit
+    }
+}
+
+/// The files whose item differs between `old` and `new` (changed, added or removed), each
+/// list given as (file, item) pairs.
+fn changed_files<'a, T: PartialEq + 'a>(
+    old: impl Iterator<Item = (&'a PathBuf, &'a T)>,
+    new: impl Iterator<Item = (&'a PathBuf, &'a T)>,
+) -> BTreeSet<PathBuf> {
+    let before: HashMap<&PathBuf, &T> = old.collect();
+    let after: HashMap<&PathBuf, &T> = new.collect();
+    let mut changed: BTreeSet<PathBuf> = before
+        .iter()
+        .filter(|(file, item)| after.get(*file) != Some(*item))
+        .map(|(file, _)| (*file).clone())
+        .collect();
+    changed.extend(
+        after
+            .keys()
+            .filter(|file| !before.contains_key(*file))
+            .map(|file| (*file).clone()),
+    );
+    changed
+}
+
 /// Everything but the script body: what pages other than runbooks show of a touchpoint.
+/// Derived from the whole struct, so a field added later counts without being listed here.
 fn same_front_matter(a: &crate::model::Touchpoint, b: &crate::model::Touchpoint) -> bool {
-    a.id == b.id
-        && a.title == b.title
-        && a.day == b.day
-        && a.stage.value == b.stage.value
-        && a.channel == b.channel
-        && a.owner.value == b.owner.value
-        && a.visibility == b.visibility
-        && a.portal == b.portal
+    let front = |t: &crate::model::Touchpoint| crate::model::Touchpoint {
+        template_source: String::new(),
+        ..t.clone()
+    };
+    front(a) == front(b)
+}
+
+fn stem(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Whether two versions of a site have the same files and assignments, so the same plan.
@@ -562,42 +386,238 @@ fn same_shape(a: &Site, b: &Site) -> bool {
         && a.config.firm.logo == b.config.firm.logo
 }
 
-/// Replaces whatever was loaded from `rel` with `item` (nothing, when the file is gone).
-/// The lists are put back in order by [`load::sort_site`] afterwards.
-fn replace_item(site: &mut Site, rel: &Path, item: Option<Item>) {
-    site.team.retain(|m| m.file != rel);
-    site.clients.retain(|c| c.file != rel);
-    site.journey.retain(|t| t.file != rel);
-    site.playbook.retain(|c| c.file != rel);
-    if load::content_kind(rel) == Some("team") {
-        // It loaded (or is gone): references to it are checked again.
-        if let Some(id) = rel.file_stem().and_then(|s| s.to_str()) {
-            site.unloaded_team.remove(id);
+/// A rebuild's new state, made beside the session's and committed only when all of it
+/// succeeded.
+struct Draft {
+    site: Site,
+    warnings: Diagnostics,
+    /// A new plan, when the files or assignments changed; else the session's stands.
+    plan: Option<Plan>,
+    index: Option<HashMap<Dep, Vec<usize>>>,
+    templates: Option<crate::templates::Templates>,
+    /// The pages to render again, as indexes into the plan in force.
+    todo: Vec<usize>,
+}
+
+/// A draft rendered: what [`Session::commit`] takes over.
+struct Committed {
+    site: Site,
+    warnings: Diagnostics,
+    plan: Option<Plan>,
+    index: Option<HashMap<Dep, Vec<usize>>>,
+    templates: Option<crate::templates::Templates>,
+    files: Files,
+}
+
+impl Draft {
+    /// Replans, retemplates and finds the affected pages.
+    fn new(
+        session: &Session,
+        site: Site,
+        warnings: Diagnostics,
+        edit: &Edit,
+        watch: &mut Stopwatch,
+    ) -> Result<Draft, Problems> {
+        let engine = &session.engine;
+        let fail = |e| Problems::new(&warnings, e);
+        // Edits that add, remove or re-assign nothing leave the plan as it was.
+        let plan = if same_shape(&engine.site, &site) {
+            None
+        } else {
+            Some(crate::plan::plan_site(&site).map_err(fail)?)
+        };
+        watch.lap("plan");
+        let templates = retemplate(engine, &site, edit).map_err(fail)?;
+        watch.lap("templates");
+
+        // Pages to render again: those depending on a changed source, in the old plan or the
+        // new one (a client that stops listing a member changes that member's page), and
+        // those that did not exist before.
+        let index = plan.as_ref().map(Plan::dependents);
+        let affected = |index: &HashMap<Dep, Vec<usize>>| -> BTreeSet<usize> {
+            edit.keys
+                .iter()
+                .filter_map(|k| index.get(k.as_str()))
+                .flatten()
+                .copied()
+                .collect()
+        };
+        let mut todo = affected(index.as_ref().unwrap_or(&session.index));
+        if let Some(plan) = &plan {
+            let old_touched: BTreeSet<&str> = affected(&session.index)
+                .into_iter()
+                .map(|i| engine.plan.pages[i].route.as_str())
+                .collect();
+            for (i, p) in plan.pages.iter().enumerate() {
+                if old_touched.contains(p.route.as_str())
+                    || !session.files.contains_key(p.route.as_str())
+                {
+                    todo.insert(i);
+                }
+            }
         }
+        Ok(Draft {
+            site,
+            warnings,
+            plan,
+            index,
+            templates,
+            todo: todo.into_iter().collect(),
+        })
     }
-    match item {
-        Some(Item::Member(m)) => site.team.push(m),
-        Some(Item::Client(c)) => site.clients.push(c),
-        Some(Item::Touchpoint(t)) => site.journey.push(t),
-        Some(Item::Chapter(c)) => site.playbook.push(Arc::new(c)),
-        None => {}
+
+    /// Refreshes the render cache, renders the affected pages and puts them, with any
+    /// changed static files, into a copy of the session's output. Returns that and the number
+    /// of pages rendered and the routes changed.
+    fn render(
+        self,
+        session: &mut Session,
+        edit: &Edit,
+        watch: &mut Stopwatch,
+        pages_ready: &mut dyn FnMut(Arc<Files>, Vec<String>),
+    ) -> Result<(Committed, usize, Vec<String>), Problems> {
+        let engine = &mut session.engine;
+        let fail = |e| Problems::new(&self.warnings, e);
+        let plan = self.plan.as_ref().unwrap_or(&engine.plan);
+        let templates = self.templates.as_ref().unwrap_or(&engine.templates);
+        if let Err(e) = engine
+            .cache
+            .refresh(&self.site, &templates.scripts, &edit.stale)
+        {
+            // The cache may hold some refreshed entries: rebuild it from the last good state.
+            restore(&mut engine.cache, &engine.site, &engine.templates.scripts);
+            return Err(fail(e));
+        }
+        watch.lap("cache");
+        let renderer = Renderer {
+            site: &self.site,
+            templates,
+            cache: &engine.cache,
+        };
+        // Pages about one thing (a client's, a chapter) first: that is what the writer is
+        // looking at. Then overviews that list many sources, print pages and files made in
+        // code (calendars, the schedule).
+        let (first, later): (Vec<usize>, Vec<usize>) = self.todo.iter().partition(|i| {
+            let page = &plan.pages[**i];
+            page.kind.template().is_some() && !page.kind.is_print() && page.deps.len() <= 64
+        });
+        let mut files: Files = (*session.files).clone();
+        let mut changed = Vec::new();
+        let put = |files: &mut Files, changed: &mut Vec<String>, route: &str, bytes: Vec<u8>| {
+            if files.get(route).map(|o| **o != bytes).unwrap_or(true) {
+                changed.push(route.to_string());
+                files.insert(route.into(), Arc::new(bytes));
+            }
+        };
+        for (n, batch) in [first, later].into_iter().enumerate() {
+            match renderer.render_some(&plan.pages, &batch) {
+                Ok(rendered) => {
+                    for (i, bytes) in batch.iter().zip(rendered) {
+                        put(&mut files, &mut changed, &plan.pages[*i].route, bytes);
+                    }
+                }
+                Err(e) => {
+                    restore(&mut engine.cache, &engine.site, &engine.templates.scripts);
+                    return Err(fail(e));
+                }
+            }
+            if n == 0 && self.plan.is_none() && !changed.is_empty() {
+                pages_ready(Arc::new(files.clone()), changed.clone());
+            }
+            watch.lap(if n == 0 { "render" } else { "render later" });
+        }
+        for copy in &plan.copies {
+            let refresh = match &copy.source {
+                AssetSource::Static(rel) => edit.keys.contains(&format!("static/{rel}")),
+                AssetSource::Theme(_) => false,
+            };
+            if !refresh && files.contains_key(copy.route.as_str()) {
+                continue;
+            }
+            let bytes = match &copy.source {
+                AssetSource::Theme(name) => crate::theme::asset(name)
+                    .expect("planned from the theme")
+                    .to_vec(),
+                AssetSource::Static(rel) => {
+                    let path = self.site.root.join("static").join(rel);
+                    crate::engine::read_static(&self.site.root, &path).map_err(|d| fail(vec![d]))?
+                }
+            };
+            put(&mut files, &mut changed, &copy.route, bytes);
+        }
+        if self.plan.is_some() {
+            let routes: BTreeSet<&str> = plan
+                .pages
+                .iter()
+                .map(|p| p.route.as_str())
+                .chain(plan.copies.iter().map(|c| c.route.as_str()))
+                .collect();
+            files.retain(|route, _| {
+                let keep = routes.contains(&**route);
+                if !keep {
+                    changed.push(route.to_string());
+                }
+                keep
+            });
+        }
+        changed.sort();
+        let rerendered = self.todo.len();
+        Ok((
+            Committed {
+                site: self.site,
+                warnings: self.warnings,
+                plan: self.plan,
+                index: self.index,
+                templates: self.templates,
+                files,
+            },
+            rerendered,
+            changed,
+        ))
     }
 }
 
-fn read_asset(root: &Path, source: &AssetSource) -> Result<Arc<Vec<u8>>, Diagnostic> {
-    match source {
-        AssetSource::Theme(name) => Ok(Arc::new(
-            crate::theme::asset(name)
-                .expect("planned from the theme")
-                .to_vec(),
-        )),
-        AssetSource::Static(rel) => std::fs::read(root.join("static").join(rel))
-            .map(Arc::new)
-            .map_err(|e| {
-                Diagnostic::error(
-                    format!("static/{rel}"),
-                    format!("cannot read this file: {e}"),
-                )
-            }),
+/// The script engine for the draft: new bodies swapped into a copy when only bodies changed,
+/// a new one when a journey file's front matter or the set of files changed, else `None`
+/// (the session's stands).
+fn retemplate(
+    engine: &Engine,
+    site: &Site,
+    edit: &Edit,
+) -> Result<Option<crate::templates::Templates>, Vec<crate::diagnostics::Diagnostic>> {
+    if edit.journey_changed {
+        return crate::templates::build_templates(site, engine.minify).map(Some);
     }
+    if edit.stale.scripts.is_empty() {
+        return Ok(None);
+    }
+    let mut t = engine.templates.clone();
+    let mut errors = Vec::new();
+    for tp in site
+        .journey
+        .iter()
+        .filter(|t| edit.stale.scripts.contains(&t.id))
+    {
+        if let Err(e) = t
+            .scripts
+            .add_raw_template(&tp.template_name, &tp.template_source)
+        {
+            errors.extend(crate::templates::tera_diagnostics(site, &e));
+        }
+    }
+    if errors.is_empty() {
+        Ok(Some(t))
+    } else {
+        Err(errors)
+    }
+}
+
+/// Puts the render cache back to the last good site after a failed refresh or render.
+fn restore(cache: &mut RenderCache, site: &Site, scripts: &tera::Tera) {
+    let all = Stale {
+        all_clients: true,
+        playbook: true,
+        ..Default::default()
+    };
+    let _ = cache.refresh(site, scripts, &all);
 }

@@ -5,13 +5,16 @@ pub mod clients;
 pub mod frontmatter;
 pub mod journey;
 pub(crate) mod links;
+pub(crate) mod memo;
 pub mod playbook;
 pub mod team;
 pub(crate) mod text;
 pub mod yaml;
 mod yaml_errors;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -25,6 +28,14 @@ pub use frontmatter::split as split_front_matter;
 /// be checked and every problem reported in one run) unless the settings themselves are
 /// unreadable, and the findings, warnings included. Only a site without errors may be built.
 pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
+    load_site_with(root, &mut memo::Sources::default())
+}
+
+/// [`load_site`], parsing again only the files that changed since `sources` last saw them.
+pub(crate) fn load_site_with(
+    root: &Path,
+    sources: &mut memo::Sources,
+) -> (Option<Site>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let config = match Config::load(root) {
         Ok(c) => Some(c),
@@ -34,7 +45,15 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
         }
     };
 
-    let (team, d) = load_all(root, "team", &["yaml", "yml"], team::load);
+    let forced = sources.take_forced();
+    let (team, d) = load_all(
+        root,
+        "team",
+        &["yaml", "yml"],
+        team::load,
+        &mut sources.team,
+        &forced,
+    );
     // Team members whose files failed to load: references to them are not reported again.
     let unloaded_team = d
         .iter()
@@ -42,11 +61,32 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
         .filter_map(|x| x.file.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
     diags.extend(d);
-    let (clients, d) = load_all(root, "clients", &["yaml", "yml"], clients::load);
+    let (clients, d) = load_all(
+        root,
+        "clients",
+        &["yaml", "yml"],
+        clients::load,
+        &mut sources.clients,
+        &forced,
+    );
     diags.extend(d);
-    let (journey, d) = load_all(root, "journey", &["md"], journey::load);
+    let (journey, d) = load_all(
+        root,
+        "journey",
+        &["md"],
+        journey::load,
+        &mut sources.journey,
+        &forced,
+    );
     diags.extend(d);
-    let (playbook, d) = load_all(root, "playbook", &["md"], playbook::load);
+    let (playbook, d) = load_all(
+        root,
+        "playbook",
+        &["md"],
+        |file, id, text| playbook::load(file, id, text).map(|(c, w)| (Arc::new(c), w)),
+        &mut sources.playbook,
+        &forced,
+    );
     diags.extend(d);
 
     let (statics, d) = list_statics(root);
@@ -69,7 +109,7 @@ pub fn load_site(root: &Path) -> (Option<Site>, Diagnostics) {
             team,
             clients,
             journey,
-            playbook: playbook.into_iter().map(std::sync::Arc::new).collect(),
+            playbook,
             statics,
             template_overrides,
             unloaded_team,
@@ -146,12 +186,15 @@ pub fn sort_site(site: &mut Site) {
 /// One file's item and its warnings, or its errors.
 pub type Loaded<T> = Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>;
 
-/// Loads every file of one kind in parallel, sorted by id (the file stem).
-fn load_all<T: Send>(
+/// Loads every file of one kind in parallel, sorted by id (the file stem); a file `memo` holds
+/// with an unchanged stamp, and not in `forced`, is taken from it.
+fn load_all<T: Clone + Send + Sync>(
     root: &Path,
     folder: &str,
     extensions: &[&str],
     load_one: fn(&Path, &str, &str) -> Loaded<T>,
+    memo: &mut memo::Memo<T>,
+    forced: &HashSet<PathBuf>,
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
@@ -190,15 +233,29 @@ fn load_all<T: Send>(
             );
         }
     }
-    let results: Vec<_> = entries
+    let results: Vec<(PathBuf, Option<memo::Stamp>, Loaded<T>)> = entries
         .par_iter()
         .map(|(id, file)| {
-            let text = read_text(root, file).map_err(|d| vec![d])?;
-            load_one(file, id, &text)
+            let stamp = memo
+                .remember
+                .then(|| memo::Stamp::of(&root.join(file)))
+                .flatten();
+            let known = (!forced.contains(file))
+                .then(|| memo.get(file, &stamp))
+                .flatten();
+            let loaded = known.unwrap_or_else(|| {
+                let text = read_text(root, file).map_err(|d| vec![d])?;
+                load_one(file, id, &text)
+            });
+            (file.clone(), stamp, loaded)
         })
         .collect();
     let mut items = Vec::new();
-    for r in results {
+    let mut remembered = Vec::new();
+    for (file, stamp, r) in results {
+        if let (Some(stamp), true) = (stamp, memo.remember) {
+            remembered.push((file, stamp, r.clone()));
+        }
         match r {
             Ok((item, warnings)) => {
                 items.push(item);
@@ -207,6 +264,7 @@ fn load_all<T: Send>(
             Err(e) => diags.extend(e),
         }
     }
+    memo.replace(remembered);
     (items, diags)
 }
 

@@ -8,7 +8,7 @@ use std::io;
 use std::path::Path;
 
 use super::staging::{self, Staging};
-use super::{Content, MakeInto, WriteError};
+use super::{Content, MakeInto, Unmade, WriteError};
 
 /// Writes one file to its staging path `tmp`, unless `target` already has these bytes.
 /// Returns whether it wrote one (to be renamed over `target`).
@@ -19,7 +19,10 @@ pub(crate) fn stage_one(
     content: &Content,
 ) -> Result<bool, WriteError> {
     if let Content::Streamed(make) = content {
-        return stage_streamed(target, tmp, make).map_err(|e| WriteError::io("write", target, e));
+        return stage_streamed(target, tmp, make).map_err(|e| match e {
+            Unmade::Failed(d) => WriteError::Unmade { pages: vec![d] },
+            Unmade::Io(e) => WriteError::io("write", target, e),
+        });
     }
     let bytes: Cow<[u8]> = match content {
         Content::Bytes(b) => b.as_slice().into(),
@@ -28,7 +31,7 @@ pub(crate) fn stage_one(
             .map_err(|e| WriteError::io("read", src, e))?
             .into(),
         Content::Made(make) => make()
-            .map_err(|e| WriteError::io("make", target, e))?
+            .map_err(|d| WriteError::Unmade { pages: vec![d] })?
             .into(),
         Content::Streamed(_) => unreachable!("handled above"),
     };
@@ -48,15 +51,19 @@ pub(crate) fn stage_one(
 }
 
 /// [`stage_one`] for a file made as it is written.
-pub(crate) fn stage_streamed(target: &Path, tmp: &Path, make: &MakeInto<'_>) -> io::Result<bool> {
+pub(crate) fn stage_streamed(
+    target: &Path,
+    tmp: &Path,
+    make: &MakeInto<'_>,
+) -> Result<bool, Unmade> {
     use io::Write as _;
     let mut writer = io::BufWriter::with_capacity(1 << 16, ChangeWriter::new(target, tmp)?);
-    let made = make(&mut writer).and_then(|()| writer.flush());
+    make(&mut writer)?;
+    writer.flush()?;
     let (changes, unflushed) = writer.into_parts();
-    match made {
-        Ok(()) if unflushed.is_ok() => changes.finish(),
-        Ok(()) => Err(io::Error::other("the page was not written in full")),
-        Err(e) => Err(e),
+    match unflushed {
+        Ok(_) => Ok(changes.finish()?),
+        Err(_) => Err(io::Error::other("the page was not written in full").into()),
     }
 }
 
@@ -161,7 +168,7 @@ mod tests {
         if let Some(old) = old {
             fs::write(&target, old).unwrap();
         }
-        let make = |out: &mut dyn io::Write| {
+        let make = |out: &mut dyn io::Write| -> Result<(), Unmade> {
             for piece in new.chunks(7) {
                 out.write_all(piece)?;
             }

@@ -30,6 +30,11 @@ pub enum WriteError {
         output: PathBuf,
         conflicts: Vec<Conflict>,
     },
+    /// Files made on the spot (pages) that could not be made; nothing was written.
+    #[error("{} file(s) could not be made", pages.len())]
+    Unmade {
+        pages: Vec<crate::diagnostics::Diagnostic>,
+    },
     #[error(
         "{HALF_REPLACED}: {first}; {} file(s) were put in place ({}), {} were not ({})",
         done.len(), super::some(done, 5), not_done.len(), super::some(not_done, 5)
@@ -78,6 +83,9 @@ impl WriteError {
                 "hundred deletes or overwrites only files it wrote itself: move these away (or \
                  delete them) and build again"
                     .into()
+            }
+            WriteError::Unmade { .. } => {
+                "the previous output is as it was; fix the pages named and build again".into()
             }
             WriteError::Unfinished { .. } => {
                 "fix the cause and build again: the next build finishes the job, and deletes only \

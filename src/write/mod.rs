@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::diagnostics::Diagnostic;
+
 pub use error::{WriteError, HALF_REPLACED};
 pub use folder::check_output_folder;
 use staging::Staging;
@@ -33,15 +35,30 @@ pub enum Content<'a> {
     Borrowed(&'a [u8]),
     File(PathBuf),
     /// Made when it is written (a page rendered on the spot), so a build never holds every
-    /// page in memory at once. An error aborts the write like any other.
-    Made(Box<dyn Fn() -> io::Result<Vec<u8>> + Send + Sync + 'a>),
+    /// page in memory at once. A page that cannot be made stops the write before anything in
+    /// the output changes, and every such page is reported.
+    Made(Box<dyn Fn() -> Result<Vec<u8>, Diagnostic> + Send + Sync + 'a>),
     /// Made straight into the file as it is written, for files too large to hold in memory
     /// first; compared with the existing file on the way, so an unchanged one is not touched.
     Streamed(Box<MakeInto<'a>>),
 }
 
 /// Writes a file's bytes into the writer it is given.
-pub type MakeInto<'a> = dyn Fn(&mut dyn io::Write) -> io::Result<()> + Send + Sync + 'a;
+pub type MakeInto<'a> = dyn Fn(&mut dyn io::Write) -> Result<(), Unmade> + Send + Sync + 'a;
+
+/// Why a file made on the spot was not made: the page itself failed (a template error), or
+/// writing it did.
+#[derive(Debug)]
+pub enum Unmade {
+    Failed(Diagnostic),
+    Io(io::Error),
+}
+
+impl From<io::Error> for Unmade {
+    fn from(e: io::Error) -> Self {
+        Unmade::Io(e)
+    }
+}
 
 /// What a write changed.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -111,10 +128,22 @@ fn write_locked(output: &Path, files: &[(String, Content)]) -> Result<WriteStats
         let _ = fs::remove_file(leftover);
     }
     let mut renames: Vec<(usize, &str)> = Vec::new();
+    let (mut unmade, mut failure) = (Vec::new(), None);
     for (i, r) in staged.into_iter().enumerate() {
-        if r? {
-            renames.push((i, files[i].0.as_str()));
+        match r {
+            Ok(true) => renames.push((i, files[i].0.as_str())),
+            Ok(false) => {}
+            Err(WriteError::Unmade { pages }) => unmade.extend(pages),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
         }
+    }
+    if !unmade.is_empty() {
+        return Err(WriteError::Unmade { pages: unmade });
+    }
+    if let Some(e) = failure {
+        return Err(e);
     }
     let produced: BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
     let owned = previous.unwrap_or_else(|| found.files.clone());
@@ -397,10 +426,16 @@ mod tests {
         let failing = Content::Streamed(Box::new(|out: &mut dyn io::Write| {
             // More than the write buffer, so a temporary file was started.
             out.write_all(&[b'x'; 200_000])?;
-            Err(io::Error::other("the template failed"))
+            Err(Unmade::Failed(Diagnostic::error(
+                "p/x.html",
+                "the template failed",
+            )))
         }));
         let err = write_output(site.path(), &out, vec![("p/x.html".into(), failing)]);
-        assert!(err.unwrap_err().to_string().contains("p/x.html"));
+        match err.unwrap_err() {
+            WriteError::Unmade { pages } => assert_eq!(pages[0].message, "the template failed"),
+            other => panic!("{other}"),
+        }
         assert_eq!(tree(&out), before);
         assert_eq!(fs::read(out.join("p/x.html")).unwrap(), b"old");
     }

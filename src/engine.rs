@@ -1,0 +1,220 @@
+//! **engine**: a site loaded, checked, planned and templated, with its render cache: everything
+//! but the pages themselves. `build`, `check` and `serve` each prepare one the same way and
+//! hand its outputs to their own writer ([`Writer`]): the disk, nothing, or memory. So what
+//! `serve` shows, what `check` reports and what `build` writes cannot drift apart.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::build::BuildOptions;
+use crate::diagnostics::{Diagnostic, Diagnostics, Problems};
+use crate::load::memo::Sources;
+use crate::model::Site;
+use crate::plan::{AssetSource, PageKind, Plan};
+use crate::render::{RenderCache, Renderer};
+use crate::templates::Templates;
+use crate::timing::Stopwatch;
+use crate::write::{Content, Unmade};
+
+pub(crate) struct Engine {
+    pub(crate) site: Site,
+    pub(crate) plan: Plan,
+    pub(crate) templates: Templates,
+    pub(crate) cache: RenderCache,
+    /// The findings of loading and checking that did not stop it.
+    pub(crate) warnings: Diagnostics,
+    /// Whether the HTML templates are minified.
+    pub(crate) minify: bool,
+}
+
+/// Loads and checks a site: the first two stages. `None` when the site has errors (all of
+/// them are in the findings).
+pub(crate) fn load_and_check(
+    root: &Path,
+    sources: &mut Sources,
+    opts: &BuildOptions,
+) -> (Option<Site>, Diagnostics) {
+    let (site, mut diags) = crate::load::load_site_with(root, sources);
+    let site = site.and_then(|mut site| {
+        crate::build::apply_base_urls(&mut site, opts);
+        diags.extend(crate::check::check_site(&site).items);
+        (!diags.has_errors()).then_some(site)
+    });
+    diags.sort();
+    (site, diags)
+}
+
+impl Engine {
+    /// Loads (re-reading only what changed since `sources` last saw it), checks, plans,
+    /// builds the templates and the render cache.
+    pub(crate) fn prepare(
+        root: &Path,
+        opts: &BuildOptions,
+        sources: &mut Sources,
+        watch: &mut Stopwatch,
+    ) -> Result<Engine, Problems> {
+        let (site, warnings) = load_and_check(root, sources, opts);
+        watch.lap("load+check");
+        match site {
+            Some(site) => Engine::from_checked(site, warnings, opts, watch),
+            None => Err(Problems::from(warnings)),
+        }
+    }
+
+    /// The stages after checking, for a site that passed them.
+    pub(crate) fn from_checked(
+        site: Site,
+        warnings: Diagnostics,
+        opts: &BuildOptions,
+        watch: &mut Stopwatch,
+    ) -> Result<Engine, Problems> {
+        let fail = |e: Vec<Diagnostic>| Problems::new(&warnings, e);
+        let plan = crate::plan::plan_site(&site).map_err(fail)?;
+        watch.lap("plan");
+        let minify = opts.minify.unwrap_or(site.config.build.minify);
+        let templates = crate::templates::build_templates(&site, minify).map_err(fail)?;
+        watch.lap("templates");
+        let today = opts.today.unwrap_or_else(crate::dates::today);
+        let cache = RenderCache::new(&site, &templates.scripts, today, minify).map_err(fail)?;
+        watch.lap("personalise");
+        Ok(Engine {
+            site,
+            plan,
+            templates,
+            cache,
+            warnings,
+            minify,
+        })
+    }
+
+    pub(crate) fn renderer(&self) -> Renderer<'_> {
+        Renderer {
+            site: &self.site,
+            templates: &self.templates,
+            cache: &self.cache,
+        }
+    }
+
+    /// Every output file: each page, made when a writer asks for it (so a build never holds
+    /// the whole site in memory), and each copied asset.
+    pub(crate) fn outputs<'a>(&'a self, renderer: &'a Renderer<'a>) -> Vec<(String, Content<'a>)> {
+        let mut files: Vec<(String, Content)> = Vec::with_capacity(self.plan.len());
+        for page in &self.plan.pages {
+            // The print playbook holds every chapter: tens of megabytes for a large playbook,
+            // so it goes to its file as it is rendered instead of being held in memory first.
+            let content = if page.kind == PageKind::InternalPlaybookPrint {
+                Content::Streamed(Box::new(move |out| {
+                    renderer.render_to(page, out).map_err(Unmade::Failed)
+                }))
+            } else {
+                Content::Made(Box::new(move || renderer.render(page)))
+            };
+            files.push((page.route.clone(), content));
+        }
+        for copy in &self.plan.copies {
+            let content = match &copy.source {
+                AssetSource::Theme(name) => {
+                    Content::Borrowed(crate::theme::asset(name).expect("planned from the theme"))
+                }
+                AssetSource::Static(rel) => Content::File(self.site.root.join("static").join(rel)),
+            };
+            files.push((copy.route.clone(), content));
+        }
+        files
+    }
+}
+
+/// Where an engine's outputs go.
+pub(crate) trait Writer {
+    type Done;
+    fn write(
+        self,
+        engine: &Engine,
+        outputs: Vec<(String, Content)>,
+    ) -> Result<Self::Done, Problems>;
+}
+
+/// `hundred check`: every page is made and thrown away, so a large site is checked without
+/// holding its pages; static files are not read.
+pub(crate) struct Nowhere;
+
+impl Writer for Nowhere {
+    type Done = ();
+
+    fn write(self, engine: &Engine, outputs: Vec<(String, Content)>) -> Result<(), Problems> {
+        use rayon::prelude::*;
+        let errors: Vec<Diagnostic> = outputs
+            .par_iter()
+            .filter_map(|(_, content)| match content {
+                Content::Made(make) => make().err(),
+                Content::Streamed(make) => match make(&mut std::io::sink()) {
+                    Err(Unmade::Failed(d)) => Some(d),
+                    _ => None,
+                },
+                Content::Bytes(_) | Content::Borrowed(_) | Content::File(_) => None,
+            })
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Problems::new(&engine.warnings, errors))
+        }
+    }
+}
+
+/// Output files by route (`portal/acme/index.html`), shared cheaply with the web server.
+pub type Files = std::collections::BTreeMap<Arc<str>, Arc<Vec<u8>>>;
+
+/// `hundred serve`: every file in memory.
+pub(crate) struct Memory;
+
+impl Writer for Memory {
+    type Done = Files;
+
+    fn write(self, engine: &Engine, outputs: Vec<(String, Content)>) -> Result<Files, Problems> {
+        use rayon::prelude::*;
+        let made: Vec<Result<(String, Vec<u8>), Diagnostic>> = outputs
+            .into_par_iter()
+            .map(|(route, content)| {
+                let bytes = match content {
+                    Content::Bytes(b) => b,
+                    Content::Borrowed(b) => b.to_vec(),
+                    Content::File(path) => read_static(&engine.site.root, &path)?,
+                    Content::Made(make) => make()?,
+                    Content::Streamed(make) => {
+                        let mut out = Vec::new();
+                        make(&mut out).map_err(|e| match e {
+                            Unmade::Failed(d) => d,
+                            Unmade::Io(e) => Diagnostic::error(&route, e.to_string()),
+                        })?;
+                        out
+                    }
+                };
+                Ok((route, bytes))
+            })
+            .collect();
+        let mut files = Files::new();
+        let mut errors = Vec::new();
+        for r in made {
+            match r {
+                Ok((route, bytes)) => {
+                    files.insert(route.into(), Arc::new(bytes));
+                }
+                Err(d) => errors.push(d),
+            }
+        }
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(Problems::new(&engine.warnings, errors))
+        }
+    }
+}
+
+/// A file of `static/`, read for `serve`; the error names it as the site does.
+pub(crate) fn read_static(root: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    std::fs::read(path).map_err(|e| {
+        let shown = path.strip_prefix(root).unwrap_or(path);
+        Diagnostic::error(shown, format!("cannot read this file: {e}"))
+    })
+}
