@@ -354,3 +354,206 @@ fn idle_and_half_sent_connections_neither_stall_it_nor_stay_open() {
     }
     assert!(started.elapsed() < Duration::from_secs(40));
 }
+
+/// The version of the output a page was served from.
+fn version_of(server: &Server) -> u64 {
+    let (_, page) = get(server, "/internal/");
+    page.split("data-version=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// Makes an edit and waits for the rebuild it causes: returns `/__hundred/wait`'s answer, whose
+/// `error` is what the overlay shows (null when the site is fine).
+fn after(server: &Server, change: impl FnOnce()) -> serde_json::Value {
+    let version = version_of(server);
+    change();
+    let (status, body) = get(server, &format!("/__hundred/wait?after={version}"));
+    assert_eq!(status, 200);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        json["version"].as_u64().unwrap() > version,
+        "no rebuild followed the edit"
+    );
+    json
+}
+
+fn check_passes(site: &Path) -> bool {
+    hundred()
+        .args(["check", "--today", TODAY])
+        .arg(site)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+#[test]
+fn a_typo_stays_reported_after_another_file_is_saved() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let server = start(site);
+    let json = after(&server, || {
+        edit(
+            &site.join("clients/acme.yaml"),
+            "account-lead: ann",
+            "account-lead: annn",
+        )
+    });
+    assert!(json["error"].as_str().unwrap().contains("annn"), "{json}");
+    // Saving another, unrelated file does not make serve forget the typo.
+    let json = after(&server, || {
+        edit(&site.join("clients/hostile.yaml"), "bold", "strong")
+    });
+    let error = json["error"]
+        .as_str()
+        .unwrap_or_else(|| panic!("the error was cleared: {json}"));
+    assert!(error.contains("annn"), "{error}");
+    assert!(!check_passes(site));
+    let (_, page) = get(&server, "/portal/acme/");
+    assert!(page.contains("data-error="), "the overlay is still shown");
+}
+
+#[test]
+fn a_settings_save_that_failed_is_applied_once_the_scripts_agree() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let server = start(site);
+    let json = after(&server, || {
+        let toml = site.join("hundred.toml");
+        let text = std::fs::read_to_string(&toml).unwrap();
+        std::fs::write(
+            &toml,
+            format!("{text}\n[journey]\nstages = [\"onboarding\", \"active\"]\n"),
+        )
+        .unwrap();
+    });
+    assert!(
+        json["error"].as_str().unwrap().contains("customer"),
+        "{json}"
+    );
+    // Fixing the scripts makes the new stage list take effect, as `check` says it does.
+    let scripts: Vec<_> = std::fs::read_dir(site.join("journey"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let n = scripts.len();
+    for (i, script) in scripts.into_iter().enumerate() {
+        let fix = || {
+            let text = std::fs::read_to_string(&script).unwrap();
+            let fixed: Vec<&str> = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("stage:") {
+                        "stage: onboarding"
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+            std::fs::write(&script, fixed.join("\n") + "\n").unwrap();
+        };
+        if i + 1 < n {
+            fix();
+            std::thread::sleep(Duration::from_millis(20));
+        } else {
+            let json = eventually_clear(&server, fix);
+            assert!(json["error"].is_null(), "{json}");
+        }
+    }
+    assert!(check_passes(site));
+    let (_, clients) = get(&server, "/internal/clients/");
+    assert!(clients.contains("onboarding"), "the new stages are shown");
+}
+
+/// Makes an edit and waits until the overlay clears (a burst of saves may be applied in more
+/// than one rebuild); fails after 15 s.
+fn eventually_clear(server: &Server, change: impl FnOnce()) -> serde_json::Value {
+    let mut json = after(server, change);
+    let start = Instant::now();
+    while !json["error"].is_null() && start.elapsed() < Duration::from_secs(15) {
+        let v = json["version"].as_u64().unwrap();
+        let (_, body) = get(server, &format!("/__hundred/wait?after={v}"));
+        json = serde_json::from_str(&body).unwrap();
+    }
+    json
+}
+
+#[test]
+fn a_file_deleted_while_the_site_had_an_error_stays_deleted() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let server = start(site);
+    let json = after(&server, || {
+        std::fs::write(
+            site.join("team/dee.yaml"),
+            std::fs::read_to_string(site.join("team/ann.yaml"))
+                .unwrap()
+                .replace("Ann Lead", "Dee Extra")
+                .replace("roles: [account-lead]", "roles: []"),
+        )
+        .unwrap();
+    });
+    assert!(json["error"].is_null(), "{json}");
+    assert_eq!(get(&server, "/internal/team/dee/").0, 200);
+    let json = after(&server, || {
+        edit(
+            &site.join("clients/acme.yaml"),
+            "start: 2026-11-17",
+            "start: 2026-13-45",
+        )
+    });
+    assert!(!json["error"].is_null());
+    let json = after(&server, || {
+        std::fs::remove_file(site.join("team/dee.yaml")).unwrap()
+    });
+    assert!(!json["error"].is_null(), "acme's start is still wrong");
+    let json = after(&server, || {
+        edit(
+            &site.join("clients/acme.yaml"),
+            "start: 2026-13-45",
+            "start: 2026-11-17",
+        )
+    });
+    assert!(json["error"].is_null(), "{json}");
+    assert_eq!(
+        get(&server, "/internal/team/dee/").0,
+        404,
+        "the deleted member's page is gone"
+    );
+}
+
+#[test]
+fn a_title_edit_reaches_every_page_that_shows_the_title() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let server = start(site);
+    let json = after(&server, || {
+        edit(
+            &site.join("journey/010-first-invoice.md"),
+            "title: First invoice, explained",
+            "title: Your first bill line by line",
+        )
+    });
+    assert!(json["error"].is_null(), "{json}");
+    for path in [
+        "/portal/acme/journey/",
+        "/portal/acme/journey.ics",
+        "/portal/acme/print/",
+        "/internal/",
+        "/internal/calendar.ics",
+        "/internal/clients/acme/",
+        "/internal/clients/acme/touchpoints.ics",
+        "/internal/team/cy/",
+        "/internal/team/cy/calendar.ics",
+    ] {
+        // Calendars come after the pages a browser shows (those are published first).
+        let body = eventually(&server, path, "the new title", |s, b| {
+            s == 200 && b.contains("Your first bill line by line")
+        });
+        assert!(!body.contains("First invoice"), "{path}");
+    }
+}

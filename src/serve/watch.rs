@@ -111,6 +111,12 @@ fn rebuild(
     let time = jiff::ZonedDateTime::now().strftime("%H:%M:%S").to_string();
     // Routes already announced to browsers by an early publication of this rebuild.
     let mut announced: Vec<String> = Vec::new();
+    // Warnings already printed: each rebuild reports the whole site's, and only new ones are
+    // worth a line.
+    let known: Vec<crate::diagnostics::Diagnostic> = session
+        .as_ref()
+        .map(|s| s.warnings.items.clone())
+        .unwrap_or_default();
     let result = match session {
         Some(s) => {
             // Let browsers have the pages as soon as they are ready.
@@ -148,7 +154,12 @@ fn rebuild(
                 *session = Some(s);
             }
             let s = session.as_ref().expect("set above");
-            for w in s.warnings.items.iter().filter(|d| !d.is_error()) {
+            for w in s
+                .warnings
+                .items
+                .iter()
+                .filter(|d| !d.is_error() && !known.contains(d))
+            {
                 eprintln!("{w}");
             }
             println!(
