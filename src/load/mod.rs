@@ -48,8 +48,7 @@ pub(crate) fn load_site_with(
     let forced = sources.take_forced();
     let (team, d) = load_all(
         root,
-        "team",
-        &["yaml", "yml"],
+        SourceKind::Team,
         team::load,
         &mut sources.team,
         &forced,
@@ -63,8 +62,7 @@ pub(crate) fn load_site_with(
     diags.extend(d);
     let (clients, d) = load_all(
         root,
-        "clients",
-        &["yaml", "yml"],
+        SourceKind::Clients,
         clients::load,
         &mut sources.clients,
         &forced,
@@ -72,8 +70,7 @@ pub(crate) fn load_site_with(
     diags.extend(d);
     let (journey, d) = load_all(
         root,
-        "journey",
-        &["md"],
+        SourceKind::Journey,
         journey::load,
         &mut sources.journey,
         &forced,
@@ -81,8 +78,7 @@ pub(crate) fn load_site_with(
     diags.extend(d);
     let (playbook, d) = load_all(
         root,
-        "playbook",
-        &["md"],
+        SourceKind::Playbook,
         |file, id, text| playbook::load(file, id, text).map(|(c, w)| (Arc::new(c), w)),
         &mut sources.playbook,
         &forced,
@@ -120,56 +116,81 @@ pub(crate) fn load_site_with(
     (site, diags)
 }
 
-/// One content file, loaded on its own (watch mode reloads only the files that changed).
-pub enum Item {
-    Member(crate::model::Member),
-    Client(crate::model::Client),
-    Touchpoint(crate::model::Touchpoint),
-    Chapter(crate::model::Chapter),
+/// What a file of the site folder is to hundred, by where it is: the one place that says which
+/// folders and extensions hold what, for loading, watching and rebuilding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SourceKind {
+    /// `hundred.toml`.
+    Settings,
+    /// `team/<id>.yaml`.
+    Team,
+    /// `clients/<id>.yaml`.
+    Clients,
+    /// `journey/<id>.md`.
+    Journey,
+    /// `playbook/<id>.md`.
+    Playbook,
+    /// Any file under `templates/`: a theme override.
+    Template,
+    /// Any file under `static/`, published as it is.
+    Static,
 }
 
-/// The kind of content a path (relative to the site folder) holds, if it is content at all.
-pub fn content_kind(rel: &Path) -> Option<&'static str> {
-    let mut parts = rel.components();
-    let folder = parts.next()?.as_os_str().to_str()?;
-    let name = parts.next()?.as_os_str().to_str()?;
-    if parts.next().is_some() || is_ignored_name(name) {
-        return None;
-    }
-    let ext = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("");
-    match (folder, ext) {
-        ("team", "yaml" | "yml") => Some("team"),
-        ("clients", "yaml" | "yml") => Some("clients"),
-        ("journey", "md") => Some("journey"),
-        ("playbook", "md") => Some("playbook"),
-        _ => None,
-    }
-}
+impl SourceKind {
+    /// The content kinds, each a folder of files named by id.
+    pub(crate) const CONTENT: [SourceKind; 4] = [
+        SourceKind::Team,
+        SourceKind::Clients,
+        SourceKind::Journey,
+        SourceKind::Playbook,
+    ];
 
-/// Loads one content file. `Ok(None)`: it is gone (deleted or renamed away).
-pub fn load_file(
-    root: &Path,
-    rel: &Path,
-) -> Result<Option<(Item, Vec<Diagnostic>)>, Vec<Diagnostic>> {
-    let Some(kind) = content_kind(rel) else {
-        return Ok(None);
-    };
-    let id = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-    check_id(id, rel).map_err(|d| vec![d])?;
-    if !root.join(rel).exists() {
-        return Ok(None);
+    /// Its folder in the site (for the settings, the file).
+    pub(crate) fn folder(self) -> &'static str {
+        match self {
+            SourceKind::Settings => crate::config::CONFIG_FILE,
+            SourceKind::Team => "team",
+            SourceKind::Clients => "clients",
+            SourceKind::Journey => "journey",
+            SourceKind::Playbook => "playbook",
+            SourceKind::Template => "templates",
+            SourceKind::Static => "static",
+        }
     }
-    links::check_file(root, rel).map_err(|d| vec![d])?;
-    let text = read_text(root, rel).map_err(|d| vec![d])?;
-    Ok(Some(match kind {
-        "team" => team::load(rel, id, &text).map(|(m, w)| (Item::Member(m), w))?,
-        "clients" => clients::load(rel, id, &text).map(|(c, w)| (Item::Client(c), w))?,
-        "journey" => journey::load(rel, id, &text).map(|(t, w)| (Item::Touchpoint(t), w))?,
-        _ => playbook::load(rel, id, &text).map(|(c, w)| (Item::Chapter(c), w))?,
-    }))
+
+    /// The extensions a content file may have; any, for templates and static files.
+    pub(crate) fn extensions(self) -> &'static [&'static str] {
+        match self {
+            SourceKind::Team | SourceKind::Clients => &["yaml", "yml"],
+            SourceKind::Journey | SourceKind::Playbook => &["md"],
+            SourceKind::Settings | SourceKind::Template | SourceKind::Static => &[],
+        }
+    }
+
+    /// What `rel` (relative to the site folder) is, if hundred reads it at all: hidden files
+    /// and editor leftovers are not sources, nor are files nested in content folders.
+    pub(crate) fn of(rel: &Path) -> Option<SourceKind> {
+        let parts: Vec<&str> = rel
+            .components()
+            .map(|c| c.as_os_str().to_str())
+            .collect::<Option<_>>()?;
+        if parts.iter().any(|p| is_ignored_name(p)) {
+            return None;
+        }
+        let (first, rest) = parts.split_first()?;
+        if rest.is_empty() {
+            return (*first == crate::config::CONFIG_FILE).then_some(SourceKind::Settings);
+        }
+        for kind in [SourceKind::Template, SourceKind::Static] {
+            if *first == kind.folder() {
+                return Some(kind);
+            }
+        }
+        let ext = Path::new(rest[0]).extension().and_then(|e| e.to_str())?;
+        SourceKind::CONTENT
+            .into_iter()
+            .find(|k| *first == k.folder() && rest.len() == 1 && k.extensions().contains(&ext))
+    }
 }
 
 /// Puts the journey and the playbook in reading order (after a file was added or changed).
@@ -190,25 +211,20 @@ pub type Loaded<T> = Result<(T, Vec<Diagnostic>), Vec<Diagnostic>>;
 /// with an unchanged stamp, and not in `forced`, is taken from it.
 fn load_all<T: Clone + Send + Sync>(
     root: &Path,
-    folder: &str,
-    extensions: &[&str],
+    kind: SourceKind,
     load_one: fn(&Path, &str, &str) -> Loaded<T>,
     memo: &mut memo::Memo<T>,
     forced: &HashSet<PathBuf>,
 ) -> (Vec<T>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
-    let (files, d) = list_files(root, folder);
+    let (files, d) = list_files(root, kind.folder());
     diags.extend(d);
     for rel in files {
-        if rel.components().count() != 1 {
+        let file = Path::new(kind.folder()).join(&rel);
+        if SourceKind::of(&file) != Some(kind) {
             continue;
         }
-        let ext = rel.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !extensions.contains(&ext) {
-            continue;
-        }
-        let file = Path::new(folder).join(&rel);
         let stem = rel
             .file_stem()
             .and_then(|s| s.to_str())

@@ -73,27 +73,15 @@ fn changed_paths(root: &Path, events: &[notify_debouncer_full::DebouncedEvent]) 
 /// Site-relative paths of sources; editor noise, the output folder and version control are
 /// not sources.
 fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
+    use crate::load::SourceKind;
     let rel = path.strip_prefix(root).ok()?;
-    let mut parts = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned());
-    let first = parts.next()?;
-    let top_level_ok = matches!(
-        first.as_str(),
-        "team" | "clients" | "journey" | "playbook" | "static" | "templates"
-    ) || first == crate::config::CONFIG_FILE;
-    if !top_level_ok {
-        return None;
-    }
-    let name = rel.file_name()?.to_string_lossy();
-    if crate::load::is_ignored_name(&name)
-        || rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-    {
-        return None;
-    }
-    if path.is_dir() {
+    // A whole content folder moved or removed counts too: the rebuild lists it again.
+    let folder = rel.components().count() == 1
+        && SourceKind::CONTENT
+            .iter()
+            .chain(&[SourceKind::Template, SourceKind::Static])
+            .any(|k| rel == Path::new(k.folder()));
+    if (SourceKind::of(rel).is_none() && !folder) || (path.is_dir() && !folder) {
         return None;
     }
     Some(rel.to_path_buf())
