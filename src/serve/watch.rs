@@ -81,7 +81,7 @@ fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
             .iter()
             .chain(&[SourceKind::Template, SourceKind::Static])
             .any(|k| rel == Path::new(k.folder()));
-    if (SourceKind::of(rel).is_none() && !folder) || (path.is_dir() && !folder) {
+    if !folder && (SourceKind::of(rel).is_none() || path.is_dir()) {
         return None;
     }
     Some(rel.to_path_buf())
