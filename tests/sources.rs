@@ -123,7 +123,7 @@ fn watch_mode_reloads_refuse_links_out_of_the_site() {
         .unwrap_or_else(|| panic!("{problems:?}"));
     assert!(link.message.contains("outside the site folder"), "{link}");
     assert!(
-        session.files()["portal/acme/index.html"].len() > 0,
+        !session.files()["portal/acme/index.html"].is_empty(),
         "the last good pages stay"
     );
 }
