@@ -503,12 +503,7 @@ impl Draft {
         });
         let mut files: Files = (*session.files).clone();
         let mut changed = Vec::new();
-        let put = |files: &mut Files, changed: &mut Vec<String>, route: &str, bytes: Vec<u8>| {
-            if files.get(route).map(|o| **o != bytes).unwrap_or(true) {
-                changed.push(route.to_string());
-                files.insert(route.into(), Arc::new(bytes));
-            }
-        };
+        let preview = self.plan.is_none() && !later.is_empty();
         for (n, batch) in [first, later].into_iter().enumerate() {
             match renderer.render_some(&plan.pages, &batch) {
                 Ok(rendered) => {
@@ -521,44 +516,14 @@ impl Draft {
                     return Err(fail(e));
                 }
             }
-            if n == 0 && self.plan.is_none() && !changed.is_empty() {
+            if n == 0 && preview && !changed.is_empty() {
                 pages_ready(Arc::new(files.clone()), changed.clone());
             }
             watch.lap(if n == 0 { "render" } else { "render later" });
         }
-        for copy in &plan.copies {
-            let refresh = match &copy.source {
-                AssetSource::Static(rel) => edit.keys.contains(&format!("static/{rel}")),
-                AssetSource::Theme(_) => false,
-            };
-            if !refresh && files.contains_key(copy.route.as_str()) {
-                continue;
-            }
-            let bytes = match &copy.source {
-                AssetSource::Theme(name) => crate::theme::asset(name)
-                    .expect("planned from the theme")
-                    .to_vec(),
-                AssetSource::Static(rel) => {
-                    let path = self.site.root.join("static").join(rel);
-                    crate::engine::read_static(&self.site.root, &path).map_err(|d| fail(vec![d]))?
-                }
-            };
-            put(&mut files, &mut changed, &copy.route, bytes);
-        }
+        copy_assets(plan, &self.site, edit, &mut files, &mut changed).map_err(|d| fail(vec![d]))?;
         if self.plan.is_some() {
-            let routes: BTreeSet<&str> = plan
-                .pages
-                .iter()
-                .map(|p| p.route.as_str())
-                .chain(plan.copies.iter().map(|c| c.route.as_str()))
-                .collect();
-            files.retain(|route, _| {
-                let keep = routes.contains(&**route);
-                if !keep {
-                    changed.push(route.to_string());
-                }
-                keep
-            });
+            drop_unplanned(plan, &mut files, &mut changed);
         }
         changed.sort();
         let rerendered = self.todo.len();
@@ -574,6 +539,61 @@ impl Draft {
             rerendered,
             changed,
         ))
+    }
+}
+
+/// Puts into `files` the copied assets that are new or whose source changed.
+fn copy_assets(
+    plan: &Plan,
+    site: &Site,
+    edit: &Edit,
+    files: &mut Files,
+    changed: &mut Vec<String>,
+) -> Result<(), crate::diagnostics::Diagnostic> {
+    for copy in &plan.copies {
+        let refresh = match &copy.source {
+            AssetSource::Static(rel) => edit.keys.contains(&format!("static/{rel}")),
+            AssetSource::Theme(_) => false,
+        };
+        if !refresh && files.contains_key(copy.route.as_str()) {
+            continue;
+        }
+        let bytes = match &copy.source {
+            AssetSource::Theme(name) => crate::theme::asset(name)
+                .expect("planned from the theme")
+                .to_vec(),
+            AssetSource::Static(rel) => {
+                let path = site.root.join("static").join(rel);
+                crate::engine::read_static(&site.root, &path)?
+            }
+        };
+        put(files, changed, &copy.route, bytes);
+    }
+    Ok(())
+}
+
+/// Takes out of `files` the routes a new plan no longer has.
+fn drop_unplanned(plan: &Plan, files: &mut Files, changed: &mut Vec<String>) {
+    let routes: BTreeSet<&str> = plan
+        .pages
+        .iter()
+        .map(|p| p.route.as_str())
+        .chain(plan.copies.iter().map(|c| c.route.as_str()))
+        .collect();
+    files.retain(|route, _| {
+        let keep = routes.contains(&**route);
+        if !keep {
+            changed.push(route.to_string());
+        }
+        keep
+    });
+}
+
+/// Puts `bytes` at `route` if they differ from what is there, noting the route as changed.
+fn put(files: &mut Files, changed: &mut Vec<String>, route: &str, bytes: Vec<u8>) {
+    if files.get(route).map(|o| **o != bytes).unwrap_or(true) {
+        changed.push(route.to_string());
+        files.insert(route.into(), Arc::new(bytes));
     }
 }
 
