@@ -26,12 +26,13 @@ impl<T> Located<T> {
 pub struct Site {
     pub root: PathBuf,
     pub config: Config,
+    /// Sorted by id. Items are shared with `serve`'s memo of loaded files, so a rebuild does
+    /// not copy every profile.
+    pub team: Vec<std::sync::Arc<Member>>,
     /// Sorted by id.
-    pub team: Vec<Member>,
-    /// Sorted by id.
-    pub clients: Vec<Client>,
+    pub clients: Vec<std::sync::Arc<Client>>,
     /// Sorted by day, then id.
-    pub journey: Vec<Touchpoint>,
+    pub journey: Vec<std::sync::Arc<Touchpoint>>,
     /// In reading order. Shared, so that watch mode's working copy of the site does not copy
     /// every chapter of a large playbook on each edit.
     pub playbook: Vec<std::sync::Arc<Chapter>>,
@@ -49,7 +50,7 @@ impl Site {
         self.team
             .binary_search_by(|m| m.id.as_str().cmp(id))
             .ok()
-            .map(|i| &self.team[i])
+            .map(|i| &*self.team[i])
     }
 
     pub fn stages(&self) -> &[String] {

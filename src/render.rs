@@ -182,6 +182,7 @@ impl RenderCache {
                     || stale.clients.contains(&c.id)
                     || !self.clients.contains_key(&c.id)
             })
+            .map(|c| &**c)
             .collect();
         let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
             .par_iter()
@@ -207,6 +208,7 @@ impl RenderCache {
                 .clients
                 .iter()
                 .filter(|c| !done.contains(c.id.as_str()))
+                .map(|c| &**c)
                 .collect();
             rest.par_iter()
                 .map(|c| {

@@ -263,11 +263,10 @@ impl Edit {
             edit.keys.insert(slash(&file));
         }
         // A script may include another one: then a body is never edited alone.
-        let scripts_include = new.journey.iter().any(|t| {
-            ["include", "import", "extends"]
-                .iter()
-                .any(|w| t.template_source.contains(w))
-        });
+        let scripts_include = new
+            .journey
+            .iter()
+            .any(|t| uses_other_templates(&t.template_source));
         for file in changed_files(
             old.journey.iter().map(|x| (&x.file, x)),
             new.journey.iter().map(|x| (&x.file, x)),
@@ -288,8 +287,8 @@ impl Edit {
             }
         }
         for file in changed_files(
-            old.playbook.iter().map(|x| (&x.file, &**x)),
-            new.playbook.iter().map(|x| (&x.file, &**x)),
+            old.playbook.iter().map(|x| (&x.file, x)),
+            new.playbook.iter().map(|x| (&x.file, x)),
         ) {
             edit.stale.chapters.insert(stem(&file));
             edit.keys.insert(slash(&file));
@@ -322,17 +321,30 @@ impl Edit {
     }
 }
 
+/// Whether a script pulls in another template (`{% include %}`, `{% import %}`…), so that
+/// its page depends on more than its own body.
+fn uses_other_templates(source: &str) -> bool {
+    source.match_indices("{%").any(|(i, _)| {
+        let tag = source[i + 2..].trim_start_matches('-').trim_start();
+        ["include", "import", "extends", "from "]
+            .iter()
+            .any(|w| tag.starts_with(w))
+    })
+}
+
 /// The files whose item differs between `old` and `new` (changed, added or removed), each
-/// list given as (file, item) pairs.
+/// list given as (file, item) pairs. An item the memo handed out again is the same
+/// allocation, and is not compared field by field.
 fn changed_files<'a, T: PartialEq + 'a>(
-    old: impl Iterator<Item = (&'a PathBuf, &'a T)>,
-    new: impl Iterator<Item = (&'a PathBuf, &'a T)>,
+    old: impl Iterator<Item = (&'a PathBuf, &'a Arc<T>)>,
+    new: impl Iterator<Item = (&'a PathBuf, &'a Arc<T>)>,
 ) -> BTreeSet<PathBuf> {
-    let before: HashMap<&PathBuf, &T> = old.collect();
-    let after: HashMap<&PathBuf, &T> = new.collect();
+    let before: HashMap<&PathBuf, &Arc<T>> = old.collect();
+    let after: HashMap<&PathBuf, &Arc<T>> = new.collect();
+    let same = |a: &Arc<T>, b: &Arc<T>| Arc::ptr_eq(a, b) || a == b;
     let mut changed: BTreeSet<PathBuf> = before
         .iter()
-        .filter(|(file, item)| after.get(*file) != Some(*item))
+        .filter(|(file, item)| !after.get(*file).is_some_and(|new| same(item, new)))
         .map(|(file, _)| (*file).clone())
         .collect();
     changed.extend(

@@ -15,9 +15,9 @@ use crate::model::{Chapter, Client, Member, Touchpoint};
 /// does not pay for copies it would never use.
 #[derive(Default)]
 pub(crate) struct Sources {
-    pub(super) team: Memo<Member>,
-    pub(super) clients: Memo<Client>,
-    pub(super) journey: Memo<Touchpoint>,
+    pub(super) team: Memo<Arc<Member>>,
+    pub(super) clients: Memo<Arc<Client>>,
+    pub(super) journey: Memo<Arc<Touchpoint>>,
     pub(super) playbook: Memo<Arc<Chapter>>,
     /// Files (relative to the site folder) to parse again whatever their stamp says: an
     /// editor may save twice within the clock's resolution with the same size.
@@ -49,30 +49,73 @@ impl Sources {
 /// Per file: its stamp when it was parsed, and what parsing gave (an item and its warnings, or
 /// its errors: a broken file stays broken until it changes).
 pub(super) struct Memo<T> {
-    entries: HashMap<PathBuf, (Stamp, Loaded<T>)>,
+    /// Shared with the load that made it, so a file's result is copied once per load (into
+    /// the site), not twice.
+    entries: HashMap<PathBuf, (Stamp, Arc<Loaded<T>>)>,
+    /// The folder's stamp when it was last listed, and what the listing gave. Adding,
+    /// removing or renaming a file changes a folder's stamp.
+    listed: Option<(Stamp, Entries)>,
     pub(super) remember: bool,
 }
+
+/// A content folder's files as (id, file relative to the site), and the findings about their
+/// names and links.
+pub(crate) type Entries = (Vec<(String, PathBuf)>, Vec<crate::diagnostics::Diagnostic>);
 
 impl<T> Default for Memo<T> {
     fn default() -> Self {
         Memo {
             entries: HashMap::new(),
+            listed: None,
             remember: false,
         }
     }
 }
 
+impl<T> Memo<T> {
+    /// The files of `folder`, listed again unless the folder's stamp is the one it had when
+    /// last listed and the watcher named nothing inside it but files edited in place (a link
+    /// made in a subfolder does not change the folder's own stamp).
+    pub(super) fn listing(
+        &mut self,
+        root: &Path,
+        kind: super::SourceKind,
+        forced: &HashSet<PathBuf>,
+    ) -> Entries {
+        let folder = kind.folder();
+        let list = || super::entries_of(kind, super::list_files(root, folder));
+        if !self.remember {
+            return list();
+        }
+        let stamp = Stamp::of(&root.join(folder));
+        if let (Some(stamp), Some((old, listing))) = (&stamp, &self.listed) {
+            // A file the watcher named counts as listed when it was listed before and is
+            // still a file: an edit in place. Anything else (new, gone, in a subfolder) is
+            // looked for again.
+            let known =
+                |f: &PathBuf| listing.0.iter().any(|(_, l)| l == f) && root.join(f).is_file();
+            let unexplained = forced.iter().any(|f| f.starts_with(folder) && !known(f));
+            if stamp == old && !unexplained {
+                return listing.clone();
+            }
+        }
+        let listing = list();
+        self.listed = stamp.map(|s| (s, listing.clone()));
+        listing
+    }
+}
+
 impl<T: Clone> Memo<T> {
     /// What `file` gave last time, if its stamp is still `stamp`.
-    pub(super) fn get(&self, file: &Path, stamp: &Option<Stamp>) -> Option<Loaded<T>> {
+    pub(super) fn get(&self, file: &Path, stamp: &Option<Stamp>) -> Option<Arc<Loaded<T>>> {
         let (old, loaded) = self.entries.get(file)?;
-        (stamp.as_ref() == Some(old)).then(|| loaded.clone())
+        (stamp.as_ref() == Some(old)).then(|| Arc::clone(loaded))
     }
 
     /// Replaces the memo with this load's files: those no longer listed are forgotten.
     pub(super) fn replace(
         &mut self,
-        entries: impl IntoIterator<Item = (PathBuf, Stamp, Loaded<T>)>,
+        entries: impl IntoIterator<Item = (PathBuf, Stamp, Arc<Loaded<T>>)>,
     ) {
         self.entries = entries
             .into_iter()

@@ -49,7 +49,7 @@ pub(crate) fn load_site_with(
     let (team, d) = load_all(
         root,
         SourceKind::Team,
-        team::load,
+        |file, id, text| team::load(file, id, text).map(|(m, w)| (Arc::new(m), w)),
         &mut sources.team,
         &forced,
     );
@@ -63,7 +63,7 @@ pub(crate) fn load_site_with(
     let (clients, d) = load_all(
         root,
         SourceKind::Clients,
-        clients::load,
+        |file, id, text| clients::load(file, id, text).map(|(c, w)| (Arc::new(c), w)),
         &mut sources.clients,
         &forced,
     );
@@ -71,7 +71,7 @@ pub(crate) fn load_site_with(
     let (journey, d) = load_all(
         root,
         SourceKind::Journey,
-        journey::load,
+        |file, id, text| journey::load(file, id, text).map(|(t, w)| (Arc::new(t), w)),
         &mut sources.journey,
         &forced,
     );
@@ -216,10 +216,58 @@ fn load_all<T: Clone + Send + Sync>(
     memo: &mut memo::Memo<T>,
     forced: &HashSet<PathBuf>,
 ) -> (Vec<T>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
+    let (entries, mut diags) = memo.listing(root, kind, forced);
+    let results: Vec<(PathBuf, Option<memo::Stamp>, Arc<Loaded<T>>)> = entries
+        .par_iter()
+        .map(|(id, file)| {
+            let stamp = memo
+                .remember
+                .then(|| memo::Stamp::of(&root.join(file)))
+                .flatten();
+            let known = (!forced.contains(file))
+                .then(|| memo.get(file, &stamp))
+                .flatten();
+            let loaded = known.unwrap_or_else(|| {
+                Arc::new(
+                    read_text(root, file)
+                        .map_err(|d| vec![d])
+                        .and_then(|text| load_one(file, id, &text)),
+                )
+            });
+            (file.clone(), stamp, loaded)
+        })
+        .collect();
+    let mut items = Vec::new();
+    let mut remembered = Vec::new();
+    for (file, stamp, r) in results {
+        // A one-off build moves each result into the site; serve copies it and keeps it.
+        let owned = match (stamp, memo.remember) {
+            (Some(stamp), true) => {
+                let copy = (*r).clone();
+                remembered.push((file, stamp, r));
+                copy
+            }
+            _ => Arc::try_unwrap(r).unwrap_or_else(|r| (*r).clone()),
+        };
+        match owned {
+            Ok((item, warnings)) => {
+                items.push(item);
+                diags.extend(warnings);
+            }
+            Err(e) => diags.extend(e),
+        }
+    }
+    memo.replace(remembered);
+    (items, diags)
+}
+
+/// The files of one content folder as (id, file relative to the site), sorted, with the
+/// findings about their names and links: what [`load_all`] loads.
+pub(crate) fn entries_of(
+    kind: SourceKind,
+    (files, mut diags): (Vec<PathBuf>, Vec<Diagnostic>),
+) -> memo::Entries {
     let mut entries: Vec<(String, PathBuf)> = Vec::new();
-    let (files, d) = list_files(root, kind.folder());
-    diags.extend(d);
     for rel in files {
         let file = Path::new(kind.folder()).join(&rel);
         if SourceKind::of(&file) != Some(kind) {
@@ -249,39 +297,7 @@ fn load_all<T: Clone + Send + Sync>(
             );
         }
     }
-    let results: Vec<(PathBuf, Option<memo::Stamp>, Loaded<T>)> = entries
-        .par_iter()
-        .map(|(id, file)| {
-            let stamp = memo
-                .remember
-                .then(|| memo::Stamp::of(&root.join(file)))
-                .flatten();
-            let known = (!forced.contains(file))
-                .then(|| memo.get(file, &stamp))
-                .flatten();
-            let loaded = known.unwrap_or_else(|| {
-                let text = read_text(root, file).map_err(|d| vec![d])?;
-                load_one(file, id, &text)
-            });
-            (file.clone(), stamp, loaded)
-        })
-        .collect();
-    let mut items = Vec::new();
-    let mut remembered = Vec::new();
-    for (file, stamp, r) in results {
-        if let (Some(stamp), true) = (stamp, memo.remember) {
-            remembered.push((file, stamp, r.clone()));
-        }
-        match r {
-            Ok((item, warnings)) => {
-                items.push(item);
-                diags.extend(warnings);
-            }
-            Err(e) => diags.extend(e),
-        }
-    }
-    memo.replace(remembered);
-    (items, diags)
+    (entries, diags)
 }
 
 /// Ids become parts of URLs and file names, so they are kept to a portable alphabet.
