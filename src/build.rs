@@ -62,9 +62,6 @@ pub struct PrintDocument {
     pub pdf: String,
 }
 
-/// What stopped a build or a check: the site's problems.
-pub use crate::diagnostics::Problems as BuildFailure;
-
 /// Loads and checks a site: the first two stages, shared by `build` and `check`.
 pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
     crate::engine::load_and_check(root, &mut Default::default(), &BuildOptions::default())

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::build::{BuildFailure, BuildOptions};
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::build::BuildOptions;
+use crate::diagnostics::{Diagnostic, Diagnostics, Problems};
 
 #[derive(Parser)]
 #[command(
@@ -157,7 +157,7 @@ pub fn main() -> ExitCode {
                     print_left(&report);
                     ExitCode::SUCCESS
                 }
-                Err(BuildFailure { diagnostics }) => failed(&dir, &diagnostics, "build"),
+                Err(Problems { diagnostics }) => failed(&dir, &diagnostics, "build"),
             }
         }
         Command::Serve {
@@ -191,7 +191,7 @@ pub fn main() -> ExitCode {
             };
             let diagnostics = match crate::build::check(&dir, &opts) {
                 Ok(warnings) => warnings,
-                Err(BuildFailure { diagnostics }) => diagnostics,
+                Err(Problems { diagnostics }) => diagnostics,
             };
             match format {
                 Format::Json => {
@@ -249,7 +249,7 @@ fn pdf(
     };
     let report = match crate::build::build(dir, &opts) {
         Ok(report) => report,
-        Err(BuildFailure { diagnostics }) => return failed(dir, &diagnostics, "build"),
+        Err(Problems { diagnostics }) => return failed(dir, &diagnostics, "build"),
     };
     print_diagnostics(dir, &report.warnings);
     println!(

@@ -151,7 +151,7 @@ impl Writer for Nowhere {
                     Err(Unmade::Failed(d)) => Some(d),
                     _ => None,
                 },
-                Content::Bytes(_) | Content::Borrowed(_) | Content::File(_) => None,
+                Content::Borrowed(_) | Content::File(_) => None,
             })
             .collect();
         if errors.is_empty() {
@@ -177,7 +177,6 @@ impl Writer for Memory {
             .into_par_iter()
             .map(|(route, content)| {
                 let bytes = match content {
-                    Content::Bytes(b) => b,
                     Content::Borrowed(b) => b.to_vec(),
                     Content::File(path) => read_static(&engine.site.root, &path)?,
                     Content::Made(make) => make()?,

@@ -69,9 +69,7 @@ pub struct ScriptClient<'a> {
     pub cares_about: &'a [String],
     pub contact: ScriptContact,
     pub contacts: Vec<ScriptContact>,
-    /// Put in as [`notes_value`], not serialised: its strings are markdown.
-    #[serde(skip)]
-    pub internal: &'a serde_json::Value,
+    // `internal` is put in beside it as [`notes_value`]: its strings are markdown.
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,7 +111,6 @@ impl ClientScriptContext {
             cares_about: &client.cares_about,
             contact: contacts[0].clone(),
             contacts,
-            internal: &client.internal,
         };
         let team: BTreeMap<String, ScriptPerson> = client
             .team

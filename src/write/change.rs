@@ -25,7 +25,6 @@ pub(crate) fn stage_one(
         });
     }
     let bytes: Cow<[u8]> = match content {
-        Content::Bytes(b) => b.as_slice().into(),
         Content::Borrowed(b) => (*b).into(),
         Content::File(src) => fs::read(src)
             .map_err(|e| WriteError::io("read", src, e))?

@@ -26,12 +26,10 @@ use crate::diagnostics::Diagnostic;
 pub use error::{WriteError, HALF_REPLACED};
 pub use folder::check_output_folder;
 use staging::Staging;
-pub use survey::Conflict;
 use survey::{Changes, Survey};
 
 /// One output file: its route inside the output folder and where its bytes come from.
 pub enum Content<'a> {
-    Bytes(Vec<u8>),
     Borrowed(&'a [u8]),
     File(PathBuf),
     /// Made when it is written (a page rendered on the spot), so a build never holds every
