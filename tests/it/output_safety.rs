@@ -3,26 +3,11 @@
 //! temporary files) when it fails, whether on a full disk, half-way through renaming, or
 //! because another build is writing.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 use std::process::Output;
 
-use common::*;
-
-fn run_build(site: &Path, out: &Path, env: &[(&str, &str)]) -> Output {
-    let mut cmd = hundred();
-    cmd.arg("build")
-        .arg(site)
-        .arg("--output")
-        .arg(out)
-        .args(["--today", TODAY]);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
+use crate::support::*;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -49,17 +34,6 @@ fn temporaries(out: &Path) -> Vec<String> {
         .collect()
 }
 
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = read(path);
-    assert!(text.contains(from), "{} lacks {from:?}", path.display());
-    fs::write(path, text.replace(from, to)).unwrap();
-}
-
-fn put(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
 #[test]
 fn a_rebuild_leaves_files_hundred_did_not_write() {
     let site = copy_fixture("canary");
@@ -75,7 +49,7 @@ fn a_rebuild_leaves_files_hundred_did_not_write() {
     // An empty folder someone made is not hundred's to remove either.
     fs::create_dir_all(out.join("portal/acme/drafts")).unwrap();
 
-    let again = run_build(site.path(), &out, &[]);
+    let again = Build::of(site.path()).output(&out).run();
     assert!(again.status.success(), "{}", stderr(&again));
     let said = stdout(&again);
     assert!(said.contains("(0 written, 0 removed)"), "{said}");
@@ -90,7 +64,7 @@ fn a_rebuild_leaves_files_hundred_did_not_write() {
 
     // A deleted client's files go; the folder holding someone's upload stays, with the upload.
     fs::remove_file(site.path().join("clients/hostile.yaml")).unwrap();
-    let without = run_build(site.path(), &out, &[]);
+    let without = Build::of(site.path()).output(&out).run();
     assert!(without.status.success(), "{}", stderr(&without));
     assert!(!out.join("portal/hostile/index.html").exists());
     assert!(!out.join("internal/clients/hostile").exists());
@@ -119,7 +93,7 @@ fn an_output_without_a_manifest_is_treated_as_before() {
     build_into(site.path(), &out);
     fs::remove_file(out.join(".hundred-manifest")).unwrap();
     put(&out.join("portal/acme/stray.html"), "old page");
-    let again = run_build(site.path(), &out, &[]);
+    let again = Build::of(site.path()).output(&out).run();
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(stdout(&again).contains("1 removed"), "{}", stdout(&again));
     assert!(!out.join("portal/acme/stray.html").exists());
@@ -129,7 +103,7 @@ fn an_output_without_a_manifest_is_treated_as_before() {
     // Its top level is still checked: without a manifest, a foreign file there refuses.
     fs::remove_file(out.join(".hundred-manifest")).unwrap();
     put(&out.join("thesis.docx"), "years of work");
-    let refused = run_build(site.path(), &out, &[]);
+    let refused = Build::of(site.path()).output(&out).run();
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         stderr(&refused).contains(&squash("thesis.docx")),
@@ -148,7 +122,7 @@ fn a_foreign_file_where_hundred_writes_stops_the_build() {
     let before = read_tree(&out);
     put(&site.path().join("static/notes.txt"), "the site's notes");
     put(&site.path().join("static/guide/a.txt"), "a guide");
-    let result = run_build(site.path(), &out, &[]);
+    let result = Build::of(site.path()).output(&out).run();
     assert_eq!(result.status.code(), Some(1));
     let err = stderr(&result);
     assert!(
@@ -191,7 +165,7 @@ fn a_folder_of_hundreds_files_becomes_a_file_and_back() {
     fs::remove_dir_all(site.path().join("static/docs")).unwrap();
     put(&site.path().join("static/docs"), "a file again");
     let before = read_tree(&out);
-    let result = run_build(site.path(), &out, &[]);
+    let result = Build::of(site.path()).output(&out).run();
     assert_eq!(result.status.code(), Some(1));
     assert!(
         stderr(&result).contains(&squash("portal/docs/mine.txt")),
@@ -215,7 +189,10 @@ fn a_full_disk_leaves_the_previous_output_and_no_temporary_files() {
     let before = read_tree(&out);
     // The debug binary fails its Nth temporary file after a partial write, as a full disk does.
     for n in ["1", "9", "20"] {
-        let result = run_build(site.path(), &out, &[("HUNDRED_TEST_FAIL_WRITE", n)]);
+        let result = Build::of(site.path())
+            .output(&out)
+            .env("HUNDRED_TEST_FAIL_WRITE", n)
+            .run();
         assert_eq!(result.status.code(), Some(1));
         let err = stderr(&result);
         assert!(err.contains(&squash("cannot write")), "{err}");
@@ -228,7 +205,10 @@ fn a_full_disk_leaves_the_previous_output_and_no_temporary_files() {
     // Into a new folder: no folder is left behind either.
     let fresh = tempfile::TempDir::new().unwrap();
     let target = fresh.path().join("a/b/public");
-    let result = run_build(site.path(), &target, &[("HUNDRED_TEST_FAIL_WRITE", "5")]);
+    let result = Build::of(site.path())
+        .output(&target)
+        .env("HUNDRED_TEST_FAIL_WRITE", "5")
+        .run();
     assert_eq!(result.status.code(), Some(1));
     assert!(!fresh.path().join("a").exists());
 }
@@ -244,7 +224,10 @@ fn a_failure_while_renaming_says_what_was_replaced() {
         "Canary & Co",
         "Finch & Co",
     );
-    let result = run_build(site.path(), &out, &[("HUNDRED_TEST_FAIL_RENAME", "2")]);
+    let result = Build::of(site.path())
+        .output(&out)
+        .env("HUNDRED_TEST_FAIL_RENAME", "2")
+        .run();
     assert_eq!(result.status.code(), Some(1));
     let err = stderr(&result);
     assert!(
@@ -278,7 +261,7 @@ fn leftovers_of_a_killed_build_are_removed() {
         "<!doctype html><p>half",
     );
     put(&out.join("portal/acme/.index.html.hundred-new"), "half");
-    let again = run_build(site.path(), &out, &[]);
+    let again = Build::of(site.path()).output(&out).run();
     assert!(again.status.success(), "{}", stderr(&again));
     assert!(temporaries(&out).is_empty(), "{:?}", temporaries(&out));
     assert!(!stdout(&again).contains("Left"), "{}", stdout(&again));
@@ -301,7 +284,7 @@ fn a_second_build_into_the_same_folder_stops_while_one_writes() {
         .open(out.join(".hundred-lock"))
         .unwrap();
     lock.lock().unwrap();
-    let result = run_build(site.path(), &out, &[]);
+    let result = Build::of(site.path()).output(&out).run();
     assert_eq!(result.status.code(), Some(1));
     assert!(
         stderr(&result).contains(&squash("another hundred is writing to")),

@@ -3,16 +3,14 @@
 //! `tests/golden/*.txt`. An optimisation must leave these alone; a change that alters output
 //! on purpose updates them with
 //!
-//!     HUNDRED_UPDATE_GOLDEN=1 cargo test --test golden
+//!     HUNDRED_UPDATE_GOLDEN=1 cargo test --test it golden::
 //!
 //! and the diff of the manifest shows which files it touched.
 #![cfg(feature = "minify")]
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::support::*;
 
 /// FNV-1a, 64 bits: stable across Rust versions and machines, unlike std's hashers.
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -27,8 +25,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 fn manifest(site: &Path) -> String {
     // Built from a copy in a temporary folder, so a path of this machine that leaked into the
     // output would show up as a difference on any other.
-    let copy = tempfile::TempDir::new().unwrap();
-    copy_dir(site, copy.path());
+    let copy = copy_site(site);
     let out = build(copy.path());
     read_tree(&out.path().join("public"))
         .iter()
@@ -60,7 +57,7 @@ fn check(name: &str, site: &Path) {
         .collect();
     panic!(
         "the {name} build's output changed in {} file(s): {changed:?}\n\
-         If that is intended, run HUNDRED_UPDATE_GOLDEN=1 cargo test --test golden and commit \
+         If that is intended, run HUNDRED_UPDATE_GOLDEN=1 cargo test --test it golden:: and commit \
          {}.",
         changed.len(),
         golden.display()

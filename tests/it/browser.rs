@@ -6,104 +6,24 @@
 //! passes, except when `CI` is set: CI installs it, so there its absence is a failure.
 #![cfg(unix)]
 
-mod common;
-
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use tungstenite::{Message, WebSocket};
 
-use common::*;
+use crate::support::*;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long anything in this test may take: far more than it needs, so a busy machine does
 /// not make it fail.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-/// Lines a child process printed, shown if the test fails.
-type Log = Arc<Mutex<Vec<String>>>;
-
-/// Reads `from` line by line into `log` until it closes, handing the first line for which
-/// `pick` gives a value to `found`.
-fn drain(
-    from: impl Read + Send + 'static,
-    log: &Log,
-    pick: impl Fn(&str) -> Option<String> + Send + 'static,
-    found: Option<mpsc::Sender<String>>,
-) {
-    let log = Arc::clone(log);
-    std::thread::spawn(move || {
-        let mut found = found;
-        for line in BufReader::new(from).lines() {
-            let Ok(line) = line else { break };
-            if let Some(value) = pick(&line) {
-                if let Some(tx) = found.take() {
-                    let _ = tx.send(value);
-                }
-            }
-            log.lock().unwrap().push(line);
-        }
-    });
-}
-
-fn dump(what: &str, log: &Log) {
-    if std::thread::panicking() {
-        eprintln!("---- {what} printed:");
-        for line in log.lock().unwrap().iter() {
-            eprintln!("{line}");
-        }
-    }
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    log: Log,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        dump("hundred serve", &self.log);
-    }
-}
-
-fn start_server(site: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hundred"))
-        .args(["serve", "--port", "0", "--today", TODAY])
-        .arg(site)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let log = Log::default();
-    let (tx, rx) = mpsc::channel();
-    let address = |line: &str| {
-        let rest = line.split("http://").nth(1)?;
-        Some(rest.split('/').next()?.to_string())
-    };
-    drain(child.stdout.take().unwrap(), &log, address, Some(tx));
-    drain(child.stderr.take().unwrap(), &log, |_| None, None);
-    let mut server = Server {
-        child,
-        addr: String::new(),
-        log,
-    };
-    server.addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("hundred serve never printed its address");
-    server
-}
 
 /// Headless Chromium in a process group of its own (so its helpers go with it) and a fresh
 /// profile.
@@ -172,48 +92,9 @@ fn host_port(ws_url: &str) -> &str {
 
 /// GET over HTTP/1.1 returning the JSON body (Chromium's `/json/...` endpoints).
 fn get_json(host: &str, path: &str) -> Value {
-    let (status, body) = http_get(host, path);
-    assert!(status.contains(" 200 "), "GET {path}: {status}");
+    let (status, body) = http_get(host, host, path);
+    assert_eq!(status, 200, "GET {path}");
     serde_json::from_slice(&body).unwrap_or_else(|e| panic!("GET {path}: {e}"))
-}
-
-/// GET over HTTP/1.1: the status line and the body.
-fn http_get(host: &str, path: &str) -> (String, Vec<u8>) {
-    let mut stream = TcpStream::connect(host).unwrap();
-    stream.set_read_timeout(Some(PATIENCE)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut length = None;
-    let mut status = String::new();
-    reader.read_line(&mut status).unwrap();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            if name.eq_ignore_ascii_case("content-length") {
-                length = Some(value.trim().parse::<usize>().unwrap());
-            }
-        }
-    }
-    let mut body = Vec::new();
-    match length {
-        Some(n) => {
-            body.resize(n, 0);
-            reader.read_exact(&mut body).unwrap();
-        }
-        None => {
-            reader.read_to_end(&mut body).unwrap();
-        }
-    }
-    (status.trim_end().to_string(), body)
 }
 
 /// The DevTools websocket of the page target `pick` chooses, once it exists.
@@ -411,7 +292,7 @@ fn an_edit_reloads_the_affected_page_and_only_it() {
     }
     let dir = copy_fixture("canary");
     let site = dir.path();
-    let server = start_server(site);
+    let server = Server::start(site);
     let acme_url = format!("http://{}/portal/acme/", server.addr);
     let hostile_url = format!("http://{}/portal/hostile/", server.addr);
 
@@ -464,8 +345,7 @@ fn an_edit_reloads_the_affected_page_and_only_it() {
     });
     let after = reloaded.unwrap_or_else(|last| {
         // Tell a server that missed the save from a page that missed the news.
-        let (status, body) = http_get(&server.addr, "/portal/acme/");
-        let served = String::from_utf8_lossy(&body);
+        let (status, served) = server.get("/portal/acme/");
         panic!(
             "the acme page did not reload with the edit within {PATIENCE:?}; the server {}; \
              the page's last state: {last}",

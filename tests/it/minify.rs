@@ -4,11 +4,9 @@
 //! document to the minifier, byte for byte, and only whitespace and quoting differ.
 #![cfg(feature = "minify")]
 
-mod common;
-
 use std::path::Path;
 
-use common::*;
+use crate::support::*;
 
 /// The settings pages were minified with before templates were.
 fn minify_page(html: &[u8]) -> Vec<u8> {
@@ -22,15 +20,7 @@ fn minify_page(html: &[u8]) -> Vec<u8> {
 
 fn build_both(site: &Path) -> (tempfile::TempDir, tempfile::TempDir) {
     let minified = build(site);
-    let plain = tempfile::TempDir::new().unwrap();
-    hundred()
-        .arg("build")
-        .arg(site)
-        .arg("--output")
-        .arg(plain.path().join("public"))
-        .args(["--today", TODAY, "--no-minify"])
-        .assert()
-        .success();
+    let plain = Build::of(site).no_minify().into_temp();
     (minified, plain)
 }
 
@@ -126,15 +116,9 @@ fn a_failing_minified_template_reports_the_line_as_written() {
     )
     .unwrap();
     let out = tempfile::TempDir::new().unwrap();
-    let result = hundred()
-        .arg("build")
-        .arg(site.path())
-        .arg("--output")
-        .arg(out.path().join("public"))
-        .args(["--today", TODAY])
-        .assert()
-        .failure();
-    let stderr = String::from_utf8_lossy(&result.get_output().stderr).into_owned();
+    let stderr = Build::of(site.path())
+        .output(&out.path().join("public"))
+        .fails();
     assert!(
         stderr.contains("templates/portal/team.html:6:"),
         "line of the source, not of the minified template: {stderr}"

@@ -2,8 +2,6 @@
 //! either load or produce diagnostics. Case counts are bounded so CI time stays small; raise
 //! them with PROPTEST_CASES for a longer local run.
 
-mod common;
-
 use std::path::Path;
 
 use hundred::config::Config;
@@ -82,11 +80,11 @@ fn mutated(valid: &'static str) -> impl Strategy<Value = String> {
     })
 }
 
-const TEAM: &str = include_str!("fixtures/canary/team/ann.yaml");
-const CLIENT: &str = include_str!("fixtures/canary/clients/acme.yaml");
-const SCRIPT: &str = include_str!("fixtures/canary/journey/001-welcome-call.md");
-const CHAPTER: &str = include_str!("fixtures/canary/playbook/01-intro.md");
-const CONFIG: &str = include_str!("fixtures/canary/hundred.toml");
+const TEAM: &str = include_str!("../fixtures/canary/team/ann.yaml");
+const CLIENT: &str = include_str!("../fixtures/canary/clients/acme.yaml");
+const SCRIPT: &str = include_str!("../fixtures/canary/journey/001-welcome-call.md");
+const CHAPTER: &str = include_str!("../fixtures/canary/playbook/01-intro.md");
+const CONFIG: &str = include_str!("../fixtures/canary/hundred.toml");
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
@@ -122,7 +120,7 @@ proptest! {
         which in 0usize..4,
         text in prop_oneof![mutated(TEAM), mutated(CLIENT), mutated(SCRIPT), mutated(CONFIG)],
     ) {
-        let site = common::copy_fixture("canary");
+        let site = crate::support::copy_fixture("canary");
         let target = ["team/ann.yaml", "clients/acme.yaml", "journey/001-welcome-call.md", "hundred.toml"][which];
         std::fs::write(site.path().join(target), &text).unwrap();
         let opts = hundred::build::BuildOptions { minify: Some(false), ..Default::default() };
@@ -133,10 +131,10 @@ proptest! {
 /// Theme templates with Tera inside tags, attribute values and text.
 #[cfg(feature = "minify")]
 const TEMPLATES: &[&str] = &[
-    include_str!("../themes/default/templates/internal/base.html"),
-    include_str!("../themes/default/templates/partials/member_card.html"),
-    include_str!("../themes/default/templates/partials/due_table.html"),
-    include_str!("../themes/default/templates/partials/print_head.html"),
+    include_str!("../../themes/default/templates/internal/base.html"),
+    include_str!("../../themes/default/templates/partials/member_card.html"),
+    include_str!("../../themes/default/templates/partials/due_table.html"),
+    include_str!("../../themes/default/templates/partials/print_head.html"),
 ];
 
 #[cfg(feature = "minify")]

@@ -1,11 +1,9 @@
 //! Rebuilding only what an edit touches gives exactly what a full build gives.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::support::*;
 use hundred::build::BuildOptions;
 use hundred::session::Session;
 
@@ -15,12 +13,6 @@ fn opts() -> BuildOptions {
         minify: Some(false),
         ..Default::default()
     }
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// Applies a change, then checks the session against a fresh full build.

@@ -1,82 +1,17 @@
 //! `hundred serve` as a user meets it: pages over HTTP, edits that show up, mistakes that show
 //! as errors while the last good pages stay up, and no way out of the output folder.
 
-mod common;
-
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(site: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hundred"))
-        .args(["serve", "--port", "0", "--today", TODAY])
-        .arg(site)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("server exited").unwrap();
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split('/').next().unwrap().to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
-}
-
-/// A plain HTTP/1.1 GET: (status, body). The path is sent exactly as given.
-fn get(server: &Server, path: &str) -> (u16, String) {
-    get_for_host(server, path, &server.addr)
-}
-
-/// A GET naming `host` in its `Host` header, as a page on another domain would after DNS
-/// rebinding.
-fn get_for_host(server: &Server, path: &str, host: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(&server.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let status: u16 = text.split(' ').nth(1).unwrap().parse().unwrap();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
+use crate::support::*;
 
 /// Polls `path` until `pred` holds for its body, or fails after 15 s.
 fn eventually(server: &Server, path: &str, what: &str, pred: impl Fn(u16, &str) -> bool) -> String {
     let start = Instant::now();
     loop {
-        let (status, body) = get(server, path);
+        let (status, body) = server.get(path);
         if pred(status, &body) {
             return body;
         }
@@ -88,30 +23,24 @@ fn eventually(server: &Server, path: &str, what: &str, pred: impl Fn(u16, &str) 
     }
 }
 
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from));
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
-
 #[test]
 fn serves_pages_and_follows_edits() {
     let dir = copy_fixture("canary");
     let site = dir.path();
-    let server = start(site);
+    let server = Server::start(site);
 
-    let (status, body) = get(&server, "/portal/acme/");
+    let (status, body) = server.get("/portal/acme/");
     assert_eq!(status, 200);
     assert!(body.contains("Welcome, Wile."));
     assert!(
         body.contains("/__hundred/live.js"),
         "live-reload script injected"
     );
-    let (status, index) = get(&server, "/");
+    let (status, index) = server.get("/");
     assert_eq!(status, 200);
     assert!(index.contains("/internal/") && index.contains("/portal/acme/"));
-    assert_eq!(get(&server, "/portal/acme").0, 301);
-    let (status, body) = get(&server, "/portal/acme/no-such-page/");
+    assert_eq!(server.get("/portal/acme").0, 301);
+    let (status, body) = server.get("/portal/acme/no-such-page/");
     assert_eq!(status, 404);
     assert!(body.contains("Page not found"), "the theme's 404 page");
 
@@ -166,7 +95,7 @@ fn serves_pages_and_follows_edits() {
 fn never_serves_a_file_outside_the_output() {
     let dir = copy_fixture("canary");
     std::fs::write(dir.path().join("SECRET.txt"), "CANARY-OUTSIDE-OUTPUT").unwrap();
-    let server = start(dir.path());
+    let server = Server::start(dir.path());
     for path in [
         "/../SECRET.txt",
         "/portal/../../SECRET.txt",
@@ -179,7 +108,7 @@ fn never_serves_a_file_outside_the_output() {
         "/hundred.toml",
         "/../../../../../../etc/passwd",
     ] {
-        let (status, body) = get(&server, path);
+        let (status, body) = server.get(path);
         assert_eq!(status, 404, "{path}");
         assert!(
             !body.contains("CANARY-OUTSIDE-OUTPUT") && !body.contains("root:x:0"),
@@ -196,8 +125,8 @@ fn never_serves_a_file_outside_the_output() {
 fn the_live_reload_connection_announces_changed_pages() {
     let dir = copy_fixture("canary");
     let site = dir.path().to_path_buf();
-    let server = start(&site);
-    let (_, page) = get(&server, "/portal/acme/journey/");
+    let server = Server::start(&site);
+    let (_, page) = server.get("/portal/acme/journey/");
     let version: u64 = page
         .split("data-version=\"")
         .nth(1)
@@ -207,11 +136,8 @@ fn the_live_reload_connection_announces_changed_pages() {
         .unwrap();
     let addr = server.addr.clone();
     let waiter = std::thread::spawn(move || {
-        let server = Server {
-            child: Command::new("true").spawn().unwrap(),
-            addr,
-        };
-        get(&server, &format!("/__hundred/wait?after={version}"))
+        let (status, body) = http_get(&addr, &addr, &format!("/__hundred/wait?after={version}"));
+        (status, String::from_utf8_lossy(&body).into_owned())
     });
     std::thread::sleep(Duration::from_millis(300));
     edit(
@@ -243,7 +169,7 @@ fn the_live_reload_connection_announces_changed_pages() {
 #[test]
 fn answers_only_requests_for_this_machine() {
     let dir = copy_fixture("canary");
-    let server = start(dir.path());
+    let server = Server::start(dir.path());
     let port = server.addr.rsplit(':').next().unwrap().to_string();
     for host in [
         format!("127.0.0.1:{port}"),
@@ -251,7 +177,7 @@ fn answers_only_requests_for_this_machine() {
         "localhost".to_string(),
         format!("[::1]:{port}"),
     ] {
-        let (status, _) = get_for_host(&server, "/internal/", &host);
+        let (status, _) = server.get_for_host("/internal/", &host);
         assert_eq!(status, 200, "{host}");
     }
     for host in [
@@ -266,7 +192,7 @@ fn answers_only_requests_for_this_machine() {
             "/",
             "/__hundred/wait?after=0",
         ] {
-            let (status, body) = get_for_host(&server, path, &host);
+            let (status, body) = server.get_for_host(path, &host);
             assert_eq!(status, 421, "{host} {path}");
             assert!(
                 !body.contains("Acme") && !body.contains("CANARY"),
@@ -282,7 +208,7 @@ fn answers_only_requests_for_this_machine() {
 #[test]
 fn the_host_check_has_no_side_door() {
     let dir = copy_fixture("canary");
-    let server = start(dir.path());
+    let server = Server::start(dir.path());
     let port = server.addr.rsplit(':').next().unwrap().to_string();
     let local = format!("localhost:{port}");
     let refused = [
@@ -305,18 +231,18 @@ fn the_host_check_has_no_side_door() {
         ("/internal/".to_string(), "localhost..".to_string()),
     ];
     for (path, host) in refused {
-        let (status, body) = get_for_host(&server, &path, &host);
+        let (status, body) = server.get_for_host(&path, &host);
         assert_eq!(status, 421, "{path} for {host:?}");
         assert!(!body.contains("Acme"), "{body}");
     }
-    let (status, _) = get_for_host(&server, &format!("http://{local}/internal/"), &local);
+    let (status, _) = server.get_for_host(&format!("http://{local}/internal/"), &local);
     assert_eq!(status, 200);
 }
 
 #[test]
 fn idle_and_half_sent_connections_neither_stall_it_nor_stay_open() {
     let dir = copy_fixture("canary");
-    let server = start(dir.path());
+    let server = Server::start(dir.path());
     // 300 connections that never send a request, and some that stop half-way through one.
     let mut idle: Vec<TcpStream> = (0..300)
         .map(|_| TcpStream::connect(&server.addr).unwrap())
@@ -325,7 +251,7 @@ fn idle_and_half_sent_connections_neither_stall_it_nor_stay_open() {
         stream.write_all(b"GET /internal/ HTTP/1.1\r\nHo").unwrap();
     }
     // A real request is still answered.
-    let (status, body) = get(&server, "/portal/acme/");
+    let (status, body) = server.get("/portal/acme/");
     assert_eq!(status, 200);
     assert!(body.contains("Acme"));
     // The server closes them itself (a read returns end-of-file, or the reset).

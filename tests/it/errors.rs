@@ -1,11 +1,9 @@
 //! Bad input: every case exits non-zero, names the file and line, says what is wrong, and
 //! writes nothing.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::support::*;
 
 /// (what to change in a copy of the canary fixture, file named, line, words in the message)
 type Breakage = (
@@ -19,12 +17,6 @@ type Breakage = (
 /// A symbolic link at `link` to `target` (written as given, so relative targets stay relative).
 fn symlink(target: &str, link: std::path::PathBuf) {
     std::os::unix::fs::symlink(target, link).unwrap();
-}
-
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 const CASES: &[Breakage] = &[
@@ -787,13 +779,7 @@ fn bad_input_is_reported_precisely_and_nothing_is_written() {
         let site = copy_fixture("canary");
         breakit(site.path());
         let out = site.path().join("public");
-        let result = hundred()
-            .arg("build")
-            .arg(site.path())
-            .arg("--today")
-            .arg(TODAY)
-            .output()
-            .unwrap();
+        let result = Build::of(site.path()).run();
         let stderr = String::from_utf8_lossy(&result.stderr);
         let location = match line {
             Some(l) => format!("{file}:{l}:"),
@@ -835,13 +821,7 @@ fn a_failed_build_leaves_the_previous_output_alone() {
         "engineer: bo",
         "engineer: nobody",
     );
-    hundred()
-        .arg("build")
-        .arg(site.path())
-        .arg("--today")
-        .arg(TODAY)
-        .assert()
-        .code(1);
+    Build::of(site.path()).fails();
     assert_eq!(before, read_tree(&out));
 }
 
@@ -1037,14 +1017,7 @@ fn a_page_that_fails_to_render_leaves_the_previous_output_alone() {
         "{% extends \"portal/base.html\" %}{% block content %}{{ client.internal }}{% endblock content %}",
     )
     .unwrap();
-    let result = hundred()
-        .arg("build")
-        .arg(site.path())
-        .arg("--today")
-        .arg(TODAY)
-        .output()
-        .unwrap();
-    assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("templates/portal/journey.html"));
+    let stderr = Build::of(site.path()).fails();
+    assert!(stderr.contains("templates/portal/journey.html"), "{stderr}");
     assert_eq!(before, read_tree(&out));
 }

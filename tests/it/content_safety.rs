@@ -3,12 +3,10 @@
 //! scripts cannot add markdown structure, portal templates cannot reach scripts or internal
 //! templates, and runaway loops stop with an error naming their file.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::*;
+use crate::support::*;
 
 /// Heading attribute blocks, each put on a heading of its own in every markdown source.
 const PAYLOADS: &[&str] = &[
@@ -390,16 +388,9 @@ fn check_warns_about_dropped_attributes_with_file_and_line() {
     );
     // `build` shows the same warnings and succeeds.
     let out = tempfile::TempDir::new().unwrap();
-    let result = hundred()
-        .arg("build")
-        .arg(site.path())
-        .arg("--output")
-        .arg(out.path().join("public"))
-        .arg("--today")
-        .arg(TODAY)
-        .output()
-        .unwrap();
-    assert!(result.status.success());
+    let result = Build::of(site.path())
+        .output(&out.path().join("public"))
+        .ok();
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(
         stderr.contains("playbook/03-payload.md:4:") && stderr.contains("left out"),
@@ -407,18 +398,9 @@ fn check_warns_about_dropped_attributes_with_file_and_line() {
     );
 }
 
-/// Builds `site`, expecting failure; returns stderr.
+/// Builds `site` into its own `public/`, expecting failure and nothing written; returns stderr.
 fn failing_build(site: &Path) -> String {
-    let result = hundred()
-        .arg("build")
-        .arg(site)
-        .arg("--today")
-        .arg(TODAY)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr).to_string();
-    assert_eq!(result.status.code(), Some(1), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stderr = Build::of(site).fails();
     assert!(!site.join("public").exists(), "wrote output");
     stderr
 }
@@ -491,7 +473,7 @@ fn the_internal_site_can_still_use_its_own_templates() {
         "{% include \"partials/due_table.html\" %}",
     )
     .unwrap();
-    let clients = include_str!("../themes/default/templates/internal/clients.html");
+    let clients = include_str!("../../themes/default/templates/internal/clients.html");
     fs::write(
         s.join("templates/internal/clients.html"),
         clients.replacen(
@@ -526,7 +508,7 @@ fn nested_loops_stop_with_an_error_naming_the_file() {
     let site = copy_fixture("canary");
     let s = site.path();
     fs::create_dir_all(s.join("templates/internal")).unwrap();
-    let team = include_str!("../themes/default/templates/internal/team.html");
+    let team = include_str!("../../themes/default/templates/internal/team.html");
     fs::write(
         s.join("templates/internal/team.html"),
         team.replacen(
@@ -536,17 +518,10 @@ fn nested_loops_stop_with_an_error_naming_the_file() {
         ),
     )
     .unwrap();
-    let result = hundred()
+    let stderr = Build::of(s)
+        .no_minify()
         .env("HUNDRED_PAGE_TIME_LIMIT", "0.5")
-        .arg("build")
-        .arg(s)
-        .arg("--today")
-        .arg(TODAY)
-        .arg("--no-minify")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    assert_eq!(result.status.code(), Some(1), "{stderr}");
+        .fails();
     assert!(
         stderr.contains("templates/internal/team.html") && stderr.contains("took more than 0.5 s"),
         "{stderr}"

@@ -1,9 +1,7 @@
 //! What a user sees after `hundred build`: the routes, the names and dates on the pages, and
 //! the line between the client portal and the internal site.
 
-mod common;
-
-use common::*;
+use crate::support::*;
 
 #[test]
 fn every_client_and_member_gets_their_routes() {

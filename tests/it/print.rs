@@ -5,42 +5,12 @@
 //! Without them a test notes so and passes, except when `CI` is set: `.ci/run` installs both,
 //! so there their absence is a failure.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::*;
+use crate::support::*;
 use tempfile::TempDir;
-
-/// Builds `site` into `<tmp>/public` as of `today`, optionally without minifying (for tests
-/// that read the HTML's structure).
-fn build_at(site: &Path, today: &str, minify: bool) -> TempDir {
-    let out = TempDir::new().unwrap();
-    let mut cmd = hundred();
-    cmd.arg("build")
-        .arg(site)
-        .arg("--output")
-        .arg(out.path().join("public"))
-        .args(["--today", today]);
-    if !minify {
-        cmd.arg("--no-minify");
-    }
-    let result = cmd.output().unwrap();
-    assert!(
-        result.status.success(),
-        "build failed:\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    out
-}
-
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = read(path);
-    assert!(text.contains(from), "{} has no {from:?}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
-}
 
 /// A copy of the canary firm whose texts need quoting and escaping everywhere: a client name
 /// with a comma, a touchpoint title with commas, semicolons, quotes and a non-ASCII letter,
@@ -76,7 +46,7 @@ const AWKWARD_TITLE: &str =
 
 #[test]
 fn welcome_pack_has_cover_note_team_and_dated_timeline() {
-    let out = build_at(&fixture("canary"), TODAY, false);
+    let out = Build::of(&fixture("canary")).no_minify().into_temp();
     let public = out.path().join("public");
     let pack = read(&public.join("portal/acme/print/index.html"));
     // The cover: firm, client, build date.
@@ -121,7 +91,7 @@ fn welcome_pack_has_cover_note_team_and_dated_timeline() {
 
 #[test]
 fn welcome_pack_keeps_the_privacy_line() {
-    let out = build_at(&fixture("canary"), TODAY, false);
+    let out = Build::of(&fixture("canary")).no_minify().into_temp();
     let public = out.path().join("public");
     for client in ["acme", "hostile"] {
         let pack = read(&public.join(format!("portal/{client}/print/index.html")));
@@ -379,7 +349,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn schedule_csv_parses_back() {
     let dir = awkward_fixture();
-    // A title with a comma, too (a line break in a title is refused on load: tests/errors.rs).
+    // A title with a comma, too (a line break in a title is refused on load: errors.rs).
     edit(
         &dir.path().join("journey/100-review.md"),
         "title: 100-day review",
@@ -531,7 +501,10 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
     // Thursday 19th: the first two are overdue (within 7 days); the invoice is next week
     // (Monday 23rd to Sunday 29th); nothing else is this week.
     let html = read(
-        &build_at(&site, "2026-11-19", false)
+        &Build::of(&site)
+            .today("2026-11-19")
+            .no_minify()
+            .into_temp()
             .path()
             .join("public/internal/index.html"),
     );
@@ -560,7 +533,10 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
 
     // Tuesday 17th: today's welcome call is due this week, not overdue.
     let html = read(
-        &build_at(&site, "2026-11-17", false)
+        &Build::of(&site)
+            .today("2026-11-17")
+            .no_minify()
+            .into_temp()
             .path()
             .join("public/internal/index.html"),
     );
@@ -582,7 +558,10 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
     let dir = copy_fixture("canary");
     edit(&dir.path().join("clients/acme.yaml"), "  billing: cy\n", "");
     let html = read(
-        &build_at(dir.path(), "2026-11-23", false)
+        &Build::of(dir.path())
+            .today("2026-11-23")
+            .no_minify()
+            .into_temp()
             .path()
             .join("public/internal/index.html"),
     );
@@ -604,7 +583,10 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
 
     // Past the overdue window, nothing is listed.
     let html = read(
-        &build_at(&site, "2026-12-21", false)
+        &Build::of(&site)
+            .today("2026-12-21")
+            .no_minify()
+            .into_temp()
             .path()
             .join("public/internal/index.html"),
     );
@@ -833,8 +815,8 @@ fn png_size(path: &Path) -> (u32, u32) {
 #[test]
 fn pages_fit_phone_and_desktop_widths() {
     let Some(chromium) = chromium() else { return };
-    let example = build_at(&example(), TODAY, true);
-    let canary = build_at(&fixture("canary"), TODAY, true);
+    let example = build(&example());
+    let canary = build(&fixture("canary"));
     let pages = [
         (example.path(), "portal/greenway-cycles/index.html"),
         (canary.path(), "portal/hostile/index.html"),
@@ -1159,7 +1141,7 @@ fn printable_playbook_keeps_each_chapters_footnotes_apart() {
         )
         .unwrap();
     }
-    let out = build_at(s, "2026-01-10", false);
+    let out = Build::of(s).today("2026-01-10").no_minify().into_temp();
     let print = read(&out.path().join("public/internal/playbook/print/index.html"));
     let mut ids: Vec<String> = start_tags(&print)
         .into_iter()
