@@ -1,12 +1,13 @@
 //! What a team and its clients take away from a build: the printable welcome pack, the team's
 //! calendars and schedule, the overview of what is due, and the PDFs `hundred pdf` makes.
 //!
-//! The browser tests need Chromium (and poppler-utils' `pdfinfo`/`pdftotext` to read PDFs).
-//! Without them a test notes so and passes, except when `CI` is set: `.ci/run` installs both,
-//! so there their absence is a failure.
+//! The tests in a real browser need Chromium, and those that read the PDFs also need
+//! poppler-utils (`pdfinfo`, `pdftotext`) and qpdf. They are `#[ignore]`d: CI runs them with
+//! `cargo test -- --include-ignored`, and there a missing program fails them (see
+//! `support/tools.rs`).
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::support::*;
@@ -640,47 +641,6 @@ fn pdf_without_chromium_fails_clearly_and_writes_nothing() {
 // ---------------------------------------------------------------------------------------------
 // In a real browser
 
-/// The browser, or `None` (with a note) when there is none and `CI` is not set.
-fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("HUNDRED_CHROMIUM")
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
-        .or_else(|| {
-            ["chromium", "chromium-browser", "google-chrome"]
-                .iter()
-                .find_map(|n| on_path(n))
-        });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Chromium is missing, and CI is set: CI must install it (apt-get install chromium)"
-        );
-        eprintln!("note: skipping a browser test: no Chromium (apt-get install chromium)");
-    }
-    found
-}
-
-/// `pdfinfo` and `pdftotext` (poppler-utils), or `false` with a note; required under `CI`.
-fn poppler() -> bool {
-    let ok = on_path("pdfinfo").is_some() && on_path("pdftotext").is_some();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "poppler-utils is missing, and CI is set: CI must install it"
-        );
-        eprintln!(
-            "note: skipping PDF checks: no pdfinfo/pdftotext (apt-get install poppler-utils)"
-        );
-    }
-    ok
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
-}
-
 /// Runs headless Chromium with a fresh profile and `args`; returns its standard output.
 fn run_chromium(chromium: &Path, args: &[String]) -> String {
     let profile = TempDir::new().unwrap();
@@ -813,8 +773,9 @@ fn png_size(path: &Path) -> (u32, u32) {
 }
 
 #[test]
+#[ignore = "needs Chromium (apt-get install chromium); CI runs it with --include-ignored"]
 fn pages_fit_phone_and_desktop_widths() {
-    let Some(chromium) = chromium() else { return };
+    let chromium = chromium();
     let example = build(&example());
     let canary = build(&fixture("canary"));
     let pages = [
@@ -938,8 +899,12 @@ fn top_of(page: &str, lines: usize) -> String {
 }
 
 #[test]
+#[ignore = "needs Chromium, poppler-utils and qpdf (apt-get install chromium poppler-utils qpdf); \
+            CI runs it with --include-ignored"]
 fn print_pages_become_pdfs_with_the_expected_pages() {
-    let Some(chromium) = chromium() else { return };
+    let chromium = chromium();
+    let qpdf = require("qpdf", "qpdf");
+    require_poppler();
     let out = TempDir::new().unwrap();
     let public = out.path().join("public");
     let result = hundred()
@@ -981,18 +946,16 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
                 "{pdf}: team links lead to the internal site"
             );
         }
-        if on_path("qpdf").is_some() {
-            let check = Command::new("qpdf")
-                .arg("--check")
-                .arg(public.join(pdf))
-                .output()
-                .unwrap();
-            assert!(
-                check.status.success(),
-                "{pdf} is not a valid PDF after its links were rewritten: {}",
-                String::from_utf8_lossy(&check.stdout)
-            );
-        }
+        let check = Command::new(&qpdf)
+            .arg("--check")
+            .arg(public.join(pdf))
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{pdf} is not a valid PDF after its links were rewritten: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
     }
     // Nothing else was left in the output (no temporary files).
     let stray: Vec<String> = read_tree(&public)
@@ -1000,9 +963,6 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
         .filter(|k| k.contains(".hundred-new"))
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
-    if !poppler() {
-        return;
-    }
 
     // The playbook: a cover, the contents, and each chapter starting on a page of its own.
     let chapters = fs::read_dir(example().join("playbook")).unwrap().count();
@@ -1068,11 +1028,11 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
 }
 
 #[test]
+#[ignore = "needs Chromium and poppler-utils (apt-get install chromium poppler-utils); \
+            CI runs it with --include-ignored"]
 fn welcome_pack_pdf_has_no_internal_canaries_and_paper_is_configurable() {
-    let Some(chromium) = chromium() else { return };
-    if !poppler() {
-        return;
-    }
+    let chromium = chromium();
+    require_poppler();
     // On US Letter this time: `[print] paper`.
     let site = copy_fixture("canary");
     let config = site.path().join("hundred.toml");

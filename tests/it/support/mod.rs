@@ -11,10 +11,12 @@
 mod calendar;
 mod html;
 mod server;
+mod tools;
 
 pub use calendar::*;
 pub use html::*;
 pub use server::*;
+pub use tools::*;
 
 use std::collections::BTreeMap;
 use std::fs;
