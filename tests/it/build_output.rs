@@ -415,18 +415,44 @@ fn playbook_links_between_chapters_are_rewritten() {
     assert!(print.contains("Why the first hundred days matter") && print.contains("The hand-off"));
 }
 
+/// The overview's "Due in the next 14 days" section: from its heading to the list of clients
+/// that follows it. (The page's navigation, above both, has a "Clients" link too.)
+fn due_section(overview: &str) -> &str {
+    let start = overview
+        .find("due-heading")
+        .unwrap_or_else(|| panic!("no due section in {overview}"));
+    let end = start
+        + overview[start..]
+            .find("clients-heading")
+            .unwrap_or_else(|| panic!("no clients section after the due section in {overview}"));
+    &overview[start..end]
+}
+
 #[test]
 fn the_overview_lists_what_is_due() {
     let out = build(&fixture("canary"));
     let overview = read(&out.path().join("public/internal/index.html"));
-    // From 23 November: Acme's invoice (day 10) is on 26 November; the review is months away.
-    assert!(overview.contains("First invoice, explained"));
-    assert!(overview.contains("Acme Widgets"));
-    let due_section = overview.split("Clients").next().unwrap();
+    let due = due_section(&overview);
+    assert!(due.contains("Due in the next 14 days"), "{due}");
+    // From 23 November: Acme's invoice (day 10) is on 26 November; the review (day 100, on
+    // 24 February) is months away.
+    assert!(due.contains("First invoice, explained"), "{due}");
+    assert!(due.contains("Acme Widgets"), "{due}");
     assert!(
-        !due_section.contains("100-day review"),
-        "day 100 is not due within 14 days"
+        !due.contains("100-day review"),
+        "day 100 is not due within 14 days: {due}"
     );
+    // Nine days before the review, it is listed there, and the invoice, long past, is not.
+    let later = Build::of(&fixture("canary"))
+        .today("2027-02-15")
+        .into_temp();
+    let overview = read(&later.path().join("public/internal/index.html"));
+    let due = due_section(&overview);
+    assert!(
+        due.contains("100-day review"),
+        "day 100 is due in 9 days: {due}"
+    );
+    assert!(!due.contains("First invoice, explained"), "{due}");
 }
 
 #[test]
@@ -458,8 +484,61 @@ fn the_example_playbook_builds_with_every_client() {
             .join(format!("internal/clients/{c}/print/index.html"))
             .is_file());
     }
-    let team = std::fs::read_dir(example.join("team")).unwrap().count();
-    assert!(team >= 6);
-    let journey = std::fs::read_dir(example.join("journey")).unwrap().count();
-    assert!(journey >= 14);
+    // Every member of the team and every touchpoint of the journey made it into the build:
+    // each member has a profile, listed in the directory, and a calendar; each client's
+    // runbook calendar has an event for each touchpoint.
+    let stems = |folder: &str| -> Vec<String> {
+        let mut ids: Vec<String> = std::fs::read_dir(example.join(folder))
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                path.file_stem().unwrap().to_string_lossy().into_owned()
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    let team = stems("team");
+    assert!(team.len() >= 6, "the example has at least 6 team members");
+    let directory = read(&public.join("internal/team/index.html"));
+    for m in &team {
+        assert!(
+            public
+                .join(format!("internal/team/{m}/index.html"))
+                .is_file(),
+            "no profile page for team/{m}.yaml"
+        );
+        assert!(
+            public
+                .join(format!("internal/team/{m}/calendar.ics"))
+                .is_file(),
+            "no calendar for team/{m}.yaml"
+        );
+        assert!(
+            directory.contains(&format!("team/{m}/")),
+            "the team directory does not link {m}"
+        );
+    }
+    let journey = stems("journey");
+    assert!(
+        journey.len() >= 14,
+        "the example has at least 14 touchpoints"
+    );
+    for c in &clients {
+        let calendar = check_icalendar(&read(
+            &public.join(format!("internal/clients/{c}/touchpoints.ics")),
+        ));
+        let uids: Vec<&str> = calendar
+            .iter()
+            .filter_map(|l| l.strip_prefix("UID:"))
+            .collect();
+        assert_eq!(uids.len(), journey.len(), "{c}: {uids:?}");
+        for t in &journey {
+            let uid = format!("{c}.{t}@");
+            assert!(
+                uids.iter().any(|u| u.starts_with(&uid)),
+                "{c}'s runbook calendar has no event for journey/{t}.md: {uids:?}"
+            );
+        }
+    }
 }
