@@ -1,0 +1,20 @@
+//! The integration tests: one test binary, one module per area, and the helpers they share in
+//! [`support`] (sites to copy and edit, building, serving, reading the output).
+//!
+//! Run one area with a filter on its module path, e.g. `cargo test --test it golden::` or
+//! `cargo test --test it serve::`.
+
+mod support;
+
+mod browser;
+mod build_output;
+mod content_safety;
+mod errors;
+mod golden;
+mod incremental;
+mod minify;
+mod never_panics;
+mod output_safety;
+mod print;
+mod serve;
+mod sources;
