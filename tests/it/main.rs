@@ -17,4 +17,5 @@ mod never_panics;
 mod output_safety;
 mod print;
 mod serve;
+mod session_agrees;
 mod sources;

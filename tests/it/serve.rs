@@ -283,7 +283,7 @@ fn idle_and_half_sent_connections_neither_stall_it_nor_stay_open() {
 
 /// The version of the output a page was served from.
 fn version_of(server: &Server) -> u64 {
-    let (_, page) = get(server, "/internal/");
+    let (_, page) = server.get("/internal/");
     page.split("data-version=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
@@ -297,7 +297,7 @@ fn version_of(server: &Server) -> u64 {
 fn after(server: &Server, change: impl FnOnce()) -> serde_json::Value {
     let version = version_of(server);
     change();
-    let (status, body) = get(server, &format!("/__hundred/wait?after={version}"));
+    let (status, body) = server.get(&format!("/__hundred/wait?after={version}"));
     assert_eq!(status, 200);
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(
@@ -307,7 +307,7 @@ fn after(server: &Server, change: impl FnOnce()) -> serde_json::Value {
     json
 }
 
-fn check_passes(site: &Path) -> bool {
+fn check_passes(site: &std::path::Path) -> bool {
     hundred()
         .args(["check", "--today", TODAY])
         .arg(site)
@@ -321,7 +321,7 @@ fn check_passes(site: &Path) -> bool {
 fn a_typo_stays_reported_after_another_file_is_saved() {
     let dir = copy_fixture("canary");
     let site = dir.path();
-    let server = start(site);
+    let server = Server::start(site);
     let json = after(&server, || {
         edit(
             &site.join("clients/acme.yaml"),
@@ -339,7 +339,7 @@ fn a_typo_stays_reported_after_another_file_is_saved() {
         .unwrap_or_else(|| panic!("the error was cleared: {json}"));
     assert!(error.contains("annn"), "{error}");
     assert!(!check_passes(site));
-    let (_, page) = get(&server, "/portal/acme/");
+    let (_, page) = server.get("/portal/acme/");
     assert!(page.contains("data-error="), "the overlay is still shown");
 }
 
@@ -347,7 +347,7 @@ fn a_typo_stays_reported_after_another_file_is_saved() {
 fn a_settings_save_that_failed_is_applied_once_the_scripts_agree() {
     let dir = copy_fixture("canary");
     let site = dir.path();
-    let server = start(site);
+    let server = Server::start(site);
     let json = after(&server, || {
         let toml = site.join("hundred.toml");
         let text = std::fs::read_to_string(&toml).unwrap();
@@ -391,7 +391,7 @@ fn a_settings_save_that_failed_is_applied_once_the_scripts_agree() {
         }
     }
     assert!(check_passes(site));
-    let (_, clients) = get(&server, "/internal/clients/");
+    let (_, clients) = server.get("/internal/clients/");
     assert!(clients.contains("onboarding"), "the new stages are shown");
 }
 
@@ -402,7 +402,7 @@ fn eventually_clear(server: &Server, change: impl FnOnce()) -> serde_json::Value
     let start = Instant::now();
     while !json["error"].is_null() && start.elapsed() < Duration::from_secs(15) {
         let v = json["version"].as_u64().unwrap();
-        let (_, body) = get(server, &format!("/__hundred/wait?after={v}"));
+        let (_, body) = server.get(&format!("/__hundred/wait?after={v}"));
         json = serde_json::from_str(&body).unwrap();
     }
     json
@@ -412,7 +412,7 @@ fn eventually_clear(server: &Server, change: impl FnOnce()) -> serde_json::Value
 fn a_file_deleted_while_the_site_had_an_error_stays_deleted() {
     let dir = copy_fixture("canary");
     let site = dir.path();
-    let server = start(site);
+    let server = Server::start(site);
     let json = after(&server, || {
         std::fs::write(
             site.join("team/dee.yaml"),
@@ -424,7 +424,7 @@ fn a_file_deleted_while_the_site_had_an_error_stays_deleted() {
         .unwrap();
     });
     assert!(json["error"].is_null(), "{json}");
-    assert_eq!(get(&server, "/internal/team/dee/").0, 200);
+    assert_eq!(server.get("/internal/team/dee/").0, 200);
     let json = after(&server, || {
         edit(
             &site.join("clients/acme.yaml"),
@@ -446,7 +446,7 @@ fn a_file_deleted_while_the_site_had_an_error_stays_deleted() {
     });
     assert!(json["error"].is_null(), "{json}");
     assert_eq!(
-        get(&server, "/internal/team/dee/").0,
+        server.get("/internal/team/dee/").0,
         404,
         "the deleted member's page is gone"
     );
@@ -456,7 +456,7 @@ fn a_file_deleted_while_the_site_had_an_error_stays_deleted() {
 fn a_title_edit_reaches_every_page_that_shows_the_title() {
     let dir = copy_fixture("canary");
     let site = dir.path();
-    let server = start(site);
+    let server = Server::start(site);
     let json = after(&server, || {
         edit(
             &site.join("journey/010-first-invoice.md"),

@@ -3,13 +3,11 @@
 //! template, playbook and static edits, files added, renamed and deleted, YAML broken and
 //! fixed, each applied to a session and compared with `build` of the same files.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::support::*;
 use hundred::build::BuildOptions;
 use hundred::session::Session;
 use proptest::prelude::*;
