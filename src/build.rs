@@ -125,7 +125,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
         .pages
         .iter()
         .filter_map(|p| {
-            let name = crate::plan::document_name(site, p.kind)?;
+            let name = p.kind.document_name(site)?;
             let dir = p.route.strip_suffix("index.html")?;
             Some(PrintDocument {
                 page: p.route.clone(),

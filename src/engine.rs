@@ -10,7 +10,7 @@ use crate::build::BuildOptions;
 use crate::diagnostics::{Diagnostic, Diagnostics, Problems};
 use crate::load::memo::Sources;
 use crate::model::Site;
-use crate::plan::{AssetSource, PageKind, Plan};
+use crate::plan::{AssetSource, InternalPage, PageKind, Plan};
 use crate::render::{RenderCache, Renderer};
 use crate::templates::Templates;
 use crate::timing::Stopwatch;
@@ -102,7 +102,7 @@ impl Engine {
         for page in &self.plan.pages {
             // The print playbook holds every chapter: tens of megabytes for a large playbook,
             // so it goes to its file as it is rendered instead of being held in memory first.
-            let content = if page.kind == PageKind::InternalPlaybookPrint {
+            let content = if page.kind == PageKind::Internal(InternalPage::PlaybookPrint) {
                 Content::Streamed(Box::new(move |out| {
                     renderer.render_to(page, out).map_err(Unmade::Failed)
                 }))

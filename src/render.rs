@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::{Client, Site, Visibility};
-use crate::plan::{client_folder, Page, PageKind};
+use crate::plan::{runbook_url, InternalPage, Page, PageKind, PortalPage};
 use crate::templates::tera_diagnostic;
 
 /// What one client's pages are made from: their portal data and their runbook with every
@@ -313,6 +313,23 @@ impl RenderCache {
     }
 }
 
+/// What a page kind's arm of [`Renderer::source`] gives: its bytes, or the title of an HTML
+/// page whose context it has filled in.
+enum Made {
+    Bytes(Vec<u8>),
+    Titled(String),
+}
+
+impl Made {
+    fn text(text: String) -> Made {
+        Made::Bytes(text.into_bytes())
+    }
+
+    fn robots() -> Made {
+        Made::Bytes(b"User-agent: *\nDisallow: /\n".to_vec())
+    }
+}
+
 /// What a page is made from.
 enum Source {
     Bytes(Vec<u8>),
@@ -381,56 +398,48 @@ impl<'a> Renderer<'a> {
 
     /// What `page` is made from: its bytes, or the context its template is rendered with.
     fn source(&self, page: &Page) -> Source {
-        use PageKind::*;
-        let site = self.site;
         let mut ctx = Context::new();
         ctx.insert_value("site", self.cache.info_value.clone());
-        let html = |mut ctx: Context, title: String| {
-            ctx.insert("page", &self.page_info(page, title));
-            Source::Html(ctx)
+        let made = match page.kind {
+            PageKind::Portal(p) => self.portal_page(p, &mut ctx),
+            PageKind::Internal(p) => self.internal_page(p, &mut ctx),
         };
-        let bytes = |text: String| Source::Bytes(text.into_bytes());
-        match page.kind {
-            PortalRobots | InternalRobots => {
-                Source::Bytes(b"User-agent: *\nDisallow: /\n".to_vec())
+        match made {
+            Made::Bytes(bytes) => Source::Bytes(bytes),
+            Made::Titled(title) => {
+                ctx.insert("page", &self.page_info(page, title));
+                Source::Html(ctx)
             }
-            PortalCalendar { client } => bytes(self.portal_calendar(client)),
-            InternalClientCalendar { client } => bytes(self.runbook_calendar(client)),
-            InternalMemberCalendar { member } => bytes(self.member_calendar(member)),
-            InternalTeamCalendar => bytes(self.team_calendar()),
-            InternalSchedule => bytes(schedule_csv(site, self.cache.today)),
-            PortalPrint { client } => {
-                // The welcome pack is made from the portal's data only, like every portal page.
-                let cached = self.cache.client(site, client);
-                let values = &cached.portal_values;
-                ctx.insert_value("client", values.client.clone());
-                ctx.insert_value("team", values.team.clone());
-                ctx.insert_value("timeline", values.timeline.clone());
-                html(
-                    ctx,
-                    format!("Welcome pack for {}", cached.portal.client.name),
-                )
+        }
+    }
+
+    /// A portal page's context, made from the client's portal data only, or its bytes.
+    fn portal_page(&self, kind: PortalPage, ctx: &mut Context) -> Made {
+        use PortalPage::*;
+        let site = self.site;
+        match kind {
+            Robots => Made::robots(),
+            Calendar { client } => Made::text(self.portal_calendar(client)),
+            Root => Made::Titled(site.config.firm.name.clone()),
+            NotFound => {
+                ctx.insert("is_portal", &true);
+                Made::Titled("Page not found".into())
             }
-            PortalRoot => html(ctx, site.config.firm.name.clone()),
-            PortalNotFound | InternalNotFound => {
-                ctx.insert("is_portal", &(page.kind == PortalNotFound));
-                html(ctx, "Page not found".into())
-            }
-            PortalWelcome { client } => {
+            Welcome { client } => {
                 let cached = self.cache.client(site, client);
                 let values = &cached.portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("team", values.team.clone());
                 ctx.insert("next_steps", &cached.portal.next_steps(3));
-                html(ctx, format!("Welcome, {}", cached.portal.client.name))
+                Made::Titled(format!("Welcome, {}", cached.portal.client.name))
             }
-            PortalTeam { client } => {
+            Team { client } => {
                 let values = &self.cache.client(site, client).portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("team", values.team.clone());
-                html(ctx, "Meet your team".into())
+                Made::Titled("Meet your team".into())
             }
-            PortalMember { client, member } => {
+            Member { client, member } => {
                 let cached = self.cache.client(site, client);
                 let id = &site.team[member].id;
                 let index = cached
@@ -441,45 +450,70 @@ impl<'a> Renderer<'a> {
                     .expect("planned from the client's team");
                 ctx.insert_value("client", cached.portal_values.client.clone());
                 ctx.insert_value("member", cached.portal_values.members[index].clone());
-                html(ctx, cached.portal.team[index].profile.name.clone())
+                Made::Titled(cached.portal.team[index].profile.name.clone())
             }
-            PortalJourney { client } => {
+            Journey { client } => {
                 let values = &self.cache.client(site, client).portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("timeline", values.timeline.clone());
-                html(ctx, "Your journey with us".into())
+                Made::Titled("Your journey with us".into())
             }
-            InternalOverview => {
+            Print { client } => {
+                let cached = self.cache.client(site, client);
+                let values = &cached.portal_values;
+                ctx.insert_value("client", values.client.clone());
+                ctx.insert_value("team", values.team.clone());
+                ctx.insert_value("timeline", values.timeline.clone());
+                Made::Titled(format!("Welcome pack for {}", cached.portal.client.name))
+            }
+        }
+    }
+
+    /// An internal page's context, or its bytes.
+    fn internal_page(&self, kind: InternalPage, ctx: &mut Context) -> Made {
+        use InternalPage::*;
+        let site = self.site;
+        match kind {
+            Robots => Made::robots(),
+            TeamCalendar => Made::text(self.team_calendar()),
+            Schedule => Made::text(schedule_csv(site, self.cache.today)),
+            MemberCalendar { member } => Made::text(self.member_calendar(member)),
+            ClientCalendar { client } => Made::text(self.runbook_calendar(client)),
+            NotFound => {
+                ctx.insert("is_portal", &false);
+                Made::Titled("Page not found".into())
+            }
+            Overview => {
                 ctx.insert("overview", &self.cache.overview);
-                html(ctx, "Overview".into())
+                Made::Titled("Overview".into())
             }
-            InternalPlaybook => {
+            Playbook => {
                 ctx.insert_value("chapters", self.cache.chapter_index.clone());
-                html(ctx, "Playbook".into())
+                Made::Titled("Playbook".into())
             }
-            InternalChapter { chapter } => {
+            Chapter { chapter } => {
                 let ch = &self.cache.chapters[chapter];
                 let entries = &self.cache.chapter_entries;
                 ctx.insert("chapter", ch);
                 ctx.insert_value("chapters", self.cache.chapter_index.clone());
                 ctx.insert("previous", &chapter.checked_sub(1).map(|i| &entries[i]));
                 ctx.insert("next", &entries.get(chapter + 1));
-                html(ctx, ch.title.clone())
+                Made::Titled(ch.title.clone())
             }
-            InternalPlaybookPrint => {
+            PlaybookPrint => {
                 ctx.insert_value("chapters", print_chapters(site));
-                html(ctx, format!("{} playbook", site.config.firm.name))
+                Made::Titled(format!("{} playbook", site.config.firm.name))
             }
-            InternalTeam => {
+            Team => {
                 let members: Vec<_> = site
                     .team
                     .iter()
                     .map(|m| crate::context::MemberView::new(m, ""))
                     .collect();
                 ctx.insert("members", &members);
-                html(ctx, "Team".into())
+                Made::Titled("Team".into())
             }
-            InternalMember { member } => {
+            Member { member } => {
                 let m = &site.team[member];
                 ctx.insert("member", &crate::context::MemberView::new(m, ""));
                 ctx.insert("roles", &m.roles);
@@ -487,17 +521,17 @@ impl<'a> Renderer<'a> {
                     "work",
                     &internal::member_work(site, &m.id, self.cache.today),
                 );
-                html(ctx, m.name.clone())
+                Made::Titled(m.name.clone())
             }
-            InternalClients => {
+            Clients => {
                 ctx.insert("overview", &self.cache.overview);
-                html(ctx, "Clients".into())
+                Made::Titled("Clients".into())
             }
-            InternalRunbook { client } | InternalRunbookPrint { client } => {
-                let cached = self.cache.client(self.site, client);
+            Runbook { client } | RunbookPrint { client } => {
+                let cached = self.cache.client(site, client);
                 ctx.insert_value("runbook", cached.runbook_value.clone());
                 ctx.insert_value("client", cached.runbook_client_value.clone());
-                html(ctx, format!("{} runbook", cached.runbook.client.name))
+                Made::Titled(format!("{} runbook", cached.runbook.client.name))
             }
         }
     }
@@ -545,40 +579,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn page_info(&self, page: &Page, title: String) -> PageInfo {
-        let (base, site_root) = match page.kind.site() {
-            crate::plan::SiteKind::Portal => (self.site.config.portal_url(), "portal/"),
-            crate::plan::SiteKind::Internal => (self.site.config.internal_url(), "internal/"),
-        };
-        let in_site = &page.route[site_root.len()..];
-        let dir_url = in_site.strip_suffix("index.html").unwrap_or(in_site);
-        // Pages inside a client's folder link relative to that folder, which is deployable on
-        // its own; the 404 pages can be served at any depth, so they use absolute paths.
-        let root = match page.kind {
-            PageKind::PortalNotFound | PageKind::InternalNotFound => base.path.clone(),
-            _ => {
-                let depth = dir_url.matches('/').count();
-                let client_depth = usize::from(
-                    matches!(page.kind.site(), crate::plan::SiteKind::Portal)
-                        && depth > 0
-                        && page.kind != PageKind::PortalRoot,
-                );
-                match depth - client_depth {
-                    0 => "./".to_string(),
-                    n => "../".repeat(n),
-                }
-            }
-        };
         PageInfo {
             title,
-            root,
-            url: format!("{}{}", base.full, dir_url),
-            section: section(page.kind),
+            root: page.kind.root(self.site, &page.route),
+            url: page.kind.url(self.site, &page.route),
+            section: page.kind.declare().section.name(),
         }
     }
 
     fn portal_calendar(&self, client: usize) -> String {
         let c = &self.site.clients[client];
         let base = self.site.config.portal_url();
+        let journey = PageKind::Portal(PortalPage::Journey { client });
+        let journey_url = journey.url(self.site, &journey.route(self.site));
         let events: Vec<CalendarEvent> = self
             .site
             .journey
@@ -589,11 +602,7 @@ impl<'a> Renderer<'a> {
                 date: c.date_of_day(t.day),
                 summary: format!("{} ({})", t.title, self.site.config.firm.name),
                 description: t.portal.clone().unwrap_or_default(),
-                url: Some(format!(
-                    "{}{}journey/",
-                    base.full,
-                    &client_folder(&c.id)["portal/".len()..]
-                )),
+                url: Some(journey_url.clone()),
             })
             .collect();
         ics::calendar(
@@ -607,6 +616,7 @@ impl<'a> Renderer<'a> {
         let c = &self.site.clients[client];
         let rb = &self.cache.client(self.site, client).runbook;
         let base = self.site.config.internal_url();
+        let runbook_url = runbook_url(self.site, &c.id);
         let events: Vec<CalendarEvent> = rb
             .steps
             .iter()
@@ -624,7 +634,7 @@ impl<'a> Renderer<'a> {
                         .map(|o| o.name.as_str())
                         .unwrap_or("nobody yet: unassigned")
                 ),
-                url: Some(format!("{}clients/{}/#{}", base.full, c.id, s.id)),
+                url: Some(format!("{runbook_url}#{}", s.id)),
             })
             .collect();
         ics::calendar(
@@ -691,8 +701,9 @@ impl<'a> Renderer<'a> {
                 }
             ),
             url: Some(format!(
-                "{}clients/{}/#{}",
-                base.full, item.client_id, item.touchpoint_id
+                "{}#{}",
+                runbook_url(self.site, &item.client_id),
+                item.touchpoint_id
             )),
         }
     }
@@ -745,20 +756,6 @@ fn schedule_csv(site: &Site, today: Date) -> String {
         ]));
     }
     out
-}
-
-fn section(kind: PageKind) -> &'static str {
-    use PageKind::*;
-    match kind {
-        PortalWelcome { .. } | PortalRoot | PortalPrint { .. } => "welcome",
-        PortalTeam { .. } | PortalMember { .. } => "team",
-        PortalJourney { .. } => "journey",
-        InternalOverview => "overview",
-        InternalPlaybook | InternalChapter { .. } | InternalPlaybookPrint => "playbook",
-        InternalTeam | InternalMember { .. } => "team",
-        InternalClients | InternalRunbook { .. } | InternalRunbookPrint { .. } => "clients",
-        _ => "",
-    }
 }
 
 /// Renders the scripts for one client: Tera with the client's data, then markdown. Scripts

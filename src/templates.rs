@@ -19,16 +19,12 @@ use crate::model::Site;
 use crate::plan::SiteKind;
 use crate::theme;
 
-/// The templates that portal pages are rendered from (see [`crate::plan::PageKind::template`]).
-pub(crate) const PORTAL_PAGES: &[&str] = &[
-    "portal/index.html",
-    "portal/welcome.html",
-    "portal/team.html",
-    "portal/member.html",
-    "portal/journey.html",
-    "portal/print.html",
-    "404.html",
-];
+/// The templates that portal pages are rendered from, as their kinds declare.
+fn portal_pages() -> impl Iterator<Item = &'static str> {
+    crate::plan::PortalPage::EACH
+        .into_iter()
+        .filter_map(|p| crate::plan::PageKind::Portal(p).template())
+}
 
 /// The engines of one build.
 #[derive(Clone)]
@@ -117,10 +113,7 @@ fn html_sources(site: &Site) -> Vec<(String, String)> {
 /// outside `internal/` and `journey/`; never an internal template, a theme partial only
 /// internal pages use, or a script.
 fn portal_names(site: &Site, sources: &[(String, String)]) -> BTreeSet<String> {
-    let theme_portal: BTreeSet<String> = PORTAL_PAGES
-        .iter()
-        .flat_map(|p| theme::template_chain(p))
-        .collect();
+    let theme_portal: BTreeSet<String> = portal_pages().flat_map(theme::template_chain).collect();
     let allowed = |name: &str| {
         theme_portal.contains(name)
             || (theme::template(name).is_none()
@@ -128,7 +121,7 @@ fn portal_names(site: &Site, sources: &[(String, String)]) -> BTreeSet<String> {
                 && !name.starts_with("journey/")
                 && !site.journey.iter().any(|t| t.template_name == name))
     };
-    let mut names: BTreeSet<String> = PORTAL_PAGES.iter().map(|s| s.to_string()).collect();
+    let mut names: BTreeSet<String> = portal_pages().map(str::to_string).collect();
     let mut todo: Vec<String> = names.iter().cloned().collect();
     while let Some(name) = todo.pop() {
         let Some((_, source)) = sources.iter().find(|(n, _)| *n == name) else {

@@ -4,7 +4,7 @@
 //! fills with the theme's assets or another folder's files (a client named `assets`, or `team`
 //! beside the photos in `static/team/`).
 
-use super::{AssetSource, PageKind, Plan};
+use super::{AssetSource, Folder, PageKind, Plan};
 use crate::diagnostics::Diagnostic;
 use crate::model::Site;
 
@@ -82,48 +82,38 @@ fn describe(site: &Site, source: Source) -> String {
 /// with the kind's name: an id that puts such a folder where hundred writes its own files is
 /// reserved.
 const ID_FOLDERS: &[(&str, &str)] = &[
-    ("client", "portal/"),
-    ("client", "internal/clients/"),
-    ("team member", "internal/team/"),
-    ("chapter", "internal/playbook/"),
+    ("client", super::PORTAL),
+    ("client", super::pages::RUNBOOKS),
+    ("team member", super::pages::MEMBERS),
+    ("chapter", super::pages::CHAPTERS),
 ];
 
 fn page_owner<'a>(kind: PageKind) -> Owner<'a> {
-    use PageKind::*;
-    match kind {
-        PortalWelcome { client }
-        | PortalTeam { client }
-        | PortalMember { client, .. }
-        | PortalJourney { client }
-        | PortalCalendar { client }
-        | PortalPrint { client }
-        | InternalRunbook { client }
-        | InternalRunbookPrint { client }
-        | InternalClientCalendar { client } => Owner::Client(client),
-        InternalMember { member } | InternalMemberCalendar { member } => Owner::Member(member),
-        InternalChapter { chapter } => Owner::Chapter(chapter),
-        InternalPlaybookPrint => Owner::PrintablePlaybook,
-        PortalRoot | PortalRobots | PortalNotFound => Owner::PortalPages,
-        _ => Owner::InternalPages,
+    match kind.declare().folder {
+        Folder::Client(client) | Folder::ClientMember { client, .. } | Folder::Runbook(client) => {
+            Owner::Client(client)
+        }
+        Folder::Member(member) => Owner::Member(member),
+        Folder::Chapter(chapter) => Owner::Chapter(chapter),
+        Folder::PlaybookPrint => Owner::PrintablePlaybook,
+        Folder::Portal => Owner::PortalPages,
+        Folder::Internal => Owner::InternalPages,
     }
 }
 
 /// The folders each owner has to itself. The printable playbook's also receives playbook.pdf
 /// from `hundred pdf`, and a client's print folder its welcome pack.
 fn owned_folders(site: &Site) -> Vec<(String, Owner<'static>)> {
-    let mut folders = vec![(
-        "internal/playbook/print/".to_string(),
-        Owner::PrintablePlaybook,
-    )];
-    for (i, c) in site.clients.iter().enumerate() {
-        folders.push((super::client_folder(&c.id), Owner::Client(i)));
-        folders.push((format!("internal/clients/{}/", c.id), Owner::Client(i)));
+    let mut folders = vec![(Folder::PlaybookPrint.path(site), Owner::PrintablePlaybook)];
+    for i in 0..site.clients.len() {
+        folders.push((Folder::Client(i).path(site), Owner::Client(i)));
+        folders.push((Folder::Runbook(i).path(site), Owner::Client(i)));
     }
-    for (i, m) in site.team.iter().enumerate() {
-        folders.push((format!("internal/team/{}/", m.id), Owner::Member(i)));
+    for i in 0..site.team.len() {
+        folders.push((Folder::Member(i).path(site), Owner::Member(i)));
     }
-    for (i, c) in site.playbook.iter().enumerate() {
-        folders.push((format!("internal/playbook/{}/", c.id), Owner::Chapter(i)));
+    for i in 0..site.playbook.len() {
+        folders.push((Folder::Chapter(i).path(site), Owner::Chapter(i)));
     }
     folders.sort_by(|a, b| a.0.cmp(&b.0));
     folders

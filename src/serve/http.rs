@@ -271,7 +271,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
             r
         }
         Resolved::NotFound(site) => {
-            let route = format!("{site}/404.html");
+            let route = crate::plan::not_found_route(site);
             let html = match snap.files.get(route.as_str()) {
                 Some(b) => String::from_utf8_lossy(b).into_owned(),
                 None => {
@@ -292,7 +292,7 @@ pub enum Resolved {
     Index,
     File(String),
     Redirect(String),
-    /// Which site's 404 page to show.
+    /// Which site's 404 page to show: its folder.
     NotFound(&'static str),
 }
 
@@ -301,9 +301,9 @@ pub enum Resolved {
 /// name anything but a missing page.
 pub fn resolve(path: &str, exists: impl Fn(&str) -> bool) -> Resolved {
     let site = if path.starts_with("/portal") {
-        "portal"
+        crate::plan::PORTAL
     } else {
-        "internal"
+        crate::plan::INTERNAL
     };
     let Some(decoded) = percent_decode(path) else {
         return Resolved::NotFound(site);
@@ -448,7 +448,7 @@ mod tests {
         assert_eq!(resolve("/", exists), Resolved::Index);
         assert_eq!(
             resolve("/portal/nobody/", exists),
-            Resolved::NotFound("portal")
+            Resolved::NotFound("portal/")
         );
     }
 }

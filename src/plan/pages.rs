@@ -1,0 +1,706 @@
+//! Every kind of page hundred writes, declared once, and every route and URL it makes.
+//!
+//! A page kind is a variant of [`PortalPage`] or [`InternalPage`], so which site it belongs to
+//! is its type. Its one arm in [`PortalPage::declare`] or [`InternalPage::declare`] says where
+//! it goes, what makes it, what it depends on, which navigation tab it lights up and which PDF
+//! `hundred pdf` makes of it; the context its template is rendered with is built in
+//! `render.rs`, in a match on the same type. Every match on these types lists every variant,
+//! so a kind missing any part does not compile.
+
+use crate::config::BaseUrl;
+use crate::model::Site;
+
+/// The two sites a build makes. Each has its own output folder and base URL, and portal pages
+/// are rendered by an engine that holds no internal template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SiteKind {
+    Portal,
+    Internal,
+}
+
+/// A page. Indexes point into the [`Site`]'s sorted lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PageKind {
+    Portal(PortalPage),
+    Internal(InternalPage),
+}
+
+/// The pages of the client portal: what clients see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PortalPage {
+    /// The portal's root, which lists nobody.
+    Root,
+    NotFound,
+    Robots,
+    Welcome {
+        client: usize,
+    },
+    Team {
+        client: usize,
+    },
+    Member {
+        client: usize,
+        member: usize,
+    },
+    Journey {
+        client: usize,
+    },
+    /// The client's touchpoints as a calendar to import.
+    Calendar {
+        client: usize,
+    },
+    /// The client's printable welcome pack.
+    Print {
+        client: usize,
+    },
+}
+
+/// The pages of the internal site: what the firm sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum InternalPage {
+    Overview,
+    /// Every touchpoint of every client as one calendar.
+    TeamCalendar,
+    /// Every touchpoint of every client as CSV, for spreadsheets.
+    Schedule,
+    NotFound,
+    Robots,
+    Playbook,
+    Chapter {
+        chapter: usize,
+    },
+    PlaybookPrint,
+    Team,
+    Member {
+        member: usize,
+    },
+    /// Every touchpoint a member owns, across all clients, as a calendar to subscribe to.
+    MemberCalendar {
+        member: usize,
+    },
+    Clients,
+    ClientCalendar {
+        client: usize,
+    },
+    Runbook {
+        client: usize,
+    },
+    RunbookPrint {
+        client: usize,
+    },
+}
+
+/// Everything about a page kind but the context its template is rendered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declared {
+    /// The folder the page is written in; the route is this folder's path and `file`.
+    pub folder: Folder,
+    /// Its path inside `folder`.
+    pub file: &'static str,
+    pub made: Made,
+    /// What it shows, and so which edits make it stale (see [`Needs`]).
+    pub needs: Needs,
+    /// The navigation tab it belongs to.
+    pub section: Section,
+    /// For pages for paper: the name of the PDF `hundred pdf` writes beside it, without
+    /// `.pdf`; a client's PDFs are prefixed with the client's id.
+    pub pdf: Option<&'static str>,
+}
+
+/// What makes a page's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    /// A theme template (which a site may override), rendered with the page's context.
+    Template(&'static str),
+    /// Code: calendars, CSV, robots.txt.
+    Code,
+}
+
+/// The folders pages are written in. Each one that belongs to a client, member or chapter
+/// holds only that one's files (see `routes.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    /// `portal/`: pages that belong to no client.
+    Portal,
+    /// `portal/<client>/`: a client's portal, deployable on its own.
+    Client(usize),
+    /// `portal/<client>/team/<member>/`.
+    ClientMember { client: usize, member: usize },
+    /// `internal/`.
+    Internal,
+    /// `internal/clients/<client>/`: the runbook and what goes with it.
+    Runbook(usize),
+    /// `internal/team/<member>/`.
+    Member(usize),
+    /// `internal/playbook/<chapter>/`.
+    Chapter(usize),
+    /// `internal/playbook/print/`, which also receives `playbook.pdf`.
+    PlaybookPrint,
+}
+
+/// What a page shows, as the source files whose edits make it stale. Every page also depends
+/// on `hundred.toml` and on its template and what that extends or includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Only the settings: the portal root, 404 pages, robots.txt.
+    Settings,
+    /// The client's file, the members it assigns, and the journey's front matter.
+    Client(usize),
+    /// All of [`Needs::Client`] and the body of every journey script.
+    ClientScripts(usize),
+    /// The member's file, the journey, and the clients that assign the member.
+    Member(usize),
+    /// Every client, member and touchpoint.
+    Everything,
+    /// Every playbook chapter.
+    Playbook,
+    /// The chapter, its neighbours and the chapter list (every chapter in a short playbook).
+    Chapter(usize),
+}
+
+/// The navigation tabs; a page lights up at most one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Welcome,
+    Team,
+    Journey,
+    Overview,
+    Playbook,
+    Clients,
+    None,
+}
+
+impl Section {
+    /// The name templates compare `page.section` with.
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Welcome => "welcome",
+            Section::Team => "team",
+            Section::Journey => "journey",
+            Section::Overview => "overview",
+            Section::Playbook => "playbook",
+            Section::Clients => "clients",
+            Section::None => "",
+        }
+    }
+}
+
+impl PortalPage {
+    /// One of each kind, for what is true of a kind whatever its indexes (its template).
+    /// `every_kind_is_listed` below keeps it complete.
+    pub const EACH: [PortalPage; 9] = [
+        PortalPage::Root,
+        PortalPage::NotFound,
+        PortalPage::Robots,
+        PortalPage::Welcome { client: 0 },
+        PortalPage::Team { client: 0 },
+        PortalPage::Member {
+            client: 0,
+            member: 0,
+        },
+        PortalPage::Journey { client: 0 },
+        PortalPage::Calendar { client: 0 },
+        PortalPage::Print { client: 0 },
+    ];
+
+    pub fn declare(self) -> Declared {
+        use Made::{Code, Template};
+        use PortalPage::*;
+        let page = |folder, file, made, needs, section| Declared {
+            folder,
+            file,
+            made,
+            needs,
+            section,
+            pdf: None,
+        };
+        match self {
+            Root => page(
+                Folder::Portal,
+                "index.html",
+                Template("portal/index.html"),
+                Needs::Settings,
+                Section::Welcome,
+            ),
+            NotFound => page(
+                Folder::Portal,
+                "404.html",
+                Template("404.html"),
+                Needs::Settings,
+                Section::None,
+            ),
+            Robots => page(
+                Folder::Portal,
+                "robots.txt",
+                Code,
+                Needs::Settings,
+                Section::None,
+            ),
+            Welcome { client } => page(
+                Folder::Client(client),
+                "index.html",
+                Template("portal/welcome.html"),
+                Needs::Client(client),
+                Section::Welcome,
+            ),
+            Team { client } => page(
+                Folder::Client(client),
+                "team/index.html",
+                Template("portal/team.html"),
+                Needs::Client(client),
+                Section::Team,
+            ),
+            Member { client, member } => page(
+                Folder::ClientMember { client, member },
+                "index.html",
+                Template("portal/member.html"),
+                Needs::Client(client),
+                Section::Team,
+            ),
+            Journey { client } => page(
+                Folder::Client(client),
+                "journey/index.html",
+                Template("portal/journey.html"),
+                Needs::Client(client),
+                Section::Journey,
+            ),
+            Calendar { client } => page(
+                Folder::Client(client),
+                "journey.ics",
+                Code,
+                Needs::Client(client),
+                Section::None,
+            ),
+            Print { client } => Declared {
+                pdf: Some("welcome-pack"),
+                ..page(
+                    Folder::Client(client),
+                    "print/index.html",
+                    Template("portal/print.html"),
+                    Needs::Client(client),
+                    Section::Welcome,
+                )
+            },
+        }
+    }
+
+    /// The client whose portal the page is part of.
+    pub fn client(self) -> Option<usize> {
+        use PortalPage::*;
+        match self {
+            Root | NotFound | Robots => None,
+            Welcome { client }
+            | Team { client }
+            | Member { client, .. }
+            | Journey { client }
+            | Calendar { client }
+            | Print { client } => Some(client),
+        }
+    }
+}
+
+impl InternalPage {
+    /// One of each kind; see [`PortalPage::EACH`].
+    pub const EACH: [InternalPage; 15] = [
+        InternalPage::Overview,
+        InternalPage::TeamCalendar,
+        InternalPage::Schedule,
+        InternalPage::NotFound,
+        InternalPage::Robots,
+        InternalPage::Playbook,
+        InternalPage::Chapter { chapter: 0 },
+        InternalPage::PlaybookPrint,
+        InternalPage::Team,
+        InternalPage::Member { member: 0 },
+        InternalPage::MemberCalendar { member: 0 },
+        InternalPage::Clients,
+        InternalPage::ClientCalendar { client: 0 },
+        InternalPage::Runbook { client: 0 },
+        InternalPage::RunbookPrint { client: 0 },
+    ];
+
+    pub fn declare(self) -> Declared {
+        use InternalPage::*;
+        use Made::{Code, Template};
+        let page = |folder, file, made, needs, section| Declared {
+            folder,
+            file,
+            made,
+            needs,
+            section,
+            pdf: None,
+        };
+        match self {
+            Overview => page(
+                Folder::Internal,
+                "index.html",
+                Template("internal/overview.html"),
+                Needs::Everything,
+                Section::Overview,
+            ),
+            TeamCalendar => page(
+                Folder::Internal,
+                "calendar.ics",
+                Code,
+                Needs::Everything,
+                Section::None,
+            ),
+            Schedule => page(
+                Folder::Internal,
+                "schedule.csv",
+                Code,
+                Needs::Everything,
+                Section::None,
+            ),
+            NotFound => page(
+                Folder::Internal,
+                "404.html",
+                Template("404.html"),
+                Needs::Settings,
+                Section::None,
+            ),
+            Robots => page(
+                Folder::Internal,
+                "robots.txt",
+                Code,
+                Needs::Settings,
+                Section::None,
+            ),
+            Playbook => page(
+                Folder::Internal,
+                "playbook/index.html",
+                Template("internal/playbook.html"),
+                Needs::Playbook,
+                Section::Playbook,
+            ),
+            Chapter { chapter } => page(
+                Folder::Chapter(chapter),
+                "index.html",
+                Template("internal/chapter.html"),
+                Needs::Chapter(chapter),
+                Section::Playbook,
+            ),
+            PlaybookPrint => Declared {
+                pdf: Some("playbook"),
+                ..page(
+                    Folder::PlaybookPrint,
+                    "index.html",
+                    Template("internal/playbook_print.html"),
+                    Needs::Playbook,
+                    Section::Playbook,
+                )
+            },
+            Team => page(
+                Folder::Internal,
+                "team/index.html",
+                Template("internal/team.html"),
+                Needs::Everything,
+                Section::Team,
+            ),
+            Member { member } => page(
+                Folder::Member(member),
+                "index.html",
+                Template("internal/member.html"),
+                Needs::Member(member),
+                Section::Team,
+            ),
+            MemberCalendar { member } => page(
+                Folder::Member(member),
+                "calendar.ics",
+                Code,
+                Needs::Member(member),
+                Section::None,
+            ),
+            Clients => page(
+                Folder::Internal,
+                "clients/index.html",
+                Template("internal/clients.html"),
+                Needs::Everything,
+                Section::Clients,
+            ),
+            ClientCalendar { client } => page(
+                Folder::Runbook(client),
+                "touchpoints.ics",
+                Code,
+                Needs::Client(client),
+                Section::None,
+            ),
+            Runbook { client } => page(
+                Folder::Runbook(client),
+                "index.html",
+                Template("internal/runbook.html"),
+                Needs::ClientScripts(client),
+                Section::Clients,
+            ),
+            RunbookPrint { client } => Declared {
+                pdf: Some("runbook"),
+                ..page(
+                    Folder::Runbook(client),
+                    "print/index.html",
+                    Template("internal/runbook_print.html"),
+                    Needs::ClientScripts(client),
+                    Section::Clients,
+                )
+            },
+        }
+    }
+
+    /// The client the page is about.
+    pub fn client(self) -> Option<usize> {
+        use InternalPage::*;
+        match self {
+            ClientCalendar { client } | Runbook { client } | RunbookPrint { client } => {
+                Some(client)
+            }
+            Overview
+            | TeamCalendar
+            | Schedule
+            | NotFound
+            | Robots
+            | Playbook
+            | Chapter { .. }
+            | PlaybookPrint
+            | Team
+            | Member { .. }
+            | MemberCalendar { .. }
+            | Clients => None,
+        }
+    }
+}
+
+impl PageKind {
+    pub fn declare(self) -> Declared {
+        match self {
+            PageKind::Portal(p) => p.declare(),
+            PageKind::Internal(p) => p.declare(),
+        }
+    }
+
+    pub fn site(self) -> SiteKind {
+        match self {
+            PageKind::Portal(_) => SiteKind::Portal,
+            PageKind::Internal(_) => SiteKind::Internal,
+        }
+    }
+
+    /// The theme template that renders it; `None` for files made in code.
+    pub fn template(self) -> Option<&'static str> {
+        match self.declare().made {
+            Made::Template(name) => Some(name),
+            Made::Code => None,
+        }
+    }
+
+    /// Pages for paper rather than for the screen: a preview shows them last.
+    pub fn is_print(self) -> bool {
+        self.declare().pdf.is_some()
+    }
+
+    /// Where it is written, inside the output folder.
+    pub fn route(self, site: &Site) -> String {
+        let d = self.declare();
+        format!("{}{}", d.folder.path(site), d.file)
+    }
+
+    /// The address it is served at.
+    pub fn url(self, site: &Site, route: &str) -> String {
+        format!(
+            "{}{}",
+            base_url(site, self.site()).full,
+            dir_url(self, route)
+        )
+    }
+
+    /// The file name of the PDF `hundred pdf` makes of it, written beside it; `None` for
+    /// pages not for paper.
+    pub fn document_name(self, site: &Site) -> Option<String> {
+        let name = self.declare().pdf?;
+        let client = match self {
+            PageKind::Portal(p) => p.client(),
+            PageKind::Internal(p) => p.client(),
+        };
+        Some(match client {
+            Some(c) => format!("{}-{name}.pdf", site.clients[c].id),
+            None => format!("{name}.pdf"),
+        })
+    }
+
+    /// The relative path from the page to the root its links start from: the site's, or for
+    /// a page inside a client's folder, that folder's, which is deployable on its own. The
+    /// 404 pages can be served at any depth, so theirs is absolute.
+    pub fn root(self, site: &Site, route: &str) -> String {
+        if matches!(
+            self,
+            PageKind::Portal(PortalPage::NotFound) | PageKind::Internal(InternalPage::NotFound)
+        ) {
+            return base_url(site, self.site()).path;
+        }
+        let depth = dir_url(self, route).matches('/').count();
+        let in_client = match self {
+            PageKind::Portal(p) => p.client().is_some(),
+            PageKind::Internal(_) => false,
+        };
+        match depth - usize::from(in_client) {
+            0 => "./".to_string(),
+            n => "../".repeat(n),
+        }
+    }
+}
+
+impl Folder {
+    /// Its route, ending with `/`.
+    pub fn path(self, site: &Site) -> String {
+        match self {
+            Folder::Portal => PORTAL.to_string(),
+            Folder::Client(c) => client_folder(&site.clients[c].id),
+            Folder::ClientMember { client, member } => format!(
+                "{}team/{}/",
+                client_folder(&site.clients[client].id),
+                site.team[member].id
+            ),
+            Folder::Internal => INTERNAL.to_string(),
+            Folder::Runbook(c) => runbook_folder(&site.clients[c].id),
+            Folder::Member(m) => format!("{MEMBERS}{}/", site.team[m].id),
+            Folder::Chapter(c) => format!("{CHAPTERS}{}/", site.playbook[c].id),
+            Folder::PlaybookPrint => PLAYBOOK_PRINT.to_string(),
+        }
+    }
+}
+
+/// The output folders of the two sites.
+pub const PORTAL: &str = "portal/";
+pub const INTERNAL: &str = "internal/";
+/// The folders holding one folder per client, member or chapter, named by its id.
+pub const RUNBOOKS: &str = "internal/clients/";
+pub const MEMBERS: &str = "internal/team/";
+pub const CHAPTERS: &str = "internal/playbook/";
+pub const PLAYBOOK_PRINT: &str = "internal/playbook/print/";
+
+/// Where a client's portal folder lives inside the output.
+pub fn client_folder(client_id: &str) -> String {
+    format!("{PORTAL}{client_id}/")
+}
+
+/// Where a client's runbook and its calendar live inside the output.
+pub fn runbook_folder(client_id: &str) -> String {
+    format!("{RUNBOOKS}{client_id}/")
+}
+
+/// The address of a client's runbook.
+pub fn runbook_url(site: &Site, client_id: &str) -> String {
+    let folder = runbook_folder(client_id);
+    format!(
+        "{}{}",
+        site.config.internal_url().full,
+        &folder[INTERNAL.len()..]
+    )
+}
+
+/// The route of one of the theme's assets in a folder (a site's, or a client's).
+pub fn asset_route(folder: &str, asset: &str) -> String {
+    format!("{folder}assets/{asset}")
+}
+
+/// The route of a file of `static/` in a site's folder.
+pub fn static_route(site_folder: &str, file: &str) -> String {
+    format!("{site_folder}{file}")
+}
+
+/// The base URL a site is served at.
+pub fn base_url(site: &Site, kind: SiteKind) -> BaseUrl {
+    match kind {
+        SiteKind::Portal => site.config.portal_url(),
+        SiteKind::Internal => site.config.internal_url(),
+    }
+}
+
+/// The route of a site's not-found page, which a server answers unknown paths with.
+pub fn not_found_route(site_folder: &str) -> String {
+    format!("{site_folder}404.html")
+}
+
+/// A page's folder relative to its site's folder: what follows the base URL.
+fn dir_url(kind: PageKind, route: &str) -> &str {
+    let site_folder = match kind.site() {
+        SiteKind::Portal => PORTAL,
+        SiteKind::Internal => INTERNAL,
+    };
+    let in_site = &route[site_folder.len()..];
+    in_site.strip_suffix("index.html").unwrap_or(in_site)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::discriminant;
+
+    /// Where each kind sits in `EACH`: these matches stop compiling when a kind is added, and
+    /// the test fails until the new kind is in `EACH` too.
+    fn portal_position(p: PortalPage) -> usize {
+        use PortalPage::*;
+        match p {
+            Root => 0,
+            NotFound => 1,
+            Robots => 2,
+            Welcome { .. } => 3,
+            Team { .. } => 4,
+            Member { .. } => 5,
+            Journey { .. } => 6,
+            Calendar { .. } => 7,
+            Print { .. } => 8,
+        }
+    }
+
+    fn internal_position(p: InternalPage) -> usize {
+        use InternalPage::*;
+        match p {
+            Overview => 0,
+            TeamCalendar => 1,
+            Schedule => 2,
+            NotFound => 3,
+            Robots => 4,
+            Playbook => 5,
+            Chapter { .. } => 6,
+            PlaybookPrint => 7,
+            Team => 8,
+            Member { .. } => 9,
+            MemberCalendar { .. } => 10,
+            Clients => 11,
+            ClientCalendar { .. } => 12,
+            Runbook { .. } => 13,
+            RunbookPrint { .. } => 14,
+        }
+    }
+
+    #[test]
+    fn each_lists_every_kind_once() {
+        for (i, p) in PortalPage::EACH.iter().enumerate() {
+            assert_eq!(portal_position(*p), i, "{p:?}");
+        }
+        for (i, p) in InternalPage::EACH.iter().enumerate() {
+            assert_eq!(internal_position(*p), i, "{p:?}");
+        }
+        assert_eq!(
+            discriminant(&PortalPage::EACH[8]),
+            discriminant(&PortalPage::Print { client: 3 })
+        );
+    }
+
+    #[test]
+    fn only_pages_for_paper_name_a_pdf() {
+        let pdfs: Vec<_> = InternalPage::EACH
+            .iter()
+            .map(|p| PageKind::Internal(*p))
+            .chain(PortalPage::EACH.iter().map(|p| PageKind::Portal(*p)))
+            .filter(|k| k.declare().pdf.is_some())
+            .collect();
+        assert_eq!(
+            pdfs,
+            [
+                PageKind::Internal(InternalPage::PlaybookPrint),
+                PageKind::Internal(InternalPage::RunbookPrint { client: 0 }),
+                PageKind::Portal(PortalPage::Print { client: 0 }),
+            ]
+        );
+    }
+}
