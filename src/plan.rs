@@ -73,64 +73,6 @@ impl Plan {
     }
 }
 
-/// Every page of `site`, in the order a build lists them: the portal's own pages, each
-/// client's portal, then the internal site.
-fn every_page(site: &Site) -> Vec<PageKind> {
-    use InternalPage as I;
-    use PortalPage as P;
-    let mut kinds: Vec<PageKind> = [P::Root, P::NotFound, P::Robots]
-        .map(PageKind::Portal)
-        .to_vec();
-    for client in 0..site.clients.len() {
-        kinds.extend(
-            [
-                P::Welcome { client },
-                P::Team { client },
-                P::Journey { client },
-                P::Calendar { client },
-                P::Print { client },
-            ]
-            .map(PageKind::Portal),
-        );
-        for member in assigned_members(site, client) {
-            kinds.push(PageKind::Portal(P::Member { client, member }));
-        }
-    }
-    let internal = |k: &[InternalPage]| {
-        k.iter()
-            .copied()
-            .map(PageKind::Internal)
-            .collect::<Vec<_>>()
-    };
-    kinds.extend(internal(&[
-        I::Overview,
-        I::TeamCalendar,
-        I::Schedule,
-        I::NotFound,
-        I::Robots,
-        I::Playbook,
-    ]));
-    for chapter in 0..site.playbook.len() {
-        kinds.push(PageKind::Internal(I::Chapter { chapter }));
-    }
-    kinds.extend(internal(&[I::PlaybookPrint, I::Team]));
-    for member in 0..site.team.len() {
-        kinds.extend(internal(&[
-            I::Member { member },
-            I::MemberCalendar { member },
-        ]));
-    }
-    kinds.push(PageKind::Internal(I::Clients));
-    for client in 0..site.clients.len() {
-        kinds.extend(internal(&[
-            I::ClientCalendar { client },
-            I::Runbook { client },
-            I::RunbookPrint { client },
-        ]));
-    }
-    kinds
-}
-
 /// The source files of `site`, as dependency keys.
 struct Files {
     config: Dep,
@@ -187,7 +129,7 @@ impl Files {
             Needs::Client(client) | Needs::ClientScripts(client) => {
                 // A client's pages show the members assigned to it, never the rest of the team.
                 let mut deps = vec![self.clients[client].clone()];
-                deps.extend(assigned_members(site, client).map(|m| self.team[m].clone()));
+                deps.extend(pages::assigned_members(site, client).map(|m| self.team[m].clone()));
                 deps.extend(self.journey.iter().cloned());
                 if matches!(needs, Needs::ClientScripts(_)) {
                     deps.extend(self.scripts.iter().cloned());
@@ -231,7 +173,7 @@ impl Files {
 pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     let mut plan = Plan::default();
     let mut files = Files::new(site);
-    for kind in every_page(site) {
+    for kind in PageKind::every(site) {
         plan.pages.push(Page {
             route: kind.route(site),
             kind,
@@ -288,22 +230,6 @@ pub const PLAYBOOK_SET: &str = "playbook/";
 /// `journey/x.md` itself stands for its front matter.
 pub fn script_dep(file: &str) -> String {
     format!("{file}#script")
-}
-
-/// The members `client` assigns, each once, in team order.
-fn assigned_members(site: &Site, client: usize) -> impl Iterator<Item = usize> {
-    let mut members: Vec<usize> = site.clients[client]
-        .team
-        .values()
-        .filter_map(|m| {
-            site.team
-                .binary_search_by(|t| t.id.as_str().cmp(&m.value))
-                .ok()
-        })
-        .collect();
-    members.sort();
-    members.dedup();
-    members.into_iter()
 }
 
 fn slash(p: &std::path::Path) -> Dep {

@@ -186,8 +186,8 @@ impl Section {
 }
 
 impl PortalPage {
-    /// One of each kind, for what is true of a kind whatever its indexes (its template).
-    /// `every_kind_is_listed` below keeps it complete.
+    /// One of each kind, in the order a build lists them: what is true of a kind whatever its
+    /// indexes (its template), and where [`PageKind::every`] starts. A test keeps it complete.
     pub const EACH: [PortalPage; 9] = [
         PortalPage::Root,
         PortalPage::NotFound,
@@ -281,6 +281,25 @@ impl PortalPage {
                     Section::Welcome,
                 )
             },
+        }
+    }
+
+    /// Every page of this kind in `site`, whatever the indexes of `self`.
+    pub fn instances(self, site: &Site) -> Vec<PortalPage> {
+        use PortalPage::*;
+        let clients = 0..site.clients.len();
+        match self {
+            Root | NotFound | Robots => vec![self],
+            Welcome { .. } => clients.map(|client| Welcome { client }).collect(),
+            Team { .. } => clients.map(|client| Team { client }).collect(),
+            Journey { .. } => clients.map(|client| Journey { client }).collect(),
+            Calendar { .. } => clients.map(|client| Calendar { client }).collect(),
+            Print { .. } => clients.map(|client| Print { client }).collect(),
+            Member { .. } => clients
+                .flat_map(|client| {
+                    assigned_members(site, client).map(move |member| Member { client, member })
+                })
+                .collect(),
         }
     }
 
@@ -445,6 +464,24 @@ impl InternalPage {
         }
     }
 
+    /// Every page of this kind in `site`, whatever the indexes of `self`.
+    pub fn instances(self, site: &Site) -> Vec<InternalPage> {
+        use InternalPage::*;
+        let (clients, members) = (0..site.clients.len(), 0..site.team.len());
+        match self {
+            Overview | TeamCalendar | Schedule | NotFound | Robots | Playbook | PlaybookPrint
+            | Team | Clients => vec![self],
+            Chapter { .. } => (0..site.playbook.len())
+                .map(|chapter| Chapter { chapter })
+                .collect(),
+            Member { .. } => members.map(|member| Member { member }).collect(),
+            MemberCalendar { .. } => members.map(|member| MemberCalendar { member }).collect(),
+            ClientCalendar { .. } => clients.map(|client| ClientCalendar { client }).collect(),
+            Runbook { .. } => clients.map(|client| Runbook { client }).collect(),
+            RunbookPrint { .. } => clients.map(|client| RunbookPrint { client }).collect(),
+        }
+    }
+
     /// The client the page is about.
     pub fn client(self) -> Option<usize> {
         use InternalPage::*;
@@ -469,6 +506,20 @@ impl InternalPage {
 }
 
 impl PageKind {
+    /// Every page of `site`: each kind's pages, in the order of [`PortalPage::EACH`] and
+    /// [`InternalPage::EACH`].
+    pub fn every(site: &Site) -> impl Iterator<Item = PageKind> + '_ {
+        let portal = PortalPage::EACH
+            .into_iter()
+            .flat_map(|k| k.instances(site))
+            .map(PageKind::Portal);
+        let internal = InternalPage::EACH
+            .into_iter()
+            .flat_map(|k| k.instances(site))
+            .map(PageKind::Internal);
+        portal.chain(internal)
+    }
+
     pub fn declare(self) -> Declared {
         match self {
             PageKind::Portal(p) => p.declare(),
@@ -565,6 +616,22 @@ impl Folder {
             Folder::PlaybookPrint => PLAYBOOK_PRINT.to_string(),
         }
     }
+}
+
+/// The members `client` assigns, each once, in team order.
+pub(super) fn assigned_members(site: &Site, client: usize) -> impl Iterator<Item = usize> {
+    let mut members: Vec<usize> = site.clients[client]
+        .team
+        .values()
+        .filter_map(|m| {
+            site.team
+                .binary_search_by(|t| t.id.as_str().cmp(&m.value))
+                .ok()
+        })
+        .collect();
+    members.sort();
+    members.dedup();
+    members.into_iter()
 }
 
 /// The output folders of the two sites.
