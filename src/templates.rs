@@ -22,8 +22,8 @@ use crate::theme;
 /// The templates that portal pages are rendered from, as their kinds declare.
 fn portal_pages() -> impl Iterator<Item = &'static str> {
     crate::plan::PortalPage::EACH
-        .into_iter()
-        .filter_map(|p| crate::plan::PageKind::Portal(p).template())
+        .iter()
+        .filter_map(|p| crate::plan::PageKind::Portal(*p).template())
 }
 
 /// The engines of one build.

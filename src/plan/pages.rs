@@ -25,69 +25,69 @@ pub enum PageKind {
     Internal(InternalPage),
 }
 
-/// The pages of the client portal: what clients see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PortalPage {
-    /// The portal's root, which lists nobody.
-    Root,
-    NotFound,
-    Robots,
-    Welcome {
-        client: usize,
-    },
-    Team {
-        client: usize,
-    },
-    Member {
-        client: usize,
-        member: usize,
-    },
-    Journey {
-        client: usize,
-    },
-    /// The client's touchpoints as a calendar to import.
-    Calendar {
-        client: usize,
-    },
-    /// The client's printable welcome pack.
-    Print {
-        client: usize,
-    },
+/// Declares an enum of page kinds whose fields are all indexes, with `EACH`: one value of every
+/// variant (indexes 0) in declaration order, so a new variant cannot be missing from it.
+macro_rules! page_kinds {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident $({ $($field:ident),* })? ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant $({ $($field: usize),* })? ),*
+        }
+
+        impl $name {
+            /// One of each kind, in the order a build lists them: what is true of a kind
+            /// whatever its indexes (its template), and where [`PageKind::every`] starts.
+            pub const EACH: &'static [$name] = &[ $( $name::$variant $({ $($field: 0),* })? ),* ];
+        }
+    };
 }
 
-/// The pages of the internal site: what the firm sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum InternalPage {
-    Overview,
-    /// Every touchpoint of every client as one calendar.
-    TeamCalendar,
-    /// Every touchpoint of every client as CSV, for spreadsheets.
-    Schedule,
-    NotFound,
-    Robots,
-    Playbook,
-    Chapter {
-        chapter: usize,
-    },
-    PlaybookPrint,
-    Team,
-    Member {
-        member: usize,
-    },
-    /// Every touchpoint a member owns, across all clients, as a calendar to subscribe to.
-    MemberCalendar {
-        member: usize,
-    },
-    Clients,
-    ClientCalendar {
-        client: usize,
-    },
-    Runbook {
-        client: usize,
-    },
-    RunbookPrint {
-        client: usize,
-    },
+page_kinds! {
+    /// The pages of the client portal: what clients see.
+    pub enum PortalPage {
+        /// The portal's root, which lists nobody.
+        Root,
+        NotFound,
+        Robots,
+        Welcome { client },
+        Team { client },
+        Member { client, member },
+        Journey { client },
+        /// The client's touchpoints as a calendar to import.
+        Calendar { client },
+        /// The client's printable welcome pack.
+        Print { client },
+    }
+}
+
+page_kinds! {
+    /// The pages of the internal site: what the firm sees.
+    pub enum InternalPage {
+        Overview,
+        /// Every touchpoint of every client as one calendar.
+        TeamCalendar,
+        /// Every touchpoint of every client as CSV, for spreadsheets.
+        Schedule,
+        NotFound,
+        Robots,
+        Playbook,
+        Chapter { chapter },
+        PlaybookPrint,
+        Team,
+        Member { member },
+        /// Every touchpoint a member owns, across all clients, as a calendar to subscribe to.
+        MemberCalendar { member },
+        Clients,
+        ClientCalendar { client },
+        Runbook { client },
+        RunbookPrint { client },
+    }
 }
 
 /// Everything about a page kind but the context its template is rendered with.
@@ -186,23 +186,6 @@ impl Section {
 }
 
 impl PortalPage {
-    /// One of each kind, in the order a build lists them: what is true of a kind whatever its
-    /// indexes (its template), and where [`PageKind::every`] starts. A test keeps it complete.
-    pub const EACH: [PortalPage; 9] = [
-        PortalPage::Root,
-        PortalPage::NotFound,
-        PortalPage::Robots,
-        PortalPage::Welcome { client: 0 },
-        PortalPage::Team { client: 0 },
-        PortalPage::Member {
-            client: 0,
-            member: 0,
-        },
-        PortalPage::Journey { client: 0 },
-        PortalPage::Calendar { client: 0 },
-        PortalPage::Print { client: 0 },
-    ];
-
     pub fn declare(self) -> Declared {
         use Made::{Code, Template};
         use PortalPage::*;
@@ -319,25 +302,6 @@ impl PortalPage {
 }
 
 impl InternalPage {
-    /// One of each kind; see [`PortalPage::EACH`].
-    pub const EACH: [InternalPage; 15] = [
-        InternalPage::Overview,
-        InternalPage::TeamCalendar,
-        InternalPage::Schedule,
-        InternalPage::NotFound,
-        InternalPage::Robots,
-        InternalPage::Playbook,
-        InternalPage::Chapter { chapter: 0 },
-        InternalPage::PlaybookPrint,
-        InternalPage::Team,
-        InternalPage::Member { member: 0 },
-        InternalPage::MemberCalendar { member: 0 },
-        InternalPage::Clients,
-        InternalPage::ClientCalendar { client: 0 },
-        InternalPage::Runbook { client: 0 },
-        InternalPage::RunbookPrint { client: 0 },
-    ];
-
     pub fn declare(self) -> Declared {
         use InternalPage::*;
         use Made::{Code, Template};
@@ -510,11 +474,11 @@ impl PageKind {
     /// [`InternalPage::EACH`].
     pub fn every(site: &Site) -> impl Iterator<Item = PageKind> + '_ {
         let portal = PortalPage::EACH
-            .into_iter()
+            .iter()
             .flat_map(|k| k.instances(site))
             .map(PageKind::Portal);
         let internal = InternalPage::EACH
-            .into_iter()
+            .iter()
             .flat_map(|k| k.instances(site))
             .map(PageKind::Internal);
         portal.chain(internal)
@@ -699,57 +663,21 @@ fn dir_url(kind: PageKind, route: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::mem::discriminant;
-
-    /// Where each kind sits in `EACH`: these matches stop compiling when a kind is added, and
-    /// the test fails until the new kind is in `EACH` too.
-    fn portal_position(p: PortalPage) -> usize {
-        use PortalPage::*;
-        match p {
-            Root => 0,
-            NotFound => 1,
-            Robots => 2,
-            Welcome { .. } => 3,
-            Team { .. } => 4,
-            Member { .. } => 5,
-            Journey { .. } => 6,
-            Calendar { .. } => 7,
-            Print { .. } => 8,
-        }
-    }
-
-    fn internal_position(p: InternalPage) -> usize {
-        use InternalPage::*;
-        match p {
-            Overview => 0,
-            TeamCalendar => 1,
-            Schedule => 2,
-            NotFound => 3,
-            Robots => 4,
-            Playbook => 5,
-            Chapter { .. } => 6,
-            PlaybookPrint => 7,
-            Team => 8,
-            Member { .. } => 9,
-            MemberCalendar { .. } => 10,
-            Clients => 11,
-            ClientCalendar { .. } => 12,
-            Runbook { .. } => 13,
-            RunbookPrint { .. } => 14,
-        }
-    }
 
     #[test]
-    fn each_lists_every_kind_once() {
-        for (i, p) in PortalPage::EACH.iter().enumerate() {
-            assert_eq!(portal_position(*p), i, "{p:?}");
-        }
-        for (i, p) in InternalPage::EACH.iter().enumerate() {
-            assert_eq!(internal_position(*p), i, "{p:?}");
-        }
+    fn each_holds_every_kind_in_declaration_order() {
+        assert_eq!(PortalPage::EACH.len(), 9);
         assert_eq!(
-            discriminant(&PortalPage::EACH[8]),
-            discriminant(&PortalPage::Print { client: 3 })
+            PortalPage::EACH[5],
+            PortalPage::Member {
+                client: 0,
+                member: 0
+            }
+        );
+        assert_eq!(InternalPage::EACH.len(), 15);
+        assert_eq!(
+            InternalPage::EACH[14],
+            InternalPage::RunbookPrint { client: 0 }
         );
     }
 
