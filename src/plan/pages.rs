@@ -1,11 +1,12 @@
 //! Every kind of page hundred writes, declared once, and every route and URL it makes.
 //!
 //! A page kind is a variant of [`PortalPage`] or [`InternalPage`], so which site it belongs to
-//! is its type. Its one arm in [`PortalPage::declare`] or [`InternalPage::declare`] says where
-//! it goes, what makes it, what it depends on, which navigation tab it lights up and which PDF
-//! `hundred pdf` makes of it; the context its template is rendered with is built in
-//! `render.rs`, in a match on the same type. Every match on these types lists every variant,
-//! so a kind missing any part does not compile.
+//! is its type. Its arm in `declare` says where it goes, what makes it, what it shows (and so
+//! what it depends on), which navigation tab it lights up and which PDF `hundred pdf` makes of
+//! it; its arm in `instances` says how many pages of it a site has. The context its template is
+//! rendered with is built in `render.rs`, in a match on the same type. None of these matches has
+//! a wildcard, so a kind missing any part does not compile. ARCHITECTURE.md walks through
+//! adding one.
 
 use crate::config::BaseUrl;
 use crate::model::Site;
