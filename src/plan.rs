@@ -226,6 +226,11 @@ pub const CHAPTER_LIST_LIMIT: usize = 60;
 /// The dependency key for the set of playbook files: it changes when one is added or removed.
 pub const PLAYBOOK_SET: &str = "playbook/";
 
+/// The dependency key for a file of `static/` (`static/logo.svg`).
+pub fn static_dep(file: &str) -> String {
+    format!("{}/{file}", crate::load::SourceKind::Static.folder())
+}
+
 /// The dependency key for the body of the journey script at `file` (`journey/x.md#script`);
 /// `journey/x.md` itself stands for its front matter.
 pub fn script_dep(file: &str) -> String {

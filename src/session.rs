@@ -312,9 +312,13 @@ impl Edit {
         let statics = |s: &Site| s.statics.iter().cloned().collect::<BTreeSet<_>>();
         let (before, after) = (statics(old), statics(new));
         for file in before.symmetric_difference(&after) {
-            edit.keys.insert(format!("static/{file}"));
+            edit.keys.insert(crate::plan::static_dep(file));
         }
-        for t in touched.iter().filter(|t| t.starts_with("static/")) {
+        let is_static = |t: &&String| {
+            crate::load::SourceKind::of(Path::new(t.as_str()))
+                == Some(crate::load::SourceKind::Static)
+        };
+        for t in touched.iter().filter(is_static) {
             edit.keys.insert(t.clone());
         }
         edit
@@ -564,7 +568,7 @@ fn copy_assets(
 ) -> Result<(), crate::diagnostics::Diagnostic> {
     for copy in &plan.copies {
         let refresh = match &copy.source {
-            AssetSource::Static(rel) => edit.keys.contains(&format!("static/{rel}")),
+            AssetSource::Static(rel) => edit.keys.contains(&crate::plan::static_dep(rel)),
             AssetSource::Theme(_) => false,
         };
         if !refresh && files.contains_key(copy.route.as_str()) {

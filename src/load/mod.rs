@@ -145,6 +145,16 @@ impl SourceKind {
         SourceKind::Playbook,
     ];
 
+    /// The kinds that are folders of the site: every kind but the settings.
+    pub(crate) const FOLDERS: [SourceKind; 6] = [
+        SourceKind::Team,
+        SourceKind::Clients,
+        SourceKind::Journey,
+        SourceKind::Playbook,
+        SourceKind::Template,
+        SourceKind::Static,
+    ];
+
     /// Its folder in the site (for the settings, the file).
     pub(crate) fn folder(self) -> &'static str {
         match self {

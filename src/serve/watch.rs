@@ -77,9 +77,8 @@ fn relevant(root: &Path, path: &Path) -> Option<PathBuf> {
     let rel = path.strip_prefix(root).ok()?;
     // A whole content folder moved or removed counts too: the rebuild lists it again.
     let folder = rel.components().count() == 1
-        && SourceKind::CONTENT
+        && SourceKind::FOLDERS
             .iter()
-            .chain(&[SourceKind::Template, SourceKind::Static])
             .any(|k| rel == Path::new(k.folder()));
     if !folder && (SourceKind::of(rel).is_none() || path.is_dir()) {
         return None;

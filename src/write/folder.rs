@@ -87,14 +87,7 @@ fn refusal(site_root: &Path, out: &Path) -> Option<String> {
     if site.starts_with(out) {
         return Some("it contains the site's sources".into());
     }
-    for source in [
-        "team",
-        "clients",
-        "journey",
-        "playbook",
-        "static",
-        "templates",
-    ] {
+    for source in crate::load::SourceKind::FOLDERS.map(|k| k.folder()) {
         if out.starts_with(site.join(source)) {
             return Some(format!("it is inside the site's {source}/ folder"));
         }
