@@ -471,8 +471,8 @@ impl InternalPage {
 }
 
 impl PageKind {
-    /// Every page of `site`: each kind's pages, in the order of [`PortalPage::EACH`] and
-    /// [`InternalPage::EACH`].
+    /// Every page of `site`, grouped by the owner of their folder (each client's portal, each
+    /// runbook…), within a group in the order of [`PortalPage::EACH`] and [`InternalPage::EACH`].
     pub fn every(site: &Site) -> impl Iterator<Item = PageKind> + '_ {
         let portal = PortalPage::EACH
             .iter()
@@ -482,7 +482,24 @@ impl PageKind {
             .iter()
             .flat_map(|k| k.instances(site))
             .map(PageKind::Internal);
-        portal.chain(internal)
+        let mut all: Vec<PageKind> = portal.chain(internal).collect();
+        // Pages about one client, member or chapter next to each other: they are rendered from
+        // the same cached data, which then stays in the processor's cache.
+        all.sort_by_key(|k| k.group());
+        all.into_iter()
+    }
+
+    /// Where a page sits in a build's list: with the other pages of its folder's owner.
+    fn group(self) -> (u8, usize) {
+        match self.declare().folder {
+            Folder::Portal => (0, 0),
+            Folder::Client(c) | Folder::ClientMember { client: c, .. } => (1, c),
+            Folder::Internal => (2, 0),
+            Folder::Chapter(i) => (3, i),
+            Folder::PlaybookPrint => (3, usize::MAX),
+            Folder::Member(m) => (4, m),
+            Folder::Runbook(c) => (5, c),
+        }
     }
 
     pub fn declare(self) -> Declared {
