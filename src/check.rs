@@ -7,7 +7,8 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics};
 use crate::model::Site;
 
-pub fn check_site(site: &Site) -> Diagnostics {
+/// `today` is the build date: log entries after it are reported.
+pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let statics: BTreeSet<&str> = site.statics.iter().map(String::as_str).collect();
     let stages: Vec<&str> = site.stages().iter().map(String::as_str).collect();
@@ -136,6 +137,166 @@ pub fn check_site(site: &Site) -> Diagnostics {
                 )
                 .at(c.team_at)
                 .help(format!("add `{role}: <team member id>` under `team`")),
+            );
+        }
+    }
+    for log in &site.logs {
+        diags.extend(check_log(site, log, today));
+    }
+    diags
+}
+
+/// A journey log against the rest of the site: its client, touchpoints, members and contacts,
+/// and its dates against the client's start and the build date.
+pub(crate) fn check_log(
+    site: &Site,
+    log: &crate::model::Log,
+    today: jiff::civil::Date,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let member_ids: Vec<&str> = site.team.iter().map(|m| m.id.as_str()).collect();
+    let Some(client) = site
+        .clients
+        .binary_search_by(|c| c.id.as_str().cmp(&log.client))
+        .ok()
+        .map(|i| &*site.clients[i])
+    else {
+        let d = Diagnostic::error(
+            &log.file,
+            format!("there is no client `{}` for this log", log.client),
+        )
+        .at(Some(crate::diagnostics::Position::new(1, 1)));
+        let ids = site.clients.iter().map(|c| c.id.as_str());
+        diags.push(match suggest(&log.client, ids) {
+            Some(s) => d.help(format!(
+                "did you mean log/{s}.yaml? A log is named after its client's file"
+            )),
+            None => d.help(
+                "a log is named after its client's file: clients/acme.yaml has log/acme.yaml",
+            ),
+        });
+        return diags;
+    };
+    let touchpoint_ids: Vec<&str> = site.journey.iter().map(|t| t.id.as_str()).collect();
+    let contact_names: Vec<&str> = client.contacts.iter().map(|c| c.name.as_str()).collect();
+    let mut channels: Vec<&str> = site
+        .journey
+        .iter()
+        .map(|t| t.channel.as_str())
+        .chain(
+            site.config
+                .health
+                .personal_channels
+                .iter()
+                .map(String::as_str),
+        )
+        .collect();
+    channels.sort_unstable();
+    channels.dedup();
+    let mut done: BTreeMap<&str, jiff::civil::Date> = BTreeMap::new();
+    for e in &log.entries {
+        if let Some(t) = &e.touchpoint {
+            if !touchpoint_ids.contains(&t.value.as_str()) {
+                let d = Diagnostic::error(
+                    &log.file,
+                    format!("there is no touchpoint `{}` in journey/", t.value),
+                )
+                .at(t.at);
+                diags.push(match suggest(&t.value, touchpoint_ids.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(
+                        "name a journey file without `.md`, or leave `touchpoint` out for an unplanned contact",
+                    ),
+                });
+            } else if e.status == crate::model::Logged::Done {
+                if let Some(first) = done.insert(t.value.as_str(), e.date) {
+                    diags.push(
+                        Diagnostic::warning(
+                            &log.file,
+                            format!(
+                                "`{}` is logged done twice (on {} and on {})",
+                                t.value,
+                                crate::dates::iso(first),
+                                crate::dates::iso(e.date)
+                            ),
+                        )
+                        .at(e.at)
+                        .help("keep one entry; for a second contact, log an unplanned entry with a `title`"),
+                    );
+                }
+            }
+        }
+        if let Some(by) = &e.by {
+            if site.member(&by.value).is_none() && !site.unloaded_team.contains(&by.value) {
+                let d =
+                    Diagnostic::error(&log.file, format!("there is no team member `{}`", by.value))
+                        .at(by.at);
+                diags.push(match suggest(&by.value, member_ids.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "team members are the files in team/: {}",
+                        member_ids.join(", ")
+                    )),
+                });
+            }
+        }
+        for w in &e.with {
+            if !contact_names.contains(&w.value.as_str()) {
+                let d = Diagnostic::error(
+                    &log.file,
+                    format!("`{}` is not a contact of {}", w.value, client.name),
+                )
+                .at(w.at);
+                diags.push(match suggest(&w.value, contact_names.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!(
+                        "the contacts in {} are: {}",
+                        client.file.display(),
+                        contact_names.join(", ")
+                    )),
+                });
+            }
+        }
+        if let Some(c) = &e.channel {
+            if !channels.contains(&c.value.as_str()) {
+                let d = Diagnostic::warning(
+                    &log.file,
+                    format!("`{}` is not a channel the journey uses", c.value),
+                )
+                .at(c.at);
+                diags.push(match suggest(&c.value, channels.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("the channels in use are: {}", channels.join(", "))),
+                });
+            }
+        }
+        if e.date < client.start {
+            diags.push(
+                Diagnostic::warning(
+                    &log.file,
+                    format!(
+                        "this entry is dated {}, before {} started on {}",
+                        crate::dates::iso(e.date),
+                        client.name,
+                        crate::dates::iso(client.start)
+                    ),
+                )
+                .at(e.at)
+                .help("check the year and month of `date`"),
+            );
+        }
+        if e.date > today {
+            diags.push(
+                Diagnostic::warning(
+                    &log.file,
+                    format!(
+                        "this entry is dated {}, after the build date {}",
+                        crate::dates::iso(e.date),
+                        crate::dates::iso(today)
+                    ),
+                )
+                .at(e.at)
+                .help("a log records what happened; to plan a new date, log the touchpoint as `moved` with `to:`"),
             );
         }
     }

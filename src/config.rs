@@ -22,10 +22,57 @@ pub struct Config {
     pub journey: JourneySettings,
     #[serde(default)]
     pub print: PrintSettings,
+    #[serde(default)]
+    pub health: HealthRules,
     /// Where `logo` is written in the file, for a finding about it: the check stage reads no
     /// files.
     #[serde(skip)]
     pub logo_at: Option<crate::diagnostics::Position>,
+}
+
+/// `[health]`: when a relationship needs attention, from what the journey log records.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthRules {
+    /// Amber when the last personal contact is more than this many days old; red past twice
+    /// this.
+    #[serde(default = "default_quiet_after_days")]
+    pub quiet_after_days: u32,
+    /// Red when the last score is at or below this.
+    #[serde(default = "default_low_score")]
+    pub low_score: u8,
+    /// Amber with this many open steps (dates passed, nothing logged) or more.
+    #[serde(default = "default_open_steps")]
+    pub open_steps: u32,
+    /// The channels that count as personal contact.
+    #[serde(default = "default_personal_channels")]
+    pub personal_channels: Vec<String>,
+}
+
+impl Default for HealthRules {
+    fn default() -> Self {
+        HealthRules {
+            quiet_after_days: default_quiet_after_days(),
+            low_score: default_low_score(),
+            open_steps: default_open_steps(),
+            personal_channels: default_personal_channels(),
+        }
+    }
+}
+
+fn default_quiet_after_days() -> u32 {
+    45
+}
+fn default_low_score() -> u8 {
+    6
+}
+fn default_open_steps() -> u32 {
+    2
+}
+fn default_personal_channels() -> Vec<String> {
+    ["call", "meeting", "visit", "event"]
+        .map(String::from)
+        .to_vec()
 }
 
 /// `[print]`: how the print pages (playbook, runbooks, welcome packs) are laid out on paper.
@@ -275,6 +322,37 @@ impl Config {
                 .help("use paper = \"A4\" or paper = \"Letter\""),
             );
         }
+        let health = &config.health;
+        if health.low_score > 10 {
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    format!(
+                        "`health.low_score` is {}, beyond the 0-10 scale of scores",
+                        health.low_score
+                    ),
+                )
+                .at(find_key_in_section(text, "health", "low_score")),
+            );
+        }
+        if health.quiet_after_days == 0 || health.open_steps == 0 {
+            problems.push(
+                Diagnostic::error(
+                    CONFIG_FILE,
+                    "`health.quiet_after_days` and `health.open_steps` must be at least 1",
+                )
+                .at(find_key_in_section(
+                    text,
+                    "health",
+                    if health.open_steps == 0 {
+                        "open_steps"
+                    } else {
+                        "quiet_after_days"
+                    },
+                ))
+                .help("with 0 every client would need attention all the time"),
+            );
+        }
         if config.build.theme != "default" {
             problems.push(
                 Diagnostic::error(
@@ -307,6 +385,7 @@ impl Config {
         check.line("output", &self.build.output);
         check.lines("stages", &self.journey.stages);
         check.line("paper", &self.print.paper);
+        check.lines("personal_channels", &self.health.personal_channels);
         check.errors
     }
 
@@ -320,8 +399,28 @@ impl Config {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "firm", "portal", "internal", "build", "journey", "name", "email", "phone", "logo", "website",
-    "base_url", "theme", "output", "minify", "stages", "print", "paper",
+    "firm",
+    "portal",
+    "internal",
+    "build",
+    "journey",
+    "name",
+    "email",
+    "phone",
+    "logo",
+    "website",
+    "base_url",
+    "theme",
+    "output",
+    "minify",
+    "stages",
+    "print",
+    "paper",
+    "health",
+    "quiet_after_days",
+    "low_score",
+    "open_steps",
+    "personal_channels",
 ];
 
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {

@@ -34,6 +34,14 @@ pub(crate) fn member_fields(file: &Path, text: &str, bio: &str) -> Vec<Diagnosti
     out
 }
 
+/// The `note` of each entry of a journey log.
+pub(crate) fn log_notes(file: &Path, text: &str, notes: &[&str]) -> Vec<Diagnostic> {
+    let fields: Vec<(&str, &str)> = notes.iter().map(|n| ("note", *n)).collect();
+    let mut out = Vec::new();
+    from_yaml_fields(file, text, &fields, &mut out);
+    out
+}
+
 /// A journey script, whose front matter is blanked out and whose Tera tags keep their line
 /// breaks, so line numbers are the file's.
 pub(crate) fn script(file: &Path, template_source: &str) -> Vec<Diagnostic> {

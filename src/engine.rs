@@ -37,7 +37,8 @@ pub(crate) fn load_and_check(
     let (site, mut diags) = crate::load::load_site_with(root, sources);
     let site = site.and_then(|mut site| {
         crate::build::apply_base_urls(&mut site, opts);
-        diags.extend(crate::check::check_site(&site).items);
+        let today = opts.today.unwrap_or_else(crate::dates::today);
+        diags.extend(crate::check::check_site(&site, today).items);
         (!diags.has_errors()).then_some(site)
     });
     diags.sort();

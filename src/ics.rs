@@ -14,6 +14,12 @@ pub struct CalendarEvent {
     pub summary: String,
     pub description: String,
     pub url: Option<String>,
+    /// How many times the event changed date (RFC 5545 `SEQUENCE`): with the same UID, calendar
+    /// apps then move the event they have instead of adding another.
+    pub sequence: u32,
+    /// The event will not happen (a skipped touchpoint): `STATUS:CANCELLED`, so apps that have
+    /// it remove it.
+    pub cancelled: bool,
 }
 
 pub fn calendar(name: &str, stamp: Date, events: &[CalendarEvent]) -> String {
@@ -76,6 +82,12 @@ fn event(out: &mut String, e: &CalendarEvent, stamp: &str) {
     );
     line(out, &format!("DTSTAMP:{stamp}T000000Z"));
     line(out, &format!("DTSTART;VALUE=DATE:{}", day(e.date)));
+    if e.sequence > 0 {
+        line(out, &format!("SEQUENCE:{}", e.sequence));
+    }
+    if e.cancelled {
+        line(out, "STATUS:CANCELLED");
+    }
     text(out, "SUMMARY", &e.summary);
     line(out, "TRANSP:TRANSPARENT");
     text(out, "UID", &e.uid);
@@ -164,6 +176,8 @@ mod tests {
                 summary: "Welcome call, day 1; hello".into(),
                 description: "A long description that goes on and on and on so that the line must be folded at seventy-five octets.".into(),
                 url: Some("https://clients.example/acme/journey/".into()),
+                sequence: 0,
+                cancelled: false,
             }],
         );
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n"));
@@ -211,6 +225,8 @@ mod tests {
                 summary: "Call\u{0}\u{202e}\rBEGIN:VEVENT".into(),
                 description: "line\u{2028}two\u{85}three\u{1b}".into(),
                 url: Some("https://a.example/\r\nATTACH:https://evil.example".into()),
+                sequence: 0,
+                cancelled: false,
             }],
         );
         for l in text.split("\r\n") {

@@ -38,6 +38,9 @@ pub struct Site {
     pub playbook: Vec<std::sync::Arc<Chapter>>,
     /// Files under `static/`, relative to it, with `/` separators, sorted.
     pub statics: Vec<String>,
+    /// Each client's journey log (`log/<client>.yaml`), sorted by client id; a client without
+    /// a file has none here.
+    pub logs: Vec<std::sync::Arc<Log>>,
     /// Theme overrides from `templates/`: (template name, file relative to the site, contents).
     pub template_overrides: Vec<(String, PathBuf, String)>,
     /// Ids of team files that failed to load: checks stay quiet about references to them, and
@@ -51,6 +54,14 @@ impl Site {
             .binary_search_by(|m| m.id.as_str().cmp(id))
             .ok()
             .map(|i| &*self.team[i])
+    }
+
+    /// The log of the client `id`, if it has one.
+    pub fn log(&self, id: &str) -> Option<&Log> {
+        self.logs
+            .binary_search_by(|l| l.client.as_str().cmp(id))
+            .ok()
+            .map(|i| &*self.logs[i])
     }
 
     pub fn stages(&self) -> &[String] {
@@ -154,4 +165,76 @@ pub struct Chapter {
     pub body: String,
     /// Line of the file where the body starts (1-based), for link errors.
     pub body_line: usize,
+}
+
+/// `log/<client>.yaml`: what really happened with one client. Internal only: the portal learns
+/// a touchpoint's status from it, never an entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Log {
+    /// The client's id: the file's stem.
+    pub client: String,
+    pub file: PathBuf,
+    /// In the file's order.
+    pub entries: Vec<LogEntry>,
+}
+
+/// What a log entry says happened to its touchpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Logged {
+    Done,
+    Skipped,
+    /// Moved to another date (`to`), not yet done.
+    Moved,
+}
+
+impl Logged {
+    pub fn name(self) -> &'static str {
+        match self {
+            Logged::Done => "done",
+            Logged::Skipped => "skipped",
+            Logged::Moved => "moved",
+        }
+    }
+}
+
+/// How the team judged the relationship at the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mood {
+    Green,
+    Amber,
+    Red,
+}
+
+impl Mood {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mood::Green => "green",
+            Mood::Amber => "amber",
+            Mood::Red => "red",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub date: Date,
+    /// Where the entry starts (its `date:`), for findings about the entry as a whole.
+    pub at: Option<Position>,
+    /// A journey file's stem; none for an unplanned contact.
+    pub touchpoint: Option<Located<String>>,
+    pub status: Logged,
+    /// The new date of a moved touchpoint.
+    pub to: Option<Date>,
+    /// The team member who did it; none means the touchpoint's owner.
+    pub by: Option<Located<String>>,
+    /// Names from the client's contacts.
+    pub with: Vec<Located<String>>,
+    /// The channel actually used: required for unplanned entries, and on a planned one it
+    /// overrides the touchpoint's own (a review held by email).
+    pub channel: Option<Located<String>>,
+    pub title: Option<String>,
+    pub score: Option<u8>,
+    pub mood: Option<Mood>,
+    /// Markdown, for the team only.
+    pub note: String,
 }

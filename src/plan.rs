@@ -82,6 +82,8 @@ struct Files {
     chapters: Vec<Dep>,
     team: Vec<Dep>,
     clients: Vec<Dep>,
+    /// Each client's journey log, whether or not it has one yet (see [`log_dep`]).
+    logs: Vec<Dep>,
     templates: std::collections::HashMap<&'static str, Vec<Dep>>,
 }
 
@@ -95,6 +97,11 @@ impl Files {
             chapters: site.playbook.iter().map(|c| slash(&c.file)).collect(),
             team: site.team.iter().map(|m| slash(&m.file)).collect(),
             clients: site.clients.iter().map(|c| slash(&c.file)).collect(),
+            logs: site
+                .clients
+                .iter()
+                .map(|c| Dep::from(log_dep(&c.id)))
+                .collect(),
             templates: Default::default(),
         }
     }
@@ -122,13 +129,13 @@ impl Files {
     fn shown(&self, site: &Site, needs: Needs) -> Vec<Dep> {
         let everything = || {
             let all = self.clients.iter().chain(&self.team).chain(&self.journey);
-            all.cloned().collect()
+            all.chain(&self.logs).cloned().collect()
         };
         match needs {
             Needs::Settings => vec![],
             Needs::Client(client) | Needs::ClientScripts(client) => {
                 // A client's pages show the members assigned to it, never the rest of the team.
-                let mut deps = vec![self.clients[client].clone()];
+                let mut deps = vec![self.clients[client].clone(), self.logs[client].clone()];
                 deps.extend(pages::assigned_members(site, client).map(|m| self.team[m].clone()));
                 deps.extend(self.journey.iter().cloned());
                 if matches!(needs, Needs::ClientScripts(_)) {
@@ -141,13 +148,12 @@ impl Files {
                 let id = &site.team[member].id;
                 let mut deps = vec![self.team[member].clone()];
                 deps.extend(self.journey.iter().cloned());
-                deps.extend(
-                    site.clients
-                        .iter()
-                        .zip(&self.clients)
-                        .filter(|(c, _)| c.team.values().any(|m| m.value == *id))
-                        .map(|(_, f)| f.clone()),
-                );
+                for (i, c) in site.clients.iter().enumerate() {
+                    if c.team.values().any(|m| m.value == *id) {
+                        deps.push(self.clients[i].clone());
+                        deps.push(self.logs[i].clone());
+                    }
+                }
                 deps
             }
             Needs::Everything => everything(),
@@ -225,6 +231,12 @@ pub const CHAPTER_LIST_LIMIT: usize = 60;
 
 /// The dependency key for the set of playbook files: it changes when one is added or removed.
 pub const PLAYBOOK_SET: &str = "playbook/";
+
+/// The dependency key for the journey log of the client `client_id` (`log/acme`): the same
+/// whether its file is `.yaml` or `.yml`, or not written yet.
+pub fn log_dep(client_id: &str) -> String {
+    format!("{}/{client_id}", crate::load::SourceKind::Log.folder())
+}
 
 /// The dependency key for a file of `static/` (`static/logo.svg`).
 pub fn static_dep(file: &str) -> String {

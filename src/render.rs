@@ -15,6 +15,7 @@ use crate::markdown::{self, Link, MarkdownOptions};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::history::Status;
 use crate::model::{Client, Site, Visibility};
 use crate::plan::{runbook_url, InternalPage, Page, PageKind, PortalPage};
 use crate::templates::tera_diagnostic;
@@ -187,7 +188,7 @@ impl RenderCache {
         let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
             .par_iter()
             .map(|c| {
-                let context = ClientScriptContext::new(site, c);
+                let context = ClientScriptContext::new(site, c, today);
                 let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
                 Ok((
                     c.id.clone(),
@@ -592,17 +593,27 @@ impl<'a> Renderer<'a> {
         let base = self.site.config.portal_url();
         let journey = PageKind::Portal(PortalPage::Journey { client });
         let journey_url = journey.url(self.site, &journey.route(self.site));
+        // Dates and statuses from the log: a moved step keeps its UID with a higher SEQUENCE,
+        // and a skipped one is cancelled, so a calendar that imported them updates.
+        let history = crate::history::History::of(self.site, c);
         let events: Vec<CalendarEvent> = self
             .site
             .journey
             .iter()
-            .filter(|t| t.visibility == Visibility::Client)
-            .map(|t| CalendarEvent {
-                uid: portal_event_uid(&c.id, &t.id, &base.host),
-                date: c.date_of_day(t.day),
-                summary: format!("{} ({})", t.title, self.site.config.firm.name),
-                description: t.portal.clone().unwrap_or_default(),
-                url: Some(journey_url.clone()),
+            .enumerate()
+            .filter(|(_, t)| t.visibility == Visibility::Client)
+            .map(|(i, t)| {
+                let step = &history.steps[i];
+                let cancelled = history.status(i, self.cache.today) == Status::Skipped;
+                CalendarEvent {
+                    uid: portal_event_uid(&c.id, &t.id, &base.host),
+                    date: step.date,
+                    summary: format!("{} ({})", t.title, self.site.config.firm.name),
+                    description: t.portal.clone().unwrap_or_default(),
+                    url: Some(journey_url.clone()),
+                    sequence: step.moves + u32::from(cancelled),
+                    cancelled,
+                }
             })
             .collect();
         ics::calendar(
@@ -635,6 +646,8 @@ impl<'a> Renderer<'a> {
                         .unwrap_or("nobody yet: unassigned")
                 ),
                 url: Some(format!("{runbook_url}#{}", s.id)),
+                sequence: s.moves + u32::from(s.status == "skipped"),
+                cancelled: s.status == "skipped",
             })
             .collect();
         ics::calendar(
@@ -705,6 +718,8 @@ impl<'a> Renderer<'a> {
                 runbook_url(self.site, &item.client_id),
                 item.touchpoint_id
             )),
+            sequence: item.moves + u32::from(item.state == Status::Skipped),
+            cancelled: item.state == Status::Skipped,
         }
     }
 }
@@ -725,8 +740,21 @@ pub(crate) fn portal_event_uid(client: &str, touchpoint: &str, host: &str) -> St
     format!("{hex}@{host}")
 }
 
-/// `schedule.csv`: every touchpoint of every client, by date, for spreadsheets.
+/// `schedule.csv`: every touchpoint of every client, by date, for spreadsheets, with its
+/// status from the log and its client's signals, so a sheet can be filtered to what is late or
+/// to the relationships that need attention.
 fn schedule_csv(site: &Site, today: Date) -> String {
+    let signals: HashMap<&str, internal::SignalsView> = site
+        .clients
+        .iter()
+        .map(|c| {
+            let history = crate::history::History::of(site, c);
+            (
+                c.id.as_str(),
+                internal::SignalsView::new(site, c, &history, today),
+            )
+        })
+        .collect();
     let mut out = String::from(crate::csv::BOM);
     out.push_str(&crate::csv::row(&[
         "Date",
@@ -738,8 +766,20 @@ fn schedule_csv(site: &Site, today: Date) -> String {
         "Channel",
         "Stage",
         "Visibility",
+        "Status",
+        "Days late",
+        "Times moved",
+        "Client health",
+        "Why",
+        "Last personal contact",
+        "Days since personal contact",
+        "Last score",
+        "Last mood",
+        "Open steps",
     ]));
+    let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
     for item in internal::schedule(site, today) {
+        let s = &signals[item.client_id.as_str()];
         out.push_str(&crate::csv::row(&[
             item.date.as_str(),
             &item.day.to_string(),
@@ -753,6 +793,16 @@ fn schedule_csv(site: &Site, today: Date) -> String {
             &item.channel,
             &item.stage,
             item.visibility,
+            item.status,
+            &number(item.late_days),
+            &item.moves.to_string(),
+            s.health.colour,
+            &s.health.reasons.join("; "),
+            s.last_contact.as_ref().map_or("", |c| c.date.as_str()),
+            &number(s.quiet_days),
+            &number(s.last_score.map(i64::from)),
+            s.last_mood.unwrap_or(""),
+            &s.open_steps.to_string(),
         ]));
     }
     out
@@ -779,7 +829,7 @@ fn personalise_scripts(
                 continue;
             }
         }
-        let ctx = base.for_touchpoint(site, client, t);
+        let ctx = base.for_touchpoint(site, i, t);
         let mut md = Vec::new();
         let budget = crate::limits::begin();
         let result = tera.render_to(&t.template_name, &ctx, crate::limits::Metered(&mut md));

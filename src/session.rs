@@ -286,6 +286,16 @@ impl Edit {
                 }
             }
         }
+        // A log tells a client's statuses and signals: that client's pages and the site-wide
+        // summaries, nothing else.
+        for file in changed_files(
+            old.logs.iter().map(|x| (&x.file, x)),
+            new.logs.iter().map(|x| (&x.file, x)),
+        ) {
+            let client = stem(&file);
+            edit.keys.insert(crate::plan::log_dep(&client));
+            edit.stale.clients.insert(client);
+        }
         for file in changed_files(
             old.playbook.iter().map(|x| (&x.file, x)),
             new.playbook.iter().map(|x| (&x.file, x)),

@@ -4,18 +4,14 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{first_name, portal::role_label, status, MemberView};
+use super::{first_name, portal::role_label, MemberView};
 use crate::dates;
+use crate::history::{self, History, Status};
 use crate::markdown;
-use crate::model::{Client, Site, Visibility};
+use crate::model::{Client, LogEntry, Site, Visibility};
 
 /// How many days ahead the overview lists what is due.
 pub const DUE_WINDOW_DAYS: i64 = 14;
-
-/// How many days back the overview calls a touchpoint overdue. `hundred` cannot know whether a
-/// touchpoint was done, so "overdue" means: its date was in the last week, before the build
-/// date. Older ones have left the window and are not listed again.
-pub const OVERDUE_WINDOW_DAYS: i64 = 7;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
@@ -46,6 +42,167 @@ pub struct InternalClient {
     pub welcome_html: String,
     /// The `internal` notes, each rendered to HTML.
     pub notes: Vec<Note>,
+    /// What the journey log says about the relationship.
+    pub signals: SignalsView,
+    /// Every log entry, newest first.
+    pub log: Vec<LogView>,
+}
+
+/// The health of a relationship and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthView {
+    /// `green`, `amber` or `red`.
+    pub colour: &'static str,
+    pub reasons: Vec<String>,
+    /// The reasons in one line, or `on track`.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    pub date: String,
+    pub date_long: String,
+    pub date_short: String,
+    pub days_ago: i64,
+    pub by: Option<OwnerRef>,
+    /// The member's name.
+    pub who: Option<String>,
+    pub channel: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreView {
+    pub date: String,
+    pub date_short: String,
+    pub score: u8,
+}
+
+/// A client's signals, as templates and scripts see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignalsView {
+    pub health: HealthView,
+    pub last_contact: Option<ContactView>,
+    /// Days since the last personal contact (or since the start, when there was none).
+    pub quiet_days: Option<i64>,
+    pub last_score: Option<u8>,
+    /// Every score, oldest first.
+    pub scores: Vec<ScoreView>,
+    /// `up`, `down` or `steady`: the last score against the one before.
+    pub trend: Option<&'static str>,
+    pub last_mood: Option<&'static str>,
+    pub open_steps: usize,
+}
+
+impl SignalsView {
+    pub fn new(site: &Site, client: &Client, history: &History, today: Date) -> Self {
+        let s = history.signals(site, client, today);
+        SignalsView {
+            health: HealthView {
+                colour: s.health.name(),
+                summary: if s.reasons.is_empty() {
+                    "on track".to_string()
+                } else {
+                    s.reasons.join("; ")
+                },
+                reasons: s.reasons,
+            },
+            last_contact: s.last_contact.map(|c| ContactView {
+                date: dates::iso(c.date),
+                date_long: dates::long(c.date),
+                date_short: dates::short(c.date),
+                days_ago: dates::days_between(c.date, today),
+                by: c.by.as_deref().and_then(|id| owner_ref(site, id)),
+                who: c
+                    .by
+                    .as_deref()
+                    .and_then(|id| site.member(id))
+                    .map(|m| m.name.clone()),
+                channel: c.channel,
+            }),
+            quiet_days: s.quiet_days,
+            last_score: s.last_score,
+            scores: s
+                .scores
+                .iter()
+                .map(|(d, score)| ScoreView {
+                    date: dates::iso(*d),
+                    date_short: dates::short(*d),
+                    score: *score,
+                })
+                .collect(),
+            trend: s.trend.map(|t| t.name()),
+            last_mood: s.last_mood.map(|m| m.name()),
+            open_steps: s.open_steps,
+        }
+    }
+}
+
+/// One entry of a client's journey log, for the runbook's history and for scripts.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogView {
+    pub date: String,
+    pub date_long: String,
+    pub date_short: String,
+    /// The touchpoint's id, or none for an unplanned contact.
+    pub touchpoint: Option<String>,
+    /// The entry's title, else its touchpoint's.
+    pub title: String,
+    pub planned: bool,
+    /// `done`, `skipped` or `moved`.
+    pub status: &'static str,
+    /// The new date of a moved touchpoint.
+    pub to: Option<String>,
+    pub to_long: Option<String>,
+    pub by: Option<OwnerRef>,
+    pub with: Vec<String>,
+    pub channel: Option<String>,
+    pub score: Option<u8>,
+    pub mood: Option<&'static str>,
+    pub note_html: String,
+}
+
+impl LogView {
+    pub fn new(site: &Site, client: &Client, e: &LogEntry) -> Self {
+        let t = history::touchpoint(site, e);
+        LogView {
+            date: dates::iso(e.date),
+            date_long: dates::long(e.date),
+            date_short: dates::short(e.date),
+            touchpoint: e.touchpoint.as_ref().map(|t| t.value.clone()),
+            title: e
+                .title
+                .clone()
+                .or_else(|| t.map(|t| t.title.clone()))
+                .unwrap_or_default(),
+            planned: e.touchpoint.is_some(),
+            status: e.status.name(),
+            to: e.to.map(dates::iso),
+            to_long: e.to.map(dates::long),
+            by: history::by_whom(site, client, e).and_then(|id| owner_ref(site, &id)),
+            with: e.with.iter().map(|w| w.value.clone()).collect(),
+            channel: History::channel_of(site, e).map(str::to_string),
+            score: e.score,
+            mood: e.mood.map(|m| m.name()),
+            note_html: markdown::to_html(&e.note),
+        }
+    }
+
+    /// Every entry of the client's log, newest first.
+    pub fn all(site: &Site, client: &Client, history: &History) -> Vec<LogView> {
+        history
+            .entries
+            .iter()
+            .rev()
+            .map(|e| LogView::new(site, client, e))
+            .collect()
+    }
+}
+
+fn owner_ref(site: &Site, id: &str) -> Option<OwnerRef> {
+    site.member(id).map(|m| OwnerRef {
+        id: m.id.clone(),
+        name: m.name.clone(),
+    })
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,7 +233,15 @@ pub struct RunbookStep {
     pub owner_role: String,
     pub owner: Option<OwnerRef>,
     pub script_html: String,
+    /// `done`, `skipped`, `open`, `today` or `upcoming`.
     pub status: &'static str,
+    /// For a moved step, the journey's own date, and how many times it moved.
+    pub planned_long: Option<String>,
+    pub moves: u32,
+    /// For an open step, how many days late it is.
+    pub late_days: Option<i64>,
+    /// The log entry that marked it done or skipped.
+    pub logged: Option<LogView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,12 +272,16 @@ impl Runbook {
                     .map(|m| MemberView::new(m, "")),
             })
             .collect();
+        let history = History::of(site, client);
         let steps: Vec<RunbookStep> = site
             .journey
             .iter()
             .zip(scripts)
-            .map(|(t, script)| {
-                let date = client.date_of_day(t.day);
+            .enumerate()
+            .map(|(i, (t, script))| {
+                let step = &history.steps[i];
+                let date = step.date;
+                let status = history.status(i, today);
                 RunbookStep {
                     id: t.id.clone(),
                     title: t.title.clone(),
@@ -136,13 +305,19 @@ impl Runbook {
                             name: m.name.clone(),
                         }),
                     script_html: script.clone(),
-                    status: status(date, today),
+                    status: status.name(),
+                    planned_long: (step.date != step.planned).then(|| dates::long(step.planned)),
+                    moves: step.moves,
+                    late_days: (status == Status::Open).then(|| dates::days_between(date, today)),
+                    logged: step
+                        .entry
+                        .map(|e| LogView::new(site, client, history.entries[e])),
                 }
             })
             .collect();
         let unassigned = steps.iter().filter(|s| s.owner.is_none()).count();
         Runbook {
-            client: internal_client(site, client, today),
+            client: internal_client(site, client, &history, today),
             team,
             steps,
             unassigned,
@@ -150,14 +325,19 @@ impl Runbook {
     }
 }
 
-pub fn internal_client(site: &Site, client: &Client, today: Date) -> InternalClient {
+pub fn internal_client(
+    site: &Site,
+    client: &Client,
+    history: &History,
+    today: Date,
+) -> InternalClient {
     InternalClient {
         id: client.id.clone(),
         name: client.name.clone(),
         start: dates::iso(client.start),
         start_long: dates::long(client.start),
         day: dates::journey_day(client.start, today),
-        stage: current_stage(site, client, today),
+        stage: current_stage(site, client, history),
         contacts: client
             .contacts
             .iter()
@@ -173,21 +353,20 @@ pub fn internal_client(site: &Site, client: &Client, today: Date) -> InternalCli
         cares_about: client.cares_about.clone(),
         welcome_html: markdown::to_html(&client.welcome),
         notes: notes(&client.internal),
+        signals: SignalsView::new(site, client, history, today),
+        log: LogView::all(site, client, history),
     }
 }
 
-/// The client's stage: as set in its file, else the stage of the latest touchpoint that has
-/// happened, else of the first one to come.
-pub fn current_stage(site: &Site, client: &Client, today: Date) -> String {
+/// The client's stage: as set in its file, else the stage of the furthest touchpoint logged
+/// done, else of the first one.
+pub fn current_stage(site: &Site, client: &Client, history: &History) -> String {
     if let Some(s) = &client.stage {
         return s.value.clone();
     }
-    site.journey
-        .iter()
-        .rev()
-        .find(|t| client.date_of_day(t.day) <= today)
-        .or(site.journey.first())
-        .map(|t| t.stage.value.clone())
+    history
+        .stage_reached(site)
+        .or_else(|| site.journey.first().map(|t| t.stage.value.clone()))
         .unwrap_or_else(|| site.stages().first().cloned().unwrap_or_default())
 }
 
@@ -264,6 +443,7 @@ pub struct ClientRow {
     pub start_short: String,
     pub next: Option<DueItem>,
     pub unassigned: usize,
+    pub signals: SignalsView,
 }
 
 /// A touchpoint falling on a date, for lists of what is due.
@@ -284,14 +464,29 @@ pub struct DueItem {
     pub stage: String,
     /// `client` or `internal`.
     pub visibility: &'static str,
+    /// `done`, `skipped`, `open`, `today` or `upcoming`.
+    pub status: &'static str,
+    /// For an open step, how many days late it is.
+    pub late_days: Option<i64>,
+    /// How many times it was moved; its date is the last one it was moved to.
+    pub moves: u32,
     #[serde(skip)]
     pub on: Date,
+    #[serde(skip)]
+    pub state: Status,
 }
 
-fn due_item(site: &Site, client: &Client, t: &crate::model::Touchpoint, today: Date) -> DueItem {
-    let date = client.date_of_day(t.day);
+/// Touchpoint `i` of the journey for `client`, with its date and status from `history`.
+fn due_item(site: &Site, client: &Client, history: &History, i: usize, today: Date) -> DueItem {
+    let t = &site.journey[i];
+    let date = history.steps[i].date;
+    let state = history.status(i, today);
     DueItem {
         on: date,
+        state,
+        status: state.name(),
+        late_days: (state == Status::Open).then(|| dates::days_between(date, today)),
+        moves: history.steps[i].moves,
         stage: t.stage.value.clone(),
         visibility: match t.visibility {
             Visibility::Client => "client",
@@ -321,6 +516,8 @@ fn due_item(site: &Site, client: &Client, t: &crate::model::Touchpoint, today: D
 #[derive(Debug, Clone, Serialize)]
 pub struct Overview {
     pub clients: Vec<ClientRow>,
+    /// The clients whose health is not green, worst first.
+    pub attention: Vec<ClientRow>,
     /// Touchpoints from the build date to [`DUE_WINDOW_DAYS`] ahead, by date.
     pub due: Vec<DueItem>,
     pub due_window_days: i64,
@@ -367,13 +564,14 @@ pub struct OwnerAgenda {
 
 /// The overview's "by owner" board, as of the build date. Weeks run Monday to Sunday:
 ///
-/// - **overdue**: dated in the [`OVERDUE_WINDOW_DAYS`] days before the build date;
+/// - **overdue**: every open step, whatever its age: its date has passed and nothing is logged,
+///   so it stays here until someone logs it done, skipped or moved;
 /// - **this week**: from the build date to the coming Sunday, both included;
 /// - **next week**: the Monday to Sunday after that.
 #[derive(Debug, Clone, Serialize)]
 pub struct Agenda {
-    pub overdue: DaySpan,
-    pub overdue_days: i64,
+    /// From the oldest open step to the day before the build date (none when nothing is open).
+    pub overdue: Option<DaySpan>,
     pub this_week: DaySpan,
     pub next_week: DaySpan,
     /// Owners with anything in the three lists, by name; the unassigned last.
@@ -384,30 +582,34 @@ pub struct Agenda {
 }
 
 impl Agenda {
-    pub fn new(site: &Site, today: Date) -> Self {
+    fn new(site: &Site, histories: &[History], today: Date) -> Self {
         let monday = dates::add_days(today, -i64::from(today.weekday().to_monday_zero_offset()));
         let sunday = dates::add_days(monday, 6);
-        let overdue_from = dates::add_days(today, -OVERDUE_WINDOW_DAYS);
         let yesterday = dates::add_days(today, -1);
         let next_monday = dates::add_days(monday, 7);
         let next_sunday = dates::add_days(monday, 13);
         let mut owners: Vec<OwnerAgenda> = Vec::new();
         let (mut overdue_count, mut this_week_count, mut next_week_count) = (0, 0, 0);
-        // Only the touchpoints inside the three windows are made into items: the overview is
+        // Only the touchpoints in the three lists are made into items: the overview is
         // recomputed on every rebuild while serving.
         let mut items: Vec<DueItem> = Vec::new();
-        for c in &site.clients {
-            for t in &site.journey {
-                let d = c.date_of_day(t.day);
-                if (overdue_from..=next_sunday).contains(&d) {
-                    items.push(due_item(site, c, t, today));
+        for (c, history) in site.clients.iter().zip(histories) {
+            for i in 0..site.journey.len() {
+                let listed = match history.status(i, today) {
+                    Status::Open => true,
+                    Status::Today | Status::Upcoming => history.steps[i].date <= next_sunday,
+                    Status::Done | Status::Skipped => false,
+                };
+                if listed {
+                    items.push(due_item(site, c, history, i, today));
                 }
             }
         }
         sort_by_date(&mut items);
+        let oldest_open = items.iter().find(|i| i.state == Status::Open).map(|i| i.on);
         for item in items {
             let d = item.on;
-            let list = if (overdue_from..=yesterday).contains(&d) {
+            let list = if item.state == Status::Open {
                 overdue_count += 1;
                 0
             } else if (today..=sunday).contains(&d) {
@@ -449,8 +651,7 @@ impl Agenda {
             (None, None) => std::cmp::Ordering::Equal,
         });
         Agenda {
-            overdue: DaySpan::new(overdue_from, yesterday),
-            overdue_days: OVERDUE_WINDOW_DAYS,
+            overdue: oldest_open.map(|first| DaySpan::new(first, yesterday)),
             this_week: DaySpan::new(today, sunday),
             next_week: DaySpan::new(next_monday, next_sunday),
             owners,
@@ -462,14 +663,16 @@ impl Agenda {
 }
 
 /// Every touchpoint of every client, by date (then client name, journey day and touchpoint
-/// id): the rows of `schedule.csv` and the events of the team's calendars.
+/// id), skipped ones included: the rows of `schedule.csv` and the events of the team's
+/// calendars.
 pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
-    let mut rows: Vec<DueItem> = site
-        .clients
-        .iter()
-        .flat_map(|c| site.journey.iter().map(move |t| (c, t)))
-        .map(|(c, t)| due_item(site, c, t, today))
-        .collect();
+    let mut rows: Vec<DueItem> = Vec::with_capacity(site.clients.len() * site.journey.len());
+    for c in &site.clients {
+        let history = History::of(site, c);
+        for i in 0..site.journey.len() {
+            rows.push(due_item(site, c, &history, i, today));
+        }
+    }
     sort_by_date(&mut rows);
     rows
 }
@@ -489,9 +692,10 @@ pub fn member_schedule(site: &Site, member_id: &str, today: Date) -> Vec<DueItem
         if roles.is_empty() {
             continue;
         }
-        for t in &site.journey {
+        let history = History::of(site, c);
+        for (i, t) in site.journey.iter().enumerate() {
             if roles.contains(&t.owner.value.as_str()) {
-                rows.push(due_item(site, c, t, today));
+                rows.push(due_item(site, c, &history, i, today));
             }
         }
     }
@@ -513,21 +717,25 @@ fn sort_by_date(items: &mut [DueItem]) {
 
 impl Overview {
     pub fn new(site: &Site, today: Date) -> Self {
+        let histories: Vec<History> = site.clients.iter().map(|c| History::of(site, c)).collect();
         let mut due = Vec::new();
-        let clients = site
+        let clients: Vec<ClientRow> = site
             .clients
             .iter()
-            .map(|c| {
-                let mut next = None;
+            .zip(&histories)
+            .map(|(c, history)| {
+                let mut next: Option<DueItem> = None;
                 let mut unassigned = 0;
-                for t in &site.journey {
-                    let date = c.date_of_day(t.day);
-                    let ahead = dates::days_between(today, date);
-                    if (0..DUE_WINDOW_DAYS).contains(&ahead) {
-                        due.push(due_item(site, c, t, today));
-                    }
-                    if ahead >= 0 && next.is_none() {
-                        next = Some(due_item(site, c, t, today));
+                for (i, t) in site.journey.iter().enumerate() {
+                    let status = history.status(i, today);
+                    let date = history.steps[i].date;
+                    if matches!(status, Status::Today | Status::Upcoming) {
+                        if dates::days_between(today, date) < DUE_WINDOW_DAYS {
+                            due.push(due_item(site, c, history, i, today));
+                        }
+                        if next.as_ref().is_none_or(|n| date < n.on) {
+                            next = Some(due_item(site, c, history, i, today));
+                        }
                     }
                     if c.member_for_role(&t.owner.value).is_none() {
                         unassigned += 1;
@@ -536,22 +744,43 @@ impl Overview {
                 ClientRow {
                     id: c.id.clone(),
                     name: c.name.clone(),
-                    stage: current_stage(site, c, today),
+                    stage: current_stage(site, c, history),
                     day: dates::journey_day(c.start, today),
                     start_short: dates::short(c.start),
                     next,
                     unassigned,
+                    signals: SignalsView::new(site, c, history, today),
                 }
             })
             .collect();
         due.sort_by(|a, b| (&a.date, &a.client_name, a.day).cmp(&(&b.date, &b.client_name, b.day)));
+        // The relationships that need attention, worst first: red before amber, then the one
+        // with more reasons, then the one quiet for longer.
+        let mut attention: Vec<ClientRow> = clients
+            .iter()
+            .filter(|c| c.signals.health.colour != "green")
+            .cloned()
+            .collect();
+        attention.sort_by(|a, b| {
+            let rank = |c: &ClientRow| {
+                (
+                    std::cmp::Reverse(c.signals.health.colour == "red"),
+                    std::cmp::Reverse(c.signals.health.reasons.len()),
+                    std::cmp::Reverse(c.signals.quiet_days.unwrap_or(0)),
+                )
+            };
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| (&a.name, &a.id).cmp(&(&b.name, &b.id)))
+        });
         Overview {
+            agenda: Agenda::new(site, &histories, today),
+            attention,
             clients,
             due,
             due_window_days: DUE_WINDOW_DAYS,
             team_count: site.team.len(),
             touchpoint_count: site.journey.len(),
-            agenda: Agenda::new(site, today),
         }
     }
 }
@@ -578,11 +807,13 @@ pub fn member_work(site: &Site, member_id: &str, today: Date) -> Vec<MemberWork>
             if roles.is_empty() {
                 return None;
             }
+            let history = History::of(site, c);
             let touchpoints = site
                 .journey
                 .iter()
-                .filter(|t| roles.contains(&&t.owner.value))
-                .map(|t| due_item(site, c, t, today))
+                .enumerate()
+                .filter(|(_, t)| roles.contains(&&t.owner.value))
+                .map(|(i, _)| due_item(site, c, &history, i, today))
                 .collect();
             Some(MemberWork {
                 client_id: c.id.clone(),

@@ -137,13 +137,3 @@ pub fn initials(name: &str) -> String {
         .flat_map(char::to_uppercase)
         .collect()
 }
-
-/// Where a dated step stands relative to the build date.
-pub fn status(date: Date, today: Date) -> &'static str {
-    use std::cmp::Ordering::*;
-    match date.cmp(&today) {
-        Less => "done",
-        Equal => "today",
-        Greater => "upcoming",
-    }
-}

@@ -4,8 +4,9 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::{first_name, status, MemberView};
+use super::{first_name, MemberView};
 use crate::dates;
+use crate::history::{History, Status};
 use crate::model::{Client, Site, Visibility};
 
 #[derive(Debug, Clone, Serialize)]
@@ -53,7 +54,12 @@ pub struct TimelineStep {
     /// The `portal` sentence written for clients.
     pub text: String,
     pub with: Option<String>,
+    /// `done` (logged done), `open` (its date passed and the team has not confirmed it: shown
+    /// as "date to be confirmed", never as done or late), `today` or `upcoming`. Skipped steps
+    /// are not on the timeline at all.
     pub status: &'static str,
+    /// Whether it was moved from the journey's first date; `date` is the new one.
+    pub moved: bool,
 }
 
 /// Everything the portal pages of one client are made from.
@@ -91,12 +97,17 @@ impl PortalData {
                 }),
             }
         }
+        // The portal learns a step's status and date from the log, never an entry's words.
+        let history = History::of(site, client);
         let timeline = site
             .journey
             .iter()
-            .filter(|t| t.visibility == Visibility::Client)
-            .map(|t| {
-                let date = client.date_of_day(t.day);
+            .enumerate()
+            .filter(|(_, t)| t.visibility == Visibility::Client)
+            .filter(|(i, _)| history.status(*i, today) != Status::Skipped)
+            .map(|(i, t)| {
+                let step = &history.steps[i];
+                let date = step.date;
                 TimelineStep {
                     id: t.id.clone(),
                     title: t.title.clone(),
@@ -111,7 +122,8 @@ impl PortalData {
                         .member_for_role(&t.owner.value)
                         .and_then(|id| site.member(id))
                         .map(|m| m.name.clone()),
-                    status: status(date, today),
+                    status: history.status(i, today).name(),
+                    moved: step.date != step.planned,
                 }
             })
             .collect();
@@ -133,13 +145,16 @@ impl PortalData {
         }
     }
 
-    /// The next few steps from the build date on, for the welcome page.
+    /// The next few steps from the build date on, by date, for the welcome page.
     pub fn next_steps(&self, n: usize) -> Vec<&TimelineStep> {
-        self.timeline
+        let mut ahead: Vec<&TimelineStep> = self
+            .timeline
             .iter()
-            .filter(|s| s.status != "done")
-            .take(n)
-            .collect()
+            .filter(|s| s.status == "today" || s.status == "upcoming")
+            .collect();
+        ahead.sort_by(|a, b| a.date.cmp(&b.date));
+        ahead.truncate(n);
+        ahead
     }
 
     /// Photos the client's pages show, as paths inside `static/`: copied into the client's

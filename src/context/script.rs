@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::first_name;
 use crate::config::Firm;
 use crate::dates;
+use crate::history::History;
 use crate::model::{Client, Member, Site, Touchpoint};
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,6 +81,8 @@ pub struct ScriptTouchpoint<'a> {
     pub date_long: String,
     pub stage: &'a str,
     pub channel: &'a str,
+    /// `done`, `skipped`, `open`, `today` or `upcoming`, from the journey log.
+    pub status: &'static str,
 }
 
 /// Builds the per-client part once; [`ClientScriptContext::for_touchpoint`] adds the rest.
@@ -87,10 +90,12 @@ pub struct ScriptTouchpoint<'a> {
 pub struct ClientScriptContext {
     base: tera::Context,
     team: BTreeMap<String, ScriptPerson>,
+    /// Each touchpoint's date and status for this client, in journey order.
+    steps: Vec<(jiff::civil::Date, &'static str)>,
 }
 
 impl ClientScriptContext {
-    pub fn new(site: &Site, client: &Client) -> Self {
+    pub fn new(site: &Site, client: &Client, today: jiff::civil::Date) -> Self {
         let contacts: Vec<ScriptContact> = client
             .contacts
             .iter()
@@ -126,19 +131,27 @@ impl ClientScriptContext {
             .into_map()
             .expect("a client is a map");
         client_value.insert("internal".into(), notes_value(&client.internal));
+        let history = History::of(site, client);
+        for (key, value) in log_values(site, client, &history, today) {
+            client_value.insert(key.into(), value);
+        }
         base.insert_value("client", tera::Value::from(client_value));
         base.insert("team", &team);
-        ClientScriptContext { base, team }
+        let steps = (0..site.journey.len())
+            .map(|i| (history.steps[i].date, history.status(i, today).name()))
+            .collect();
+        ClientScriptContext { base, team, steps }
     }
 
-    pub fn for_touchpoint(&self, site: &Site, client: &Client, t: &Touchpoint) -> tera::Context {
+    /// The context of `site.journey[index]`, which is `t`.
+    pub fn for_touchpoint(&self, site: &Site, index: usize, t: &Touchpoint) -> tera::Context {
         let mut ctx = self.base.clone();
         let owner = self
             .team
             .get(&t.owner.value)
             .cloned()
             .unwrap_or_else(|| ScriptPerson::unassigned(&t.owner.value, &site.config.firm));
-        let date = client.date_of_day(t.day);
+        let (date, status) = self.steps[index];
         ctx.insert("owner", &owner);
         ctx.insert(
             "touchpoint",
@@ -149,10 +162,62 @@ impl ClientScriptContext {
                 date_long: dates::long(date),
                 stage: &t.stage.value,
                 channel: &t.channel,
+                status,
             },
         );
         ctx
     }
+}
+
+/// What the journey log says, as `client.health`, `client.last_contact`, `client.last_score`,
+/// `client.scores`, `client.log` (newest first) and the other signals. Notes are the team's
+/// markdown, so like the `internal` notes they are kept as written.
+fn log_values(
+    site: &Site,
+    client: &Client,
+    history: &History,
+    today: jiff::civil::Date,
+) -> Vec<(&'static str, tera::Value)> {
+    let signals = super::internal::SignalsView::new(site, client, history, today);
+    let log: Vec<tera::Value> = history
+        .entries
+        .iter()
+        .rev()
+        .map(|e| {
+            let view = super::internal::LogView::new(site, client, e);
+            let mut value = tera::Value::from_serializable(&view)
+                .into_map()
+                .expect("an entry is a map");
+            value.insert("note".into(), tera::Value::safe_string(&e.note));
+            tera::Value::from(value)
+        })
+        .collect();
+    vec![
+        ("health", tera::Value::from_serializable(&signals.health)),
+        (
+            "last_contact",
+            tera::Value::from_serializable(&signals.last_contact),
+        ),
+        (
+            "last_score",
+            tera::Value::from_serializable(&signals.last_score),
+        ),
+        ("scores", tera::Value::from_serializable(&signals.scores)),
+        ("trend", tera::Value::from_serializable(&signals.trend)),
+        (
+            "last_mood",
+            tera::Value::from_serializable(&signals.last_mood),
+        ),
+        (
+            "quiet_days",
+            tera::Value::from_serializable(&signals.quiet_days),
+        ),
+        (
+            "open_steps",
+            tera::Value::from_serializable(&signals.open_steps),
+        ),
+        ("log", tera::Value::from(log)),
+    ]
 }
 
 /// The `internal` notes as template values. Their strings are markdown written by the team, so

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::Loaded;
-use crate::model::{Chapter, Client, Member, Touchpoint};
+use crate::model::{Chapter, Client, Log, Member, Touchpoint};
 
 /// The memo of every kind of source file. The default remembers nothing: a one-off build
 /// does not pay for copies it would never use.
@@ -19,6 +19,7 @@ pub(crate) struct Sources {
     pub(super) clients: Memo<Arc<Client>>,
     pub(super) journey: Memo<Arc<Touchpoint>>,
     pub(super) playbook: Memo<Arc<Chapter>>,
+    pub(super) logs: Memo<Arc<Log>>,
     /// Files (relative to the site folder) to parse again whatever their stamp says: an
     /// editor may save twice within the clock's resolution with the same size.
     forced: HashSet<PathBuf>,
@@ -32,6 +33,7 @@ impl Sources {
         s.clients.remember = true;
         s.journey.remember = true;
         s.playbook.remember = true;
+        s.logs.remember = true;
         s
     }
 

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod frontmatter;
 pub mod journey;
 pub(crate) mod links;
+pub mod log;
 pub(crate) mod memo;
 pub mod playbook;
 pub mod team;
@@ -84,6 +85,14 @@ pub(crate) fn load_site_with(
         &forced,
     );
     diags.extend(d);
+    let (logs, d) = load_all(
+        root,
+        SourceKind::Log,
+        |file, id, text| log::load(file, id, text).map(|(l, w)| (Arc::new(l), w)),
+        &mut sources.logs,
+        &forced,
+    );
+    diags.extend(d);
 
     let (statics, d) = list_statics(root);
     diags.extend(d);
@@ -106,6 +115,7 @@ pub(crate) fn load_site_with(
             clients,
             journey,
             playbook,
+            logs,
             statics,
             template_overrides,
             unloaded_team,
@@ -130,6 +140,8 @@ pub(crate) enum SourceKind {
     Journey,
     /// `playbook/<id>.md`.
     Playbook,
+    /// `log/<client>.yaml`.
+    Log,
     /// Any file under `templates/`: a theme override.
     Template,
     /// Any file under `static/`, published as it is.
@@ -138,19 +150,21 @@ pub(crate) enum SourceKind {
 
 impl SourceKind {
     /// The content kinds, each a folder of files named by id.
-    pub(crate) const CONTENT: [SourceKind; 4] = [
+    pub(crate) const CONTENT: [SourceKind; 5] = [
         SourceKind::Team,
         SourceKind::Clients,
         SourceKind::Journey,
         SourceKind::Playbook,
+        SourceKind::Log,
     ];
 
     /// The kinds that are folders of the site: every kind but the settings.
-    pub(crate) const FOLDERS: [SourceKind; 6] = [
+    pub(crate) const FOLDERS: [SourceKind; 7] = [
         SourceKind::Team,
         SourceKind::Clients,
         SourceKind::Journey,
         SourceKind::Playbook,
+        SourceKind::Log,
         SourceKind::Template,
         SourceKind::Static,
     ];
@@ -163,6 +177,7 @@ impl SourceKind {
             SourceKind::Clients => "clients",
             SourceKind::Journey => "journey",
             SourceKind::Playbook => "playbook",
+            SourceKind::Log => "log",
             SourceKind::Template => "templates",
             SourceKind::Static => "static",
         }
@@ -171,7 +186,7 @@ impl SourceKind {
     /// The extensions a content file may have; any, for templates and static files.
     pub(crate) fn extensions(self) -> &'static [&'static str] {
         match self {
-            SourceKind::Team | SourceKind::Clients => &["yaml", "yml"],
+            SourceKind::Team | SourceKind::Clients | SourceKind::Log => &["yaml", "yml"],
             SourceKind::Journey | SourceKind::Playbook => &["md"],
             SourceKind::Settings | SourceKind::Template | SourceKind::Static => &[],
         }
@@ -207,6 +222,7 @@ impl SourceKind {
 pub fn sort_site(site: &mut Site) {
     site.team.sort_by(|a, b| a.id.cmp(&b.id));
     site.clients.sort_by(|a, b| a.id.cmp(&b.id));
+    site.logs.sort_by(|a, b| a.client.cmp(&b.client));
     site.journey
         .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
     site.playbook.sort_by(|a, b| {
