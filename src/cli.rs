@@ -1,4 +1,4 @@
-//! The command line: `hundred init | build | pdf | serve | check`. Parsing and printing only; the work is
+//! The command line: `hundred init | build | pdf | serve | check | log`. Parsing and printing only; the work is
 //! done by the library.
 
 use std::io::Write;
@@ -94,6 +94,55 @@ enum Command {
         #[arg(long, value_parser = parse_date)]
         today: Option<jiff::civil::Date>,
     },
+    /// Record what happened with a client in its journey log (log/CLIENT.yaml)
+    Log(LogArgs),
+}
+
+/// `hundred log`'s arguments.
+#[derive(clap::Args)]
+struct LogArgs {
+    /// The client's id (its file name in clients/ without .yaml)
+    client: String,
+    /// The touchpoint (a journey file's name without .md); leave it out for an unplanned
+    /// contact, with --title and --channel
+    touchpoint: Option<String>,
+    /// The touchpoint was skipped: it will not happen
+    #[arg(long, conflicts_with = "moved")]
+    skipped: bool,
+    /// The touchpoint was moved to this date, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    moved: Option<jiff::civil::Date>,
+    /// When it happened, YYYY-MM-DD (default: today)
+    #[arg(long, value_parser = parse_date)]
+    date: Option<jiff::civil::Date>,
+    /// The team member who did it (default: the touchpoint's owner)
+    #[arg(long, value_name = "ID")]
+    by: Option<String>,
+    /// A contact who took part, by name (repeat for several)
+    #[arg(long, value_name = "NAME")]
+    with: Vec<String>,
+    /// A score from 0 to 10 (surveys, reviews)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    score: Option<i64>,
+    /// How it felt: green, amber or red
+    #[arg(long, value_name = "MOOD")]
+    mood: Option<String>,
+    /// What it was, for an unplanned contact
+    #[arg(long, value_name = "TEXT")]
+    title: Option<String>,
+    /// How it happened (call, meeting, email…); for an unplanned contact, or to record that a
+    /// touchpoint happened another way than planned
+    #[arg(long, value_name = "CHANNEL")]
+    channel: Option<String>,
+    /// A note for the team (markdown; never shown to the client)
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+    /// The site folder (the one with hundred.toml)
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    site: PathBuf,
+    /// The build date entries are checked against (default: today)
+    #[arg(long, value_parser = parse_date)]
+    today: Option<jiff::civil::Date>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -184,6 +233,7 @@ pub fn main() -> ExitCode {
                 }
             }
         }
+        Command::Log(args) => log(args),
         Command::Check { dir, format, today } => {
             let opts = BuildOptions {
                 today,
@@ -220,6 +270,45 @@ pub fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+    }
+}
+
+fn log(args: LogArgs) -> ExitCode {
+    let today = args.today.unwrap_or_else(crate::dates::today);
+    let new = crate::record::NewEntry {
+        client: args.client,
+        touchpoint: args.touchpoint,
+        skipped: args.skipped,
+        moved_to: args.moved,
+        date: args.date,
+        by: args.by,
+        with: args.with,
+        score: args.score,
+        mood: args.mood,
+        title: args.title,
+        channel: args.channel,
+        note: args.note,
+    };
+    match crate::record::record(&args.site, &new, today) {
+        Ok(done) => {
+            print_diagnostics(&args.site, &done.warnings);
+            println!(
+                "{} {}:",
+                if done.created { "Created" } else { "Added to" },
+                done.file.display()
+            );
+            print!("{}", done.entry);
+            ExitCode::SUCCESS
+        }
+        Err(Problems { diagnostics }) => {
+            print_diagnostics(&args.site, &diagnostics);
+            eprintln!(
+                "log failed: {} error(s), {} warning(s); nothing was written.",
+                diagnostics.error_count(),
+                diagnostics.warning_count()
+            );
+            ExitCode::FAILURE
         }
     }
 }
