@@ -202,3 +202,42 @@ fn a_long_playbook_stays_consistent_as_chapters_come_and_go() {
     );
     step(&mut session, site, &["playbook/50-extra-32.md"]);
 }
+
+#[test]
+fn a_log_edit_rerenders_that_client_and_the_summaries_only() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let mut session = Session::start(site, &opts()).unwrap();
+    put(
+        &site.join("log/acme.yaml"),
+        "- date: 2026-11-17\n  touchpoint: 001-welcome-call\n  score: 5\n",
+    );
+    let r = step(&mut session, site, &["log/acme.yaml"]);
+    // acme's portal (welcome, team, journey, calendar, welcome pack, three member pages) and
+    // runbook (page, print, calendar); the overview, clients, team, the team calendar and
+    // the schedule; the profiles and calendars of acme's three members. Nothing of hostile's
+    // and nothing of the playbook.
+    assert!(
+        r.rerendered <= 8 + 3 + 5 + 6,
+        "{} re-rendered: {r:?}",
+        r.rerendered
+    );
+    assert!(
+        r.changed
+            .iter()
+            .all(|c| !c.contains("hostile") && !c.contains("playbook")),
+        "{:?}",
+        r.changed
+    );
+    assert!(r
+        .changed
+        .contains(&"internal/clients/acme/index.html".to_string()));
+    assert!(r
+        .changed
+        .contains(&"portal/acme/journey/index.html".to_string()));
+
+    edit(&site.join("log/acme.yaml"), "score: 5", "score: 9");
+    step(&mut session, site, &["log/acme.yaml"]);
+    fs::remove_file(site.join("log/acme.yaml")).unwrap();
+    step(&mut session, site, &["log/acme.yaml"]);
+}

@@ -12,6 +12,7 @@ mod content_safety;
 mod errors;
 mod golden;
 mod incremental;
+mod journey_log;
 mod minify;
 mod never_panics;
 mod output_safety;

@@ -279,6 +279,7 @@ fn member_calendars_depend_on_the_right_files() {
     ];
     let mut expected: Vec<String> = vec!["clients/acme.yaml".into(), "hundred.toml".into()];
     expected.extend(journey.iter().map(|s| s.to_string()));
+    expected.push("log/acme".into());
     expected.push("team/cy.yaml".into());
     assert_eq!(deps("internal/team/cy/calendar.ics"), expected);
     let ann = deps("internal/team/ann/calendar.ics");
@@ -374,12 +375,22 @@ fn schedule_csv_parses_back() {
             "Role",
             "Channel",
             "Stage",
-            "Visibility"
+            "Visibility",
+            "Status",
+            "Days late",
+            "Times moved",
+            "Client health",
+            "Why",
+            "Last personal contact",
+            "Days since personal contact",
+            "Last score",
+            "Last mood",
+            "Open steps"
         ]
     );
     let rows = &rows[1..];
     assert_eq!(rows.len(), 2 * 5, "every touchpoint of every client");
-    assert!(rows.iter().all(|r| r.len() == 9));
+    assert!(rows.iter().all(|r| r.len() == 19));
     let dates: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     let mut sorted = dates.clone();
     sorted.sort();
@@ -392,7 +403,7 @@ fn schedule_csv_parses_back() {
     let acme = "Acme Widgets, Inc.";
     let invoice = find(acme, AWKWARD_TITLE);
     assert_eq!(
-        invoice,
+        &invoice[..9],
         &[
             "2026-11-26",
             "10",
@@ -497,9 +508,12 @@ fn lists(v: &[(&str, &[&str])]) -> OwnerLists {
 fn overview_groups_overdue_this_week_and_next_by_owner() {
     // Acme starts on Tuesday 17 November 2026: welcome call on the 17th and hand-off on the
     // 18th (Ann), the invoice on Thursday the 26th (Cy). Hostile's touchpoints are long past.
-    let site = fixture("canary");
+    // acme alone: hostile's steps, long past and never logged, would all be open.
+    let only_acme = copy_fixture("canary");
+    fs::remove_file(only_acme.path().join("clients/hostile.yaml")).unwrap();
+    let site = only_acme.path().to_path_buf();
 
-    // Thursday 19th: the first two are overdue (within 7 days); the invoice is next week
+    // Thursday 19th: the first two are open (late); the invoice is next week
     // (Monday 23rd to Sunday 29th); nothing else is this week.
     let html = read(
         &Build::of(&site)
@@ -522,7 +536,10 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
             ),
         ]
     );
-    assert!(html.contains("12 – 18 Nov 2026"), "the overdue window");
+    assert!(
+        html.contains("17 – 18 Nov 2026"),
+        "from the oldest open step"
+    );
     assert!(
         html.contains("19 – 22 Nov 2026"),
         "this week: from the build date to Sunday"
@@ -557,6 +574,7 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
 
     // Nobody bills Acme: the invoice is listed under "Unassigned", after the people.
     let dir = copy_fixture("canary");
+    fs::remove_file(dir.path().join("clients/hostile.yaml")).unwrap();
     edit(&dir.path().join("clients/acme.yaml"), "  billing: cy\n", "");
     let html = read(
         &Build::of(dir.path())
@@ -582,7 +600,7 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
     // The existing 14-day table is still there.
     assert!(html.contains("Due in the next 14 days"));
 
-    // Past the overdue window, nothing is listed.
+    // Weeks later, nothing logged: the steps stay listed as late until someone logs them.
     let html = read(
         &Build::of(&site)
             .today("2026-12-21")
@@ -591,8 +609,20 @@ fn overview_groups_overdue_this_week_and_next_by_owner() {
             .path()
             .join("public/internal/index.html"),
     );
-    assert!(agenda(&html).is_empty());
-    assert!(html.contains("nothing is due this week or next"));
+    assert_eq!(
+        agenda(&html),
+        [
+            (
+                "Ann Lead".to_string(),
+                lists(&[("overdue", &["Welcome call", "Sales hand-off"])])
+            ),
+            (
+                "Cy Counter".to_string(),
+                lists(&[("overdue", &["First invoice, explained"])])
+            ),
+        ]
+    );
+    assert!(html.contains("34 days late"), "the welcome call of 17 Nov");
 }
 
 // ---------------------------------------------------------------------------------------------

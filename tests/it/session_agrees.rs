@@ -52,6 +52,9 @@ enum Edit {
     Chapter(usize),
     /// The logo's bytes.
     Logo(usize),
+    /// acme's journey log: a done entry with a score, then a move and a skip added, then an
+    /// entry naming no touchpoint that exists, then the log deleted.
+    Log(usize),
 }
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
@@ -72,6 +75,7 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::BreakYaml),
         (0..3usize).prop_map(Edit::Chapter),
         (0..3usize).prop_map(Edit::Logo),
+        (0..4usize).prop_map(Edit::Log),
     ]
 }
 
@@ -282,6 +286,23 @@ fn apply(site: &Path, original: &Path, edit: &Edit) -> Vec<PathBuf> {
                     vec![extra]
                 }
             }
+        }
+        Edit::Log(i) => {
+            let f = site.join("log/acme.yaml");
+            let done = "- date: 2026-11-17\n  touchpoint: 001-welcome-call\n  score: 6\n  note: Went well.\n";
+            let more = "- date: 2026-11-20\n  touchpoint: 010-first-invoice\n  status: moved\n  to: 2026-11-30\n- date: 2026-11-21\n  touchpoint: 100-review\n  status: skipped\n";
+            match i {
+                0 => put(&f, done),
+                1 => put(&f, &format!("{done}{more}")),
+                2 => put(
+                    &f,
+                    &format!("{done}- date: 2026-11-18\n  touchpoint: 999-nothing\n"),
+                ),
+                _ => {
+                    let _ = fs::remove_file(&f);
+                }
+            }
+            vec![f]
         }
         Edit::Logo(i) => {
             let f = site.join("static/logo.svg");

@@ -85,8 +85,15 @@ pub fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
 /// handler attribute, or a `javascript:` URL.
 pub fn assert_no_active_content(page: &str, html: &str) {
     for (name, attrs) in start_tags(html) {
+        // The one script the theme has: the portal's day counter, from its own file.
+        let theme_script = name == "script"
+            && attrs.len() == 2
+            && attrs
+                .iter()
+                .any(|(k, v)| k == "src" && v.ends_with("assets/portal.js"))
+            && attrs.iter().any(|(k, _)| k == "defer");
         assert!(
-            name != "script" && name != "iframe" && name != "object",
+            theme_script || (name != "script" && name != "iframe" && name != "object"),
             "{page}: <{name}> element"
         );
         for (key, value) in attrs {
