@@ -45,13 +45,14 @@ impl ClientCache {
         script_context: ClientScriptContext,
     ) -> Self {
         let runbook = Runbook::new(site, client, today, &scripts);
+        let runbook_value = tera::Value::from_serializable(&runbook);
         let portal = PortalData::new(site, client, today);
         ClientCache {
             script_context: Arc::new(script_context),
             portal_values: Arc::new(PortalValues::new(&portal)),
             portal: Arc::new(portal),
-            runbook_value: tera::Value::from_serializable(&runbook),
-            runbook_client_value: tera::Value::from_serializable(&runbook.client),
+            runbook_client_value: client_of(&runbook_value),
+            runbook_value,
             runbook,
         }
     }
@@ -73,6 +74,15 @@ impl ClientCache {
             script_context: Arc::clone(&self.script_context),
         }
     }
+}
+
+/// The runbook's `client`, shared with the runbook's value rather than made again: it holds
+/// the client's whole journey log.
+fn client_of(runbook: &tera::Value) -> tera::Value {
+    runbook
+        .as_map()
+        .and_then(|m| m.get(&tera::value::Key::from("client")).cloned())
+        .expect("a runbook has its client")
 }
 
 /// A client's [`PortalData`] as template values. Made from portal data only, like every
