@@ -84,20 +84,7 @@ pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
         for (role, member) in &c.team {
             match site.member(&member.value) {
                 None if site.unloaded_team.contains(&member.value) => {}
-                None => {
-                    let d = Diagnostic::error(
-                        &c.file,
-                        format!("there is no team member `{}`", member.value),
-                    )
-                    .at(member.at);
-                    diags.push(match suggest(&member.value, member_ids.iter().copied()) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help(format!(
-                            "team members are the files in team/: {}",
-                            member_ids.join(", ")
-                        )),
-                    });
-                }
+                None => diags.push(unknown_member(&c.file, member, &member_ids)),
                 Some(m) if !m.roles.iter().any(|r| r == role) => {
                     diags.push(
                         Diagnostic::warning(
@@ -202,12 +189,12 @@ pub(crate) fn check_log(
                     format!("there is no touchpoint `{}` in journey/", t.value),
                 )
                 .at(t.at);
-                diags.push(match suggest(&t.value, touchpoint_ids.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(
-                        "name a journey file without `.md`, or leave `touchpoint` out for an unplanned contact",
-                    ),
-                });
+                diags.push(did_you_mean(
+                    d,
+                    &t.value,
+                    &touchpoint_ids,
+                    "name a journey file without `.md`, or leave `touchpoint` out for an unplanned contact".into(),
+                ));
             } else if e.status == crate::model::Logged::Done {
                 if let Some(first) = done.insert(t.value.as_str(), e.date) {
                     diags.push(
@@ -228,16 +215,7 @@ pub(crate) fn check_log(
         }
         if let Some(by) = &e.by {
             if site.member(&by.value).is_none() && !site.unloaded_team.contains(&by.value) {
-                let d =
-                    Diagnostic::error(&log.file, format!("there is no team member `{}`", by.value))
-                        .at(by.at);
-                diags.push(match suggest(&by.value, member_ids.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!(
-                        "team members are the files in team/: {}",
-                        member_ids.join(", ")
-                    )),
-                });
+                diags.push(unknown_member(&log.file, by, &member_ids));
             }
         }
         for w in &e.with {
@@ -247,14 +225,12 @@ pub(crate) fn check_log(
                     format!("`{}` is not a contact of {}", w.value, client.name),
                 )
                 .at(w.at);
-                diags.push(match suggest(&w.value, contact_names.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!(
-                        "the contacts in {} are: {}",
-                        client.file.display(),
-                        contact_names.join(", ")
-                    )),
-                });
+                let contacts = format!(
+                    "the contacts in {} are: {}",
+                    client.file.display(),
+                    contact_names.join(", ")
+                );
+                diags.push(did_you_mean(d, &w.value, &contact_names, contacts));
             }
         }
         if let Some(c) = &e.channel {
@@ -264,10 +240,8 @@ pub(crate) fn check_log(
                     format!("`{}` is not a channel the journey uses", c.value),
                 )
                 .at(c.at);
-                diags.push(match suggest(&c.value, channels.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
-                    None => d.help(format!("the channels in use are: {}", channels.join(", "))),
-                });
+                let in_use = format!("the channels in use are: {}", channels.join(", "));
+                diags.push(did_you_mean(d, &c.value, &channels, in_use));
             }
         }
         if e.date < client.start {
@@ -301,6 +275,28 @@ pub(crate) fn check_log(
         }
     }
     diags
+}
+
+/// `d` with the closest of `known` to `value` as its help, or `otherwise` when none is close.
+fn did_you_mean(d: Diagnostic, value: &str, known: &[&str], otherwise: String) -> Diagnostic {
+    match suggest(value, known.iter().copied()) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help(otherwise),
+    }
+}
+
+/// A reference to a team member who does not exist, in a client file or a log.
+fn unknown_member(
+    file: &std::path::Path,
+    id: &crate::model::Located<String>,
+    member_ids: &[&str],
+) -> Diagnostic {
+    let d = Diagnostic::error(file, format!("there is no team member `{}`", id.value)).at(id.at);
+    let listed = format!(
+        "team members are the files in team/: {}",
+        member_ids.join(", ")
+    );
+    did_you_mean(d, &id.value, member_ids, listed)
 }
 
 fn unknown_stage(
