@@ -15,7 +15,7 @@ use crate::markdown::{self, Link, MarkdownOptions};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::history::Status;
+use crate::history::{History, Status};
 use crate::model::{Client, Site, Visibility};
 use crate::plan::{runbook_url, InternalPage, Page, PageKind, PortalPage};
 use crate::templates::tera_diagnostic;
@@ -40,13 +40,14 @@ impl ClientCache {
     fn new(
         site: &Site,
         client: &Client,
+        history: &History,
         today: Date,
         scripts: Vec<String>,
         script_context: ClientScriptContext,
     ) -> Self {
-        let runbook = Runbook::new(site, client, today, &scripts);
+        let runbook = Runbook::new(site, client, history, today, &scripts);
         let runbook_value = tera::Value::from_serializable(&runbook);
-        let portal = PortalData::new(site, client, today);
+        let portal = PortalData::new(site, client, history, today);
         ClientCache {
             script_context: Arc::new(script_context),
             portal_values: Arc::new(PortalValues::new(&portal)),
@@ -198,11 +199,14 @@ impl RenderCache {
         let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
             .par_iter()
             .map(|c| {
-                let context = ClientScriptContext::new(site, c, today);
+                // What the log says of this client, read once for its scripts, runbook and
+                // portal.
+                let history = History::of(site, c);
+                let context = ClientScriptContext::new(site, c, &history, today);
                 let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
                 Ok((
                     c.id.clone(),
-                    ClientCache::new(site, c, today, scripts, context),
+                    ClientCache::new(site, c, &history, today, scripts, context),
                 ))
             })
             .collect();
@@ -605,7 +609,7 @@ impl<'a> Renderer<'a> {
         let journey_url = journey.url(self.site, &journey.route(self.site));
         // Dates and statuses from the log: a moved step keeps its UID with a higher SEQUENCE,
         // and a skipped one is cancelled, so a calendar that imported them updates.
-        let history = crate::history::History::of(self.site, c);
+        let history = History::of(self.site, c);
         let events: Vec<CalendarEvent> = self
             .site
             .journey
@@ -758,7 +762,7 @@ fn schedule_csv(site: &Site, today: Date) -> String {
         .clients
         .iter()
         .map(|c| {
-            let history = crate::history::History::of(site, c);
+            let history = History::of(site, c);
             (
                 c.id.as_str(),
                 internal::SignalsView::new(site, c, &history, today),

@@ -254,7 +254,13 @@ pub struct Runbook {
 
 impl Runbook {
     /// `scripts[i]` is the rendered script (HTML) of `site.journey[i]` for this client.
-    pub fn new(site: &Site, client: &Client, today: Date, scripts: &[String]) -> Self {
+    pub fn new(
+        site: &Site,
+        client: &Client,
+        history: &History,
+        today: Date,
+        scripts: &[String],
+    ) -> Self {
         let roles: std::collections::BTreeSet<&str> = client
             .team
             .keys()
@@ -272,7 +278,6 @@ impl Runbook {
                     .map(|m| MemberView::new(m, "")),
             })
             .collect();
-        let history = History::of(site, client);
         let steps: Vec<RunbookStep> = site
             .journey
             .iter()
@@ -317,7 +322,7 @@ impl Runbook {
             .collect();
         let unassigned = steps.iter().filter(|s| s.owner.is_none()).count();
         Runbook {
-            client: internal_client(site, client, &history, today),
+            client: internal_client(site, client, history, today),
             team,
             steps,
             unassigned,

@@ -71,7 +71,7 @@ pub struct PortalData {
 }
 
 impl PortalData {
-    pub fn new(site: &Site, client: &Client, today: Date) -> Self {
+    pub fn new(site: &Site, client: &Client, history: &History, today: Date) -> Self {
         let contacts: Vec<PortalContact> = client
             .contacts
             .iter()
@@ -98,7 +98,6 @@ impl PortalData {
             }
         }
         // The portal learns a step's status and date from the log, never an entry's words.
-        let history = History::of(site, client);
         let timeline = site
             .journey
             .iter()

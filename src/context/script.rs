@@ -95,7 +95,7 @@ pub struct ClientScriptContext {
 }
 
 impl ClientScriptContext {
-    pub fn new(site: &Site, client: &Client, today: jiff::civil::Date) -> Self {
+    pub fn new(site: &Site, client: &Client, history: &History, today: jiff::civil::Date) -> Self {
         let contacts: Vec<ScriptContact> = client
             .contacts
             .iter()
@@ -131,8 +131,7 @@ impl ClientScriptContext {
             .into_map()
             .expect("a client is a map");
         client_value.insert("internal".into(), notes_value(&client.internal));
-        let history = History::of(site, client);
-        for (key, value) in log_values(site, client, &history, today) {
+        for (key, value) in log_values(site, client, history, today) {
             client_value.insert(key.into(), value);
         }
         base.insert_value("client", tera::Value::from(client_value));
