@@ -41,11 +41,12 @@ impl ClientCache {
         site: &Site,
         client: &Client,
         history: &History,
+        log: &internal::LogViews,
         today: Date,
         scripts: Vec<String>,
         script_context: ClientScriptContext,
     ) -> Self {
-        let runbook = Runbook::new(site, client, history, today, &scripts);
+        let runbook = Runbook::new(site, client, history, log, today, &scripts);
         let runbook_value = tera::Value::from_serializable(&runbook);
         let portal = PortalData::new(site, client, history, today);
         ClientCache {
@@ -202,11 +203,12 @@ impl RenderCache {
                 // What the log says of this client, read once for its scripts, runbook and
                 // portal.
                 let history = History::of(site, c);
-                let context = ClientScriptContext::new(site, c, &history, today);
+                let log = internal::LogViews::new(site, c, &history, today);
+                let context = ClientScriptContext::new(site, c, &history, &log, today);
                 let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
                 Ok((
                     c.id.clone(),
-                    ClientCache::new(site, c, &history, today, scripts, context),
+                    ClientCache::new(site, c, &history, &log, today, scripts, context),
                 ))
             })
             .collect();

@@ -186,15 +186,38 @@ impl LogView {
             note_html: markdown::to_html(&e.note),
         }
     }
+}
 
-    /// Every entry of the client's log, newest first.
-    pub fn all(site: &Site, client: &Client, history: &History) -> Vec<LogView> {
-        history
-            .entries
-            .iter()
-            .rev()
-            .map(|e| LogView::new(site, client, e))
-            .collect()
+/// What a client's journey log says, as pages and scripts show it. Made once per client and
+/// shared by its runbook, its runbook's steps and its scripts' context: rendering each note's
+/// markdown is most of what a log costs, so it is done once.
+#[derive(Debug, Clone)]
+pub struct LogViews {
+    pub signals: SignalsView,
+    /// Every entry, in the history's order (oldest first).
+    entries: Vec<LogView>,
+}
+
+impl LogViews {
+    pub fn new(site: &Site, client: &Client, history: &History, today: Date) -> Self {
+        LogViews {
+            signals: SignalsView::new(site, client, history, today),
+            entries: history
+                .entries
+                .iter()
+                .map(|e| LogView::new(site, client, e))
+                .collect(),
+        }
+    }
+
+    /// The view of `history.entries[index]`.
+    pub fn entry(&self, index: usize) -> &LogView {
+        &self.entries[index]
+    }
+
+    /// Every entry, newest first, with its index in the history.
+    pub fn newest_first(&self) -> impl Iterator<Item = (usize, &LogView)> {
+        self.entries.iter().enumerate().rev()
     }
 }
 
@@ -258,6 +281,7 @@ impl Runbook {
         site: &Site,
         client: &Client,
         history: &History,
+        log: &LogViews,
         today: Date,
         scripts: &[String],
     ) -> Self {
@@ -314,15 +338,13 @@ impl Runbook {
                     planned_long: (step.date != step.planned).then(|| dates::long(step.planned)),
                     moves: step.moves,
                     late_days: (status == Status::Open).then(|| dates::days_between(date, today)),
-                    logged: step
-                        .entry
-                        .map(|e| LogView::new(site, client, history.entries[e])),
+                    logged: step.entry.map(|e| log.entry(e).clone()),
                 }
             })
             .collect();
         let unassigned = steps.iter().filter(|s| s.owner.is_none()).count();
         Runbook {
-            client: internal_client(site, client, history, today),
+            client: internal_client(site, client, history, log, today),
             team,
             steps,
             unassigned,
@@ -334,6 +356,7 @@ pub fn internal_client(
     site: &Site,
     client: &Client,
     history: &History,
+    log: &LogViews,
     today: Date,
 ) -> InternalClient {
     InternalClient {
@@ -358,8 +381,8 @@ pub fn internal_client(
         cares_about: client.cares_about.clone(),
         welcome_html: markdown::to_html(&client.welcome),
         notes: notes(&client.internal),
-        signals: SignalsView::new(site, client, history, today),
-        log: LogView::all(site, client, history),
+        signals: log.signals.clone(),
+        log: log.newest_first().map(|(_, e)| e.clone()).collect(),
     }
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::first_name;
+use super::internal::LogViews;
 use crate::config::Firm;
 use crate::dates;
 use crate::history::History;
@@ -95,7 +96,13 @@ pub struct ClientScriptContext {
 }
 
 impl ClientScriptContext {
-    pub fn new(site: &Site, client: &Client, history: &History, today: jiff::civil::Date) -> Self {
+    pub fn new(
+        site: &Site,
+        client: &Client,
+        history: &History,
+        log: &LogViews,
+        today: jiff::civil::Date,
+    ) -> Self {
         let contacts: Vec<ScriptContact> = client
             .contacts
             .iter()
@@ -131,7 +138,7 @@ impl ClientScriptContext {
             .into_map()
             .expect("a client is a map");
         client_value.insert("internal".into(), notes_value(&client.internal));
-        for (key, value) in log_values(site, client, history, today) {
+        for (key, value) in log_values(history, log) {
             client_value.insert(key.into(), value);
         }
         base.insert_value("client", tera::Value::from(client_value));
@@ -171,23 +178,18 @@ impl ClientScriptContext {
 /// What the journey log says, as `client.health`, `client.last_contact`, `client.last_score`,
 /// `client.scores`, `client.log` (newest first) and the other signals. Notes are the team's
 /// markdown, so like the `internal` notes they are kept as written.
-fn log_values(
-    site: &Site,
-    client: &Client,
-    history: &History,
-    today: jiff::civil::Date,
-) -> Vec<(&'static str, tera::Value)> {
-    let signals = super::internal::SignalsView::new(site, client, history, today);
-    let log: Vec<tera::Value> = history
-        .entries
-        .iter()
-        .rev()
-        .map(|e| {
-            let view = super::internal::LogView::new(site, client, e);
-            let mut value = tera::Value::from_serializable(&view)
+fn log_values(history: &History, log: &LogViews) -> Vec<(&'static str, tera::Value)> {
+    let signals = &log.signals;
+    let log: Vec<tera::Value> = log
+        .newest_first()
+        .map(|(i, view)| {
+            let mut value = tera::Value::from_serializable(view)
                 .into_map()
                 .expect("an entry is a map");
-            value.insert("note".into(), tera::Value::safe_string(&e.note));
+            value.insert(
+                "note".into(),
+                tera::Value::safe_string(&history.entries[i].note),
+            );
             tera::Value::from(value)
         })
         .collect();
