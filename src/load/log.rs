@@ -31,7 +31,7 @@ pub const MOODS: &[&str] = &["green", "amber", "red"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EntryFile {
+pub(super) struct EntryFile {
     date: Spanned<String>,
     #[serde(default)]
     touchpoint: Option<Spanned<String>>,
@@ -55,13 +55,72 @@ struct EntryFile {
     note: String,
 }
 
-pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Log> {
+/// A field's text and where its value is.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Field {
+    pub value: String,
+    pub at: Option<Position>,
+}
+
+impl From<Spanned<String>> for Field {
+    fn from(s: Spanned<String>) -> Self {
+        Field {
+            at: yaml::position_of(&s.referenced, 1),
+            value: s.value,
+        }
+    }
+}
+
+/// One entry as written, before its values are checked: what both ways of reading a log give.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct RawEntry {
+    pub date: Field,
+    pub touchpoint: Option<Field>,
+    pub status: Option<Field>,
+    pub to: Option<Field>,
+    pub by: Option<Field>,
+    pub with: Vec<Field>,
+    pub channel: Option<Field>,
+    pub title: Option<String>,
+    pub score: Option<Field>,
+    pub mood: Option<Field>,
+    pub note: String,
+}
+
+impl From<EntryFile> for RawEntry {
+    fn from(e: EntryFile) -> Self {
+        RawEntry {
+            date: e.date.into(),
+            touchpoint: e.touchpoint.map(Field::from),
+            status: e.status.map(Field::from),
+            to: e.to.map(Field::from),
+            by: e.by.map(Field::from),
+            with: e.with.into_iter().map(Field::from).collect(),
+            channel: e.channel.map(Field::from),
+            title: e.title,
+            score: e.score.map(Field::from),
+            mood: e.mood.map(Field::from),
+            note: e.note,
+        }
+    }
+}
+
+/// The entries of a log file as written: from the parser's events when the file has the
+/// plain shape logs nearly always have, else (and for every error message) through serde.
+pub(super) fn read(file: &Path, text: &str) -> Result<Vec<RawEntry>, Diagnostic> {
     // A new log may hold nothing yet, or only comments.
-    let raw: Vec<EntryFile> = if is_empty_yaml(text) {
-        Vec::new()
-    } else {
-        yaml::parse(text, file, 1, FIELDS).map_err(|d| vec![d])?
-    };
+    if is_empty_yaml(text) {
+        return Ok(Vec::new());
+    }
+    if let Some(entries) = super::log_events::entries(text) {
+        return Ok(entries);
+    }
+    let entries: Vec<EntryFile> = yaml::parse(text, file, 1, FIELDS)?;
+    Ok(entries.into_iter().map(RawEntry::from).collect())
+}
+
+pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Log> {
+    let raw = read(file, text).map_err(|d| vec![d])?;
     let mut check = TextCheck::new(file, text, 1);
     let mut errors = Vec::new();
     let mut entries = Vec::with_capacity(raw.len());
@@ -116,10 +175,9 @@ fn is_empty_yaml(text: &str) -> bool {
         .all(|l| l.is_empty() || l.starts_with('#') || l == "---")
 }
 
-fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
+fn entry(file: &Path, e: RawEntry) -> Result<LogEntry, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let at = |s: &serde_saphyr::Location| yaml::position_of(s, 1);
-    let entry_at = at(&e.date.referenced);
+    let entry_at = e.date.at;
     let date = match crate::dates::parse(&e.date.value) {
         Ok(d) => Some(d),
         Err(msg) => {
@@ -138,8 +196,7 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
             "skipped" => Logged::Skipped,
             "moved" => Logged::Moved,
             other => {
-                let d = Diagnostic::error(file, format!("unknown status `{other}`"))
-                    .at(at(&s.referenced));
+                let d = Diagnostic::error(file, format!("unknown status `{other}`")).at(s.at);
                 errors.push(match suggest(other, STATUSES.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("a status is `done` (the default), `skipped` or `moved`"),
@@ -152,7 +209,7 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
         (None, Logged::Moved) => {
             errors.push(
                 Diagnostic::error(file, "a `moved` entry needs `to`, the new date")
-                    .at(e.status.as_ref().map_or(entry_at, |s| at(&s.referenced)))
+                    .at(e.status.as_ref().map_or(entry_at, |s| s.at))
                     .help("for example `to: 2026-04-08`"),
             );
             None
@@ -162,7 +219,7 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
             Err(msg) => {
                 errors.push(
                     Diagnostic::error(file, format!("`to`: {msg}"))
-                        .at(at(&to.referenced))
+                        .at(to.at)
                         .help("write the new date as YYYY-MM-DD, e.g. to: 2026-04-08"),
                 );
                 None
@@ -171,17 +228,17 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
         (Some(to), _) => {
             errors.push(
                 Diagnostic::error(file, "`to` is only for a `moved` entry")
-                    .at(at(&to.referenced))
+                    .at(to.at)
                     .help("add `status: moved`, or remove `to`"),
             );
             None
         }
         (None, _) => None,
     };
-    let nonempty = |s: &Option<Spanned<String>>| {
+    let nonempty = |s: &Option<Field>| {
         s.as_ref()
             .filter(|s| !s.value.trim().is_empty())
-            .map(|s| Located::new(s.value.trim().to_string(), at(&s.referenced)))
+            .map(|s| Located::new(s.value.trim().to_string(), s.at))
     };
     let touchpoint = nonempty(&e.touchpoint);
     let channel = nonempty(&e.channel);
@@ -220,7 +277,7 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
                         status.name()
                     ),
                 )
-                .at(e.status.as_ref().map_or(entry_at, |s| at(&s.referenced)))
+                .at(e.status.as_ref().map_or(entry_at, |s| s.at))
                 .help("name the touchpoint in `touchpoint:`, or remove `status`"),
             );
         }
@@ -230,18 +287,14 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
         Some(s) => match s.value.trim().parse::<i64>() {
             Ok(n) if (0..=10).contains(&n) => Some(n as u8),
             Ok(n) => {
-                errors.push(score_error(
-                    file,
-                    format!("`score` is {n}"),
-                    at(&s.referenced),
-                ));
+                errors.push(score_error(file, format!("`score` is {n}"), s.at));
                 None
             }
             Err(_) => {
                 errors.push(score_error(
                     file,
                     format!("`score` `{}` is not a number", s.value.trim()),
-                    at(&s.referenced),
+                    s.at,
                 ));
                 None
             }
@@ -254,8 +307,7 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
             "amber" => Some(Mood::Amber),
             "red" => Some(Mood::Red),
             other => {
-                let d = Diagnostic::error(file, format!("unknown mood `{other}`"))
-                    .at(at(&m.referenced));
+                let d = Diagnostic::error(file, format!("unknown mood `{other}`")).at(m.at);
                 errors.push(match suggest(other, MOODS.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("a mood is `green`, `amber` or `red`"),
@@ -277,7 +329,7 @@ fn entry(file: &Path, e: EntryFile) -> Result<LogEntry, Vec<Diagnostic>> {
         with: e
             .with
             .iter()
-            .map(|w| Located::new(w.value.trim().to_string(), at(&w.referenced)))
+            .map(|w| Located::new(w.value.trim().to_string(), w.at))
             .collect(),
         channel,
         title,

@@ -6,6 +6,7 @@ pub mod frontmatter;
 pub mod journey;
 pub(crate) mod links;
 pub mod log;
+mod log_events;
 pub(crate) mod memo;
 pub mod playbook;
 pub mod team;
