@@ -61,6 +61,23 @@ pub(crate) fn has_unwanted(s: &str) -> bool {
 
 /// The first unwanted character of a single-line value, with its byte index.
 fn first_unwanted(value: &str, multi_line: bool) -> Option<(usize, char, &'static str)> {
+    // Most text is ASCII, where only control characters are unwanted and neighbours do not
+    // matter: a byte scan, instead of a list of every character and its neighbours.
+    if value.is_ascii() {
+        let allowed = |b: u8| multi_line && matches!(b, b'\n' | b'\r' | b'\t');
+        return value
+            .bytes()
+            .position(|b| (b < 0x20 || b == 0x7f) && !allowed(b))
+            .and_then(|i| {
+                let c = char::from(value.as_bytes()[i]);
+                unwanted(c, None, None).map(|what| (i, c, what))
+            });
+    }
+    first_unwanted_char(value, multi_line)
+}
+
+/// [`first_unwanted`] for any text, each character judged with its neighbours.
+fn first_unwanted_char(value: &str, multi_line: bool) -> Option<(usize, char, &'static str)> {
     let chars: Vec<(usize, char)> = value.char_indices().collect();
     (0..chars.len()).find_map(|i| {
         let (at, c) = chars[i];
@@ -319,6 +336,25 @@ pub(crate) fn email_problem(email: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_scan_agrees_with_the_character_scan() {
+        for b in 0u8..128 {
+            for text in [
+                format!("a{}b", b as char),
+                format!("{}", b as char),
+                format!("ab{}", b as char),
+            ] {
+                for multi_line in [false, true] {
+                    assert_eq!(
+                        first_unwanted(&text, multi_line),
+                        first_unwanted_char(&text, multi_line),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn classifies_what_hides_or_breaks_text() {
