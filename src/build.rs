@@ -80,7 +80,9 @@ pub fn check(root: &Path, opts: &BuildOptions) -> Result<Diagnostics, Problems> 
     crate::engine::Nowhere.write(&engine, engine.outputs(&renderer))?;
     watch.lap("render");
     watch.report();
-    Ok(engine.warnings)
+    let warnings = engine.warnings.clone();
+    engine.drop_in_background();
+    Ok(warnings)
 }
 
 /// `hundred build`: the site's outputs, written into the output folder.
@@ -144,7 +146,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
     .write(&engine, engine.outputs(&renderer))?;
     watch.lap("render+write");
     watch.report();
-    Ok(BuildReport {
+    let report = BuildReport {
         output,
         pages: page_count,
         files: stats.written + stats.unchanged,
@@ -157,5 +159,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
             portal: site.config.portal_url().full,
             internal: site.config.internal_url().full,
         },
-    })
+    };
+    engine.drop_in_background();
+    Ok(report)
 }
