@@ -34,6 +34,8 @@ pub struct ClientCache {
     runbook_client_value: tera::Value,
     /// The client's part of every script's context, kept for re-personalising one script.
     script_context: Arc<ClientScriptContext>,
+    /// The client's journey log as shown, kept for the runbook's values when a script changes.
+    log: Arc<internal::LogViews>,
 }
 
 impl ClientCache {
@@ -41,13 +43,13 @@ impl ClientCache {
         site: &Site,
         client: &Client,
         history: &History,
-        log: &internal::LogViews,
+        log: internal::LogViews,
         today: Date,
         scripts: Vec<String>,
         script_context: ClientScriptContext,
     ) -> Self {
-        let runbook = Runbook::new(site, client, history, log, today, &scripts);
-        let runbook_value = tera::Value::from_serializable(&runbook);
+        let runbook = Runbook::new(site, client, history, &log, today, &scripts);
+        let runbook_value = runbook.to_value(&log);
         let portal = PortalData::new(site, client, history, today);
         ClientCache {
             script_context: Arc::new(script_context),
@@ -56,6 +58,7 @@ impl ClientCache {
             runbook_client_value: client_of(&runbook_value),
             runbook_value,
             runbook,
+            log: Arc::new(log),
         }
     }
 
@@ -70,10 +73,11 @@ impl ClientCache {
         ClientCache {
             portal: Arc::clone(&self.portal),
             portal_values: Arc::clone(&self.portal_values),
-            runbook_value: tera::Value::from_serializable(&runbook),
+            runbook_value: runbook.to_value(&self.log),
             runbook_client_value: self.runbook_client_value.clone(),
             runbook,
             script_context: Arc::clone(&self.script_context),
+            log: Arc::clone(&self.log),
         }
     }
 }
@@ -208,7 +212,7 @@ impl RenderCache {
                 let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
                 Ok((
                     c.id.clone(),
-                    ClientCache::new(site, c, &history, &log, today, scripts, context),
+                    ClientCache::new(site, c, &history, log, today, scripts, context),
                 ))
             })
             .collect();

@@ -42,10 +42,10 @@ pub struct InternalClient {
     pub welcome_html: String,
     /// The `internal` notes, each rendered to HTML.
     pub notes: Vec<Note>,
-    /// What the journey log says about the relationship.
+    /// What the journey log says about the relationship. (Its `log`, every entry newest
+    /// first, is added by [`Runbook::to_value`], from values shared with the client's
+    /// scripts.)
     pub signals: SignalsView,
-    /// Every log entry, newest first.
-    pub log: Vec<LogView>,
 }
 
 /// The health of a relationship and why.
@@ -189,35 +189,35 @@ impl LogView {
 }
 
 /// What a client's journey log says, as pages and scripts show it. Made once per client and
-/// shared by its runbook, its runbook's steps and its scripts' context: rendering each note's
-/// markdown is most of what a log costs, so it is done once.
+/// shared by its runbook, its runbook's steps and its scripts' context: each note's markdown
+/// is rendered and each entry made a template value once, not once for each of them.
 #[derive(Debug, Clone)]
 pub struct LogViews {
     pub signals: SignalsView,
-    /// Every entry, in the history's order (oldest first).
-    entries: Vec<LogView>,
+    /// Every entry's [`LogView`] as template values, in the history's order (oldest first),
+    /// made once for the runbook and the scripts.
+    values: Vec<tera::Value>,
 }
 
 impl LogViews {
     pub fn new(site: &Site, client: &Client, history: &History, today: Date) -> Self {
         LogViews {
             signals: SignalsView::new(site, client, history, today),
-            entries: history
+            values: history
                 .entries
                 .iter()
-                .map(|e| LogView::new(site, client, e))
+                .map(|e| tera::Value::from_serializable(&LogView::new(site, client, e)))
                 .collect(),
         }
     }
 
-    /// The view of `history.entries[index]`.
-    pub fn entry(&self, index: usize) -> &LogView {
-        &self.entries[index]
+    /// Every entry as a template value, newest first, with its index in the history.
+    pub fn newest_first(&self) -> impl Iterator<Item = (usize, &tera::Value)> {
+        self.values.iter().enumerate().rev()
     }
 
-    /// Every entry, newest first, with its index in the history.
-    pub fn newest_first(&self) -> impl Iterator<Item = (usize, &LogView)> {
-        self.entries.iter().enumerate().rev()
+    fn newest_first_values(&self) -> Vec<tera::Value> {
+        self.values.iter().rev().cloned().collect()
     }
 }
 
@@ -263,8 +263,11 @@ pub struct RunbookStep {
     pub moves: u32,
     /// For an open step, how many days late it is.
     pub late_days: Option<i64>,
-    /// The log entry that marked it done or skipped.
-    pub logged: Option<LogView>,
+    /// The log entry (its index in the history) that marked it done or skipped, shown as
+    /// `logged`: written as none here, and replaced by the entry's view in
+    /// [`Runbook::to_value`].
+    #[serde(rename = "logged", serialize_with = "as_none")]
+    pub logged_entry: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -338,7 +341,7 @@ impl Runbook {
                     planned_long: (step.date != step.planned).then(|| dates::long(step.planned)),
                     moves: step.moves,
                     late_days: (status == Status::Open).then(|| dates::days_between(date, today)),
-                    logged: step.entry.map(|e| log.entry(e).clone()),
+                    logged_entry: step.entry,
                 }
             })
             .collect();
@@ -349,6 +352,46 @@ impl Runbook {
             steps,
             unassigned,
         }
+    }
+}
+
+fn as_none<S: serde::Serializer>(_: &Option<usize>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_none()
+}
+
+impl Runbook {
+    /// The runbook as template values: the client's `log` and each step's `logged` entry are
+    /// the values in `log`, shared rather than made again for each.
+    pub fn to_value(&self, log: &LogViews) -> tera::Value {
+        let mut map = tera::Value::from_serializable(self)
+            .into_map()
+            .expect("a runbook is a map");
+        let key = |k: &'static str| tera::value::Key::from(k);
+        let mut client = map
+            .get(&key("client"))
+            .cloned()
+            .and_then(tera::Value::into_map)
+            .expect("a runbook has its client");
+        client.insert(key("log"), tera::Value::from(log.newest_first_values()));
+        map.insert(key("client"), tera::Value::from(client));
+        let steps = map
+            .get(&key("steps"))
+            .and_then(tera::Value::as_array)
+            .expect("a runbook has its steps");
+        let steps: Vec<tera::Value> = steps
+            .iter()
+            .zip(&self.steps)
+            .map(|(value, step)| match step.logged_entry {
+                None => value.clone(),
+                Some(e) => {
+                    let mut step = value.clone().into_map().expect("a step is a map");
+                    step.insert(key("logged"), log.values[e].clone());
+                    tera::Value::from(step)
+                }
+            })
+            .collect();
+        map.insert(key("steps"), tera::Value::from(steps));
+        tera::Value::from(map)
     }
 }
 
@@ -382,7 +425,6 @@ pub fn internal_client(
         welcome_html: markdown::to_html(&client.welcome),
         notes: notes(&client.internal),
         signals: log.signals.clone(),
-        log: log.newest_first().map(|(_, e)| e.clone()).collect(),
     }
 }
 

@@ -183,9 +183,7 @@ fn log_values(history: &History, log: &LogViews) -> Vec<(&'static str, tera::Val
     let log: Vec<tera::Value> = log
         .newest_first()
         .map(|(i, view)| {
-            let mut value = tera::Value::from_serializable(view)
-                .into_map()
-                .expect("an entry is a map");
+            let mut value = view.clone().into_map().expect("an entry is a map");
             value.insert(
                 "note".into(),
                 tera::Value::safe_string(&history.entries[i].note),
