@@ -42,6 +42,8 @@ impl Status {
 /// One touchpoint of one client, as the log leaves it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
+    /// Which touchpoint: an index into `site.journey`.
+    pub touchpoint: usize,
     /// The journey's date for it: the client's start plus its day.
     pub planned: Date,
     /// When it happens: the date it was last moved to, else `planned`.
@@ -54,10 +56,26 @@ pub struct Step {
     pub entry: Option<usize>,
 }
 
+impl Step {
+    /// Its status on `today`: as logged, else from its date.
+    pub fn status(&self, today: Date) -> Status {
+        match self.logged {
+            Some(Logged::Done) => Status::Done,
+            Some(Logged::Skipped) => Status::Skipped,
+            _ => match self.date.cmp(&today) {
+                std::cmp::Ordering::Less => Status::Open,
+                std::cmp::Ordering::Equal => Status::Today,
+                std::cmp::Ordering::Greater => Status::Upcoming,
+            },
+        }
+    }
+}
+
 /// A client's journey as it really happens.
 #[derive(Debug, Clone)]
 pub struct History<'a> {
-    /// One per touchpoint of `site.journey`, in its order.
+    /// The client's touchpoints, in the journey's order. Pages, calendars and scripts take
+    /// the client's touchpoints from here, not from `site.journey`.
     pub steps: Vec<Step>,
     /// The client's log entries, oldest first (entries of one date in the file's order).
     pub entries: Vec<&'a LogEntry>,
@@ -68,9 +86,11 @@ impl<'a> History<'a> {
         let mut steps: Vec<Step> = site
             .journey
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
                 let planned = client.date_of_day(t.day);
                 Step {
+                    touchpoint: i,
                     planned,
                     date: planned,
                     logged: None,
@@ -86,11 +106,9 @@ impl<'a> History<'a> {
         entries.sort_by_key(|e| e.date);
         for (i, e) in entries.iter().enumerate() {
             let Some(t) = &e.touchpoint else { continue };
-            let Some(step) = site
-                .journey
-                .iter()
-                .position(|j| j.id == t.value)
-                .map(|k| &mut steps[k])
+            let Some(step) = steps
+                .iter_mut()
+                .find(|s| site.journey[s.touchpoint].id == t.value)
             else {
                 continue;
             };
@@ -116,24 +134,27 @@ impl<'a> History<'a> {
         History { steps, entries }
     }
 
-    /// The status of touchpoint `i` of the journey on `today`.
-    pub fn status(&self, i: usize, today: Date) -> Status {
-        let step = &self.steps[i];
-        match step.logged {
-            Some(Logged::Done) => Status::Done,
-            Some(Logged::Skipped) => Status::Skipped,
-            _ => match step.date.cmp(&today) {
-                std::cmp::Ordering::Less => Status::Open,
-                std::cmp::Ordering::Equal => Status::Today,
-                std::cmp::Ordering::Greater => Status::Upcoming,
-            },
-        }
+    /// The status of `self.steps[k]` on `today`.
+    pub fn status(&self, k: usize, today: Date) -> Status {
+        self.steps[k].status(today)
+    }
+
+    /// The client's steps with their index and the touchpoint each is of.
+    pub fn each<'s>(
+        &'s self,
+        site: &'s Site,
+    ) -> impl Iterator<Item = (usize, &'s Step, &'s Touchpoint)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .map(move |(k, s)| (k, s, &*site.journey[s.touchpoint]))
     }
 
     /// How many touchpoints are open on `today`.
     pub fn open_steps(&self, today: Date) -> usize {
-        (0..self.steps.len())
-            .filter(|i| self.status(*i, today) == Status::Open)
+        self.steps
+            .iter()
+            .filter(|s| s.status(today) == Status::Open)
             .count()
     }
 
@@ -141,10 +162,9 @@ impl<'a> History<'a> {
     pub fn stage_reached(&self, site: &Site) -> Option<String> {
         self.steps
             .iter()
-            .zip(&site.journey)
-            .rev()
-            .find(|(s, _)| s.logged == Some(Logged::Done))
-            .map(|(_, t)| t.stage.value.clone())
+            .filter(|s| s.logged == Some(Logged::Done))
+            .max_by_key(|s| s.touchpoint)
+            .map(|s| site.journey[s.touchpoint].stage.value.clone())
     }
 
     /// The channel an entry happened on: its own, else its touchpoint's.

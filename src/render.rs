@@ -616,15 +616,11 @@ impl<'a> Renderer<'a> {
         // Dates and statuses from the log: a moved step keeps its UID with a higher SEQUENCE,
         // and a skipped one is cancelled, so a calendar that imported them updates.
         let history = History::of(self.site, c);
-        let events: Vec<CalendarEvent> = self
-            .site
-            .journey
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.visibility == Visibility::Client)
-            .map(|(i, t)| {
-                let step = &history.steps[i];
-                let cancelled = history.status(i, self.cache.today) == Status::Skipped;
+        let events: Vec<CalendarEvent> = history
+            .each(self.site)
+            .filter(|(_, _, t)| t.visibility == Visibility::Client)
+            .map(|(_, step, t)| {
+                let cancelled = step.status(self.cache.today) == Status::Skipped;
                 CalendarEvent {
                     uid: portal_event_uid(&c.id, &t.id, &base.host),
                     date: step.date,
@@ -840,16 +836,17 @@ fn personalise_scripts(
     redo: impl Fn(&crate::model::Touchpoint) -> bool,
     previous: &[&str],
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
-    let mut out = Vec::with_capacity(site.journey.len());
+    let mut out = Vec::with_capacity(base.len());
     let mut errors = Vec::new();
-    for (i, t) in site.journey.iter().enumerate() {
+    for k in 0..base.len() {
+        let t = base.touchpoint(site, k);
         if !redo(t) {
-            if let Some(old) = previous.get(i) {
+            if let Some(old) = previous.get(k) {
                 out.push(old.to_string());
                 continue;
             }
         }
-        let ctx = base.for_touchpoint(site, i, t);
+        let ctx = base.for_step(site, k);
         let mut md = Vec::new();
         let budget = crate::limits::begin();
         let result = tera.render_to(&t.template_name, &ctx, crate::limits::Metered(&mut md));

@@ -279,7 +279,7 @@ pub struct Runbook {
 }
 
 impl Runbook {
-    /// `scripts[i]` is the rendered script (HTML) of `site.journey[i]` for this client.
+    /// `scripts[k]` is the rendered script (HTML) of `history.steps[k]`.
     pub fn new(
         site: &Site,
         client: &Client,
@@ -305,15 +305,12 @@ impl Runbook {
                     .map(|m| MemberView::new(m, "")),
             })
             .collect();
-        let steps: Vec<RunbookStep> = site
-            .journey
-            .iter()
+        let steps: Vec<RunbookStep> = history
+            .each(site)
             .zip(scripts)
-            .enumerate()
-            .map(|(i, (t, script))| {
-                let step = &history.steps[i];
+            .map(|((_, step, t), script)| {
                 let date = step.date;
-                let status = history.status(i, today);
+                let status = step.status(today);
                 RunbookStep {
                     id: t.id.clone(),
                     title: t.title.clone(),
@@ -546,17 +543,18 @@ pub struct DueItem {
     pub state: Status,
 }
 
-/// Touchpoint `i` of the journey for `client`, with its date and status from `history`.
-fn due_item(site: &Site, client: &Client, history: &History, i: usize, today: Date) -> DueItem {
-    let t = &site.journey[i];
-    let date = history.steps[i].date;
-    let state = history.status(i, today);
+/// Step `k` of `client`'s history, with its date and status.
+fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Date) -> DueItem {
+    let step = &history.steps[k];
+    let t = &site.journey[step.touchpoint];
+    let date = step.date;
+    let state = step.status(today);
     DueItem {
         on: date,
         state,
         status: state.name(),
         late_days: (state == Status::Open).then(|| dates::days_between(date, today)),
-        moves: history.steps[i].moves,
+        moves: step.moves,
         stage: t.stage.value.clone(),
         visibility: match t.visibility {
             Visibility::Client => "client",
@@ -664,14 +662,14 @@ impl Agenda {
         // recomputed on every rebuild while serving.
         let mut items: Vec<DueItem> = Vec::new();
         for (c, history) in site.clients.iter().zip(histories) {
-            for i in 0..site.journey.len() {
-                let listed = match history.status(i, today) {
+            for (k, step) in history.steps.iter().enumerate() {
+                let listed = match step.status(today) {
                     Status::Open => true,
-                    Status::Today | Status::Upcoming => history.steps[i].date <= next_sunday,
+                    Status::Today | Status::Upcoming => step.date <= next_sunday,
                     Status::Done | Status::Skipped => false,
                 };
                 if listed {
-                    items.push(due_item(site, c, history, i, today));
+                    items.push(due_item(site, c, history, k, today));
                 }
             }
         }
@@ -739,8 +737,8 @@ pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
     let mut rows: Vec<DueItem> = Vec::with_capacity(site.clients.len() * site.journey.len());
     for c in &site.clients {
         let history = History::of(site, c);
-        for i in 0..site.journey.len() {
-            rows.push(due_item(site, c, &history, i, today));
+        for k in 0..history.steps.len() {
+            rows.push(due_item(site, c, &history, k, today));
         }
     }
     sort_by_date(&mut rows);
@@ -763,9 +761,9 @@ pub fn member_schedule(site: &Site, member_id: &str, today: Date) -> Vec<DueItem
             continue;
         }
         let history = History::of(site, c);
-        for (i, t) in site.journey.iter().enumerate() {
+        for (k, _, t) in history.each(site) {
             if roles.contains(&t.owner.value.as_str()) {
-                rows.push(due_item(site, c, &history, i, today));
+                rows.push(due_item(site, c, &history, k, today));
             }
         }
     }
@@ -796,15 +794,15 @@ impl Overview {
             .map(|(c, history)| {
                 let mut next: Option<DueItem> = None;
                 let mut unassigned = 0;
-                for (i, t) in site.journey.iter().enumerate() {
-                    let status = history.status(i, today);
-                    let date = history.steps[i].date;
+                for (k, step, t) in history.each(site) {
+                    let status = step.status(today);
+                    let date = step.date;
                     if matches!(status, Status::Today | Status::Upcoming) {
                         if dates::days_between(today, date) < DUE_WINDOW_DAYS {
-                            due.push(due_item(site, c, history, i, today));
+                            due.push(due_item(site, c, history, k, today));
                         }
                         if next.as_ref().is_none_or(|n| date < n.on) {
-                            next = Some(due_item(site, c, history, i, today));
+                            next = Some(due_item(site, c, history, k, today));
                         }
                     }
                     if c.member_for_role(&t.owner.value).is_none() {

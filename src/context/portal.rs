@@ -98,14 +98,11 @@ impl PortalData {
             }
         }
         // The portal learns a step's status and date from the log, never an entry's words.
-        let timeline = site
-            .journey
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.visibility == Visibility::Client)
-            .filter(|(i, _)| history.status(*i, today) != Status::Skipped)
-            .map(|(i, t)| {
-                let step = &history.steps[i];
+        let timeline = history
+            .each(site)
+            .filter(|(_, _, t)| t.visibility == Visibility::Client)
+            .filter(|(_, step, _)| step.status(today) != Status::Skipped)
+            .map(|(_, step, t)| {
                 let date = step.date;
                 TimelineStep {
                     id: t.id.clone(),
@@ -121,7 +118,7 @@ impl PortalData {
                         .member_for_role(&t.owner.value)
                         .and_then(|id| site.member(id))
                         .map(|m| m.name.clone()),
-                    status: history.status(i, today).name(),
+                    status: step.status(today).name(),
                     moved: step.date != step.planned,
                 }
             })

@@ -91,8 +91,9 @@ pub struct ScriptTouchpoint<'a> {
 pub struct ClientScriptContext {
     base: tera::Context,
     team: BTreeMap<String, ScriptPerson>,
-    /// Each touchpoint's date and status for this client, in journey order.
-    steps: Vec<(jiff::civil::Date, &'static str)>,
+    /// Each of the client's steps: its touchpoint (an index into `site.journey`), date and
+    /// status, in the history's order.
+    steps: Vec<(usize, jiff::civil::Date, &'static str)>,
 }
 
 impl ClientScriptContext {
@@ -143,21 +144,34 @@ impl ClientScriptContext {
         }
         base.insert_value("client", tera::Value::from(client_value));
         base.insert("team", &team);
-        let steps = (0..site.journey.len())
-            .map(|i| (history.steps[i].date, history.status(i, today).name()))
+        let steps = history
+            .steps
+            .iter()
+            .map(|s| (s.touchpoint, s.date, s.status(today).name()))
             .collect();
         ClientScriptContext { base, team, steps }
     }
 
-    /// The context of `site.journey[index]`, which is `t`.
-    pub fn for_touchpoint(&self, site: &Site, index: usize, t: &Touchpoint) -> tera::Context {
+    /// How many steps the client has: one script each.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The touchpoint of step `k`.
+    pub fn touchpoint<'s>(&self, site: &'s Site, k: usize) -> &'s Touchpoint {
+        &site.journey[self.steps[k].0]
+    }
+
+    /// The context of the script of step `k`.
+    pub fn for_step(&self, site: &Site, k: usize) -> tera::Context {
+        let t = self.touchpoint(site, k);
         let mut ctx = self.base.clone();
         let owner = self
             .team
             .get(&t.owner.value)
             .cloned()
             .unwrap_or_else(|| ScriptPerson::unassigned(&t.owner.value, &site.config.firm));
-        let (date, status) = self.steps[index];
+        let (_, date, status) = self.steps[k];
         ctx.insert("owner", &owner);
         ctx.insert(
             "touchpoint",
