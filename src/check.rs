@@ -7,6 +7,10 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics};
 use crate::model::Site;
 
+mod calendar;
+
+use crate::history;
+
 /// `today` is the build date: log entries after it are reported.
 pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
     let mut diags = Diagnostics::default();
@@ -53,8 +57,28 @@ pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
         }
     }
 
-    for t in &site.journey {
+    let journey_ids: Vec<&str> = site.journey.iter().map(|t| t.id.as_str()).collect();
+    for t in site.scripted() {
         diags.extend(crate::variables::check_script(t));
+        for done in &t.requires.done {
+            if !journey_ids.contains(&done.value.as_str()) {
+                let d = Diagnostic::error(
+                    &t.file,
+                    format!(
+                        "`requires.done`: there is no touchpoint `{}` in journey/",
+                        done.value
+                    ),
+                )
+                .at(done.at);
+                diags.push(did_you_mean(
+                    d,
+                    &done.value,
+                    &journey_ids,
+                    "name a journey file without `.md`".into(),
+                ));
+            }
+        }
+        diags.extend(calendar::unused_date_names(site, t));
         if !stages.contains(&t.stage.value.as_str()) {
             diags.push(unknown_stage(&t.file, &t.stage.value, t.stage.at, &stages));
         }
@@ -76,6 +100,7 @@ pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
     }
 
     for c in &site.clients {
+        diags.extend(calendar::client(site, c, &journey_ids, today));
         if let Some(stage) = &c.stage {
             if !stages.contains(&stage.value.as_str()) {
                 diags.push(unknown_stage(&c.file, &stage.value, stage.at, &stages));
@@ -103,7 +128,7 @@ pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
         }
         // Touchpoints with nobody to do them for this client.
         let mut unassigned: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for t in &site.journey {
+        for t in site.journey.iter().chain(&c.touchpoints) {
             if holders.contains_key(t.owner.value.as_str()) && !c.team.contains_key(&t.owner.value)
             {
                 unassigned
@@ -164,7 +189,13 @@ pub(crate) fn check_log(
         });
         return diags;
     };
-    let touchpoint_ids: Vec<&str> = site.journey.iter().map(|t| t.id.as_str()).collect();
+    let touchpoint_ids: Vec<&str> = site
+        .journey
+        .iter()
+        .chain(&client.touchpoints)
+        .map(|t| t.id.as_str())
+        .collect();
+    let history = crate::history::History::of(site, client, today);
     let contact_names: Vec<&str> = client.contacts.iter().map(|c| c.name.as_str()).collect();
     let mut channels: Vec<&str> = site
         .journey
@@ -183,18 +214,52 @@ pub(crate) fn check_log(
     let mut done: BTreeMap<&str, jiff::civil::Date> = BTreeMap::new();
     for e in &log.entries {
         if let Some(t) = &e.touchpoint {
-            if !touchpoint_ids.contains(&t.value.as_str()) {
+            let (id, occurrence) = crate::history::split_key(&t.value);
+            let repeats =
+                history::touchpoint_by_id(site, client, id).is_some_and(|t| t.repeat.is_some());
+            if !touchpoint_ids.contains(&id) {
                 let d = Diagnostic::error(
                     &log.file,
-                    format!("there is no touchpoint `{}` in journey/", t.value),
+                    format!(
+                        "there is no touchpoint `{id}` in journey/ or in {}'s `touchpoints`",
+                        client.name
+                    ),
                 )
                 .at(t.at);
                 diags.push(did_you_mean(
                     d,
-                    &t.value,
+                    id,
                     &touchpoint_ids,
-                    "name a journey file without `.md`, or leave `touchpoint` out for an unplanned contact".into(),
+                    "name a journey file without `.md` (or a one-off's id), or leave `touchpoint` out for an unplanned contact".into(),
                 ));
+            } else if let Some(n) = occurrence {
+                let count = history
+                    .steps
+                    .iter()
+                    .filter(|s| s.touchpoint.id == id)
+                    .count();
+                if !repeats {
+                    diags.push(
+                        Diagnostic::error(
+                            &log.file,
+                            format!("`{id}` does not repeat, so it has no occurrence {n}"),
+                        )
+                        .at(t.at)
+                        .help(format!("write `touchpoint: {id}`")),
+                    );
+                } else if n as usize > count {
+                    diags.push(
+                        Diagnostic::error(
+                            &log.file,
+                            format!("`{id}` has {count} occurrence(s) for {}, so there is no occurrence {n}", client.name),
+                        )
+                        .at(t.at)
+                        .help(format!("occurrences are numbered from 1: `{id}/1` is the first")),
+                    );
+                }
+            }
+            if !touchpoint_ids.contains(&id) || (repeats && occurrence.is_none()) {
+                // Unknown, or the next occurrence of a repeat: not a second `done`.
             } else if e.status == crate::model::Logged::Done {
                 if let Some(first) = done.insert(t.value.as_str(), e.date) {
                     diags.push(

@@ -24,6 +24,12 @@ pub struct Config {
     pub print: PrintSettings,
     #[serde(default)]
     pub health: HealthRules,
+    /// `[calendar]` as written.
+    #[serde(default)]
+    pub calendar: crate::calendar_rules::CalendarSettings,
+    /// The days the firm works, from `[calendar]` and its holidays file.
+    #[serde(skip)]
+    pub calendar_rules: crate::calendar_rules::CalendarRules,
     /// Where `logo` is written in the file, for a finding about it: the check stage reads no
     /// files.
     #[serde(skip)]
@@ -236,7 +242,16 @@ impl Config {
         crate::load::links::check_file(site_root, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
         let text =
             crate::load::read_text(site_root, Path::new(CONFIG_FILE)).map_err(|d| vec![d])?;
-        Config::parse(&text)
+        let mut config = Config::parse(&text)?;
+        let holidays = match &config.calendar.holidays_file {
+            None => None,
+            Some(name) => Some(read_holidays_file(site_root, name, &text)?),
+        };
+        config.calendar_rules = config
+            .calendar
+            .rules(holidays.as_deref())
+            .map_err(|msg| vec![calendar_problem(&text, msg)])?;
+        Ok(config)
     }
 
     pub fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
@@ -362,6 +377,12 @@ impl Config {
                 .at(at("theme"))
                 .help("the built-in theme is `default`; override single templates in templates/"),
             );
+        }
+        // The rules are made again with the holidays file by `load`; here, without it, so
+        // that a mistake in the settings themselves is found by `parse` too.
+        match config.calendar.rules(None) {
+            Ok(rules) => config.calendar_rules = rules,
+            Err(msg) => problems.push(calendar_problem(text, msg)),
         }
         if problems.is_empty() {
             Ok(config)
@@ -500,6 +521,37 @@ fn find_key_in_section(
         pos.line + line_offset,
         pos.column,
     ))
+}
+
+fn calendar_problem(text: &str, msg: String) -> Diagnostic {
+    Diagnostic::error(CONFIG_FILE, format!("`[calendar]`: {msg}"))
+        .at(find_key(text, "calendar").or_else(|| find_key(text, "[calendar]")))
+        .help("see \"Working days and holidays\" in README.md")
+}
+
+/// The text of `[calendar] holidays_file`: an `.ics` file at the top of the site folder, where
+/// `serve` watches it like `hundred.toml`.
+fn read_holidays_file(
+    site_root: &Path,
+    name: &str,
+    settings: &str,
+) -> Result<String, Vec<Diagnostic>> {
+    let at = find_key_in_section(settings, "calendar", "holidays_file");
+    let plain = Path::new(name).components().count() == 1
+        && !name.starts_with('.')
+        && name.to_ascii_lowercase().ends_with(".ics");
+    if !plain {
+        return Err(vec![Diagnostic::error(
+            CONFIG_FILE,
+            format!("`calendar.holidays_file` `{name}` is not an .ics file in the site folder"),
+        )
+        .at(at)
+        .help("put the calendar next to hundred.toml and name it, e.g. holidays_file = \"holidays.ics\"")]);
+    }
+    let rel = Path::new(name);
+    crate::load::links::check_file(site_root, rel)
+        .and_then(|()| crate::load::read_text(site_root, rel))
+        .map_err(|d| vec![d.help("export the calendar of closed days as an .ics file and save it next to hundred.toml")])
 }
 
 #[cfg(test)]

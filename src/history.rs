@@ -9,7 +9,12 @@
 use jiff::civil::Date;
 
 use crate::dates;
-use crate::model::{Client, LogEntry, Logged, Mood, Site, Touchpoint};
+use std::sync::Arc;
+
+use crate::calendar_rules;
+use crate::model::{
+    Client, Located, LogEntry, Logged, Mood, Repeat, RepeatEnd, Requires, Site, Touchpoint, When,
+};
 
 /// A touchpoint's status as of the build date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,13 +44,23 @@ impl Status {
     }
 }
 
-/// One touchpoint of one client, as the log leaves it.
+/// One touchpoint (or one occurrence of a repeating one) of one client, as the log leaves it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
-    /// Which touchpoint: an index into `site.journey`.
-    pub touchpoint: usize,
-    /// The journey's date for it: the client's start plus its day.
+    /// Its touchpoint: of the journey, or one of the client's own.
+    pub touchpoint: Arc<Touchpoint>,
+    /// For a repeating touchpoint, which occurrence this is (1 is the first).
+    pub occurrence: Option<u32>,
+    /// Its date by the journey and the calendar's rules, before the log moved it.
     pub planned: Date,
+    /// The day of the client's journey it was computed for (day 1 is the start), before the
+    /// calendar's rules moved it: a day-100 review is day 100 even when held on day 102.
+    pub day: i64,
+    /// The date `planned` was computed as, when the calendar's rules moved it off a closed
+    /// day (a weekend, a holiday, a client's blackout).
+    pub shifted_from: Option<Date>,
+    /// It stays on a closed day: `exact: true`, or no open day was found near it.
+    pub closed_day: bool,
     /// When it happens: the date it was last moved to, else `planned`.
     pub date: Date,
     /// Done or skipped, as logged (a move alone leaves it `None`).
@@ -69,47 +84,148 @@ impl Step {
             },
         }
     }
+
+    /// How the log names it: the touchpoint's id, with `/N` for occurrence N of a repeat.
+    pub fn key(&self) -> String {
+        match self.occurrence {
+            Some(n) => format!("{}/{n}", self.touchpoint.id),
+            None => self.touchpoint.id.clone(),
+        }
+    }
+
+    /// Its title, with the occurrence's number for a repeat.
+    pub fn title(&self) -> String {
+        match self.occurrence {
+            Some(n) => format!("{} ({})", self.touchpoint.title, ordinal(n)),
+            None => self.touchpoint.title.clone(),
+        }
+    }
+}
+
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A touchpoint counted from a date the client does not have (yet).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    pub touchpoint: Arc<Touchpoint>,
+    /// The missing date's name (`launch`).
+    pub date: String,
+}
+
+/// A touchpoint whose `requires` do not hold in the log yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnHold {
+    pub touchpoint: Arc<Touchpoint>,
+    /// What it waits for, in words: "014-hundred-day-review logged done".
+    pub reasons: Vec<String>,
 }
 
 /// A client's journey as it really happens.
 #[derive(Debug, Clone)]
 pub struct History<'a> {
-    /// The client's touchpoints, in the journey's order. Pages, calendars and scripts take
-    /// the client's touchpoints from here, not from `site.journey`.
+    /// The client's steps by planned date (then journey order and occurrence): every
+    /// touchpoint that applies to them, each occurrence of a repeat, and their own one-offs.
+    /// Pages, calendars and scripts take the client's touchpoints from here, not from
+    /// `site.journey`.
     pub steps: Vec<Step>,
+    /// Touchpoints counted from a date the client does not have.
+    pub waiting: Vec<Waiting>,
+    /// Touchpoints whose conditions do not hold yet.
+    pub on_hold: Vec<OnHold>,
     /// The client's log entries, oldest first (entries of one date in the file's order).
     pub entries: Vec<&'a LogEntry>,
 }
 
 impl<'a> History<'a> {
-    pub fn of(site: &'a Site, client: &Client) -> History<'a> {
-        let mut steps: Vec<Step> = site
-            .journey
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let planned = client.date_of_day(t.day);
-                Step {
-                    touchpoint: i,
-                    planned,
-                    date: planned,
-                    logged: None,
-                    moves: 0,
-                    entry: None,
-                }
-            })
-            .collect();
+    /// The client's steps and log on `today` (conditions and the last contact are judged on
+    /// the entries up to it).
+    pub fn of(site: &'a Site, client: &'a Client, today: Date) -> History<'a> {
         let mut entries: Vec<&LogEntry> = site
             .log(&client.id)
             .map(|l| l.entries.iter().collect())
             .unwrap_or_default();
         entries.sort_by_key(|e| e.date);
-        for (i, e) in entries.iter().enumerate() {
+        let mut history = History {
+            steps: Vec::new(),
+            waiting: Vec::new(),
+            on_hold: Vec::new(),
+            entries,
+        };
+        let last_contact = history.last_contact(site, client, today).map(|c| c.date);
+        let skipped = |t: &Touchpoint| client.skip.iter().any(|s| s.value == t.id);
+        let own = client.touchpoints.iter();
+        let mut planned: Vec<(usize, Step)> = Vec::new();
+        for (order, t) in site
+            .journey
+            .iter()
+            .filter(|t| !skipped(t))
+            .chain(own)
+            .enumerate()
+        {
+            // What the log already records happened (or was moved) needs no permission.
+            let logged = history.entries.iter().any(|e| {
+                e.touchpoint
+                    .as_ref()
+                    .is_some_and(|k| split_key(&k.value).0 == t.id)
+            });
+            let reasons = if logged {
+                Vec::new()
+            } else {
+                history.unmet(site, client, &t.requires, today)
+            };
+            if !reasons.is_empty() {
+                history.on_hold.push(OnHold {
+                    touchpoint: Arc::clone(t),
+                    reasons,
+                });
+                continue;
+            }
+            match schedule(site, client, t, last_contact) {
+                Ok(dates) => planned.extend(dates.into_iter().map(|s| (order, s))),
+                Err(missing) => history.waiting.push(Waiting {
+                    touchpoint: Arc::clone(t),
+                    date: missing,
+                }),
+            }
+        }
+        planned.sort_by(|(a, x), (b, y)| {
+            (x.planned, a, x.occurrence).cmp(&(y.planned, b, y.occurrence))
+        });
+        history.steps = planned.into_iter().map(|(_, s)| s).collect();
+        history.apply_log();
+        history
+    }
+
+    /// Marks each step as its log entries say, oldest entry first. An entry that names a
+    /// repeating touchpoint without `/N` is about its earliest occurrence not yet done or
+    /// skipped.
+    fn apply_log(&mut self) {
+        for (i, e) in self.entries.iter().enumerate() {
             let Some(t) = &e.touchpoint else { continue };
-            let Some(step) = steps
-                .iter_mut()
-                .find(|s| site.journey[s.touchpoint].id == t.value)
-            else {
+            let (id, n) = split_key(&t.value);
+            let found = match n {
+                Some(n) => self
+                    .steps
+                    .iter()
+                    .position(|s| s.touchpoint.id == id && s.occurrence == Some(n)),
+                None => self
+                    .steps
+                    .iter()
+                    .position(|s| {
+                        s.touchpoint.id == id && (s.occurrence.is_none() || s.logged.is_none())
+                    })
+                    .or_else(|| self.steps.iter().position(|s| s.touchpoint.id == id)),
+            };
+            let Some(step) = found.map(|k| &mut self.steps[k]) else {
                 continue;
             };
             match e.status {
@@ -131,7 +247,42 @@ impl<'a> History<'a> {
                 Logged::Done | Logged::Skipped => {}
             }
         }
-        History { steps, entries }
+    }
+
+    /// What `requires` waits for that the log does not show yet, in words.
+    fn unmet(&self, site: &Site, client: &Client, requires: &Requires, today: Date) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for done in &requires.done {
+            let logged = self.entries.iter().any(|e| {
+                e.date <= today
+                    && e.status == Logged::Done
+                    && e.touchpoint
+                        .as_ref()
+                        .is_some_and(|t| split_key(&t.value).0 == done.value)
+            });
+            if !logged {
+                let title = touchpoint_by_id(site, client, &done.value)
+                    .map_or(done.value.clone(), |t| t.title.clone());
+                reasons.push(format!("{title} to be logged done"));
+            }
+        }
+        if let Some(rule) = &requires.last_score {
+            let last = self
+                .entries
+                .iter()
+                .rev()
+                .filter(|e| e.date <= today)
+                .find_map(|e| e.score);
+            match last {
+                Some(score) if rule.value.holds(score) => {}
+                Some(score) => reasons.push(format!(
+                    "a last score {} (the last is {score}/10)",
+                    rule.value.text()
+                )),
+                None => reasons.push(format!("a last score {} (none yet)", rule.value.text())),
+            }
+        }
+        reasons
     }
 
     /// The status of `self.steps[k]` on `today`.
@@ -140,14 +291,11 @@ impl<'a> History<'a> {
     }
 
     /// The client's steps with their index and the touchpoint each is of.
-    pub fn each<'s>(
-        &'s self,
-        site: &'s Site,
-    ) -> impl Iterator<Item = (usize, &'s Step, &'s Touchpoint)> {
+    pub fn each(&self) -> impl Iterator<Item = (usize, &Step, &Touchpoint)> {
         self.steps
             .iter()
             .enumerate()
-            .map(move |(k, s)| (k, s, &*site.journey[s.touchpoint]))
+            .map(|(k, s)| (k, s, &*s.touchpoint))
     }
 
     /// How many touchpoints are open on `today`.
@@ -159,38 +307,42 @@ impl<'a> History<'a> {
     }
 
     /// The stage of the furthest touchpoint along the journey logged done, if any.
-    pub fn stage_reached(&self, site: &Site) -> Option<String> {
+    pub fn stage_reached(&self) -> Option<String> {
         self.steps
             .iter()
-            .filter(|s| s.logged == Some(Logged::Done))
-            .max_by_key(|s| s.touchpoint)
-            .map(|s| site.journey[s.touchpoint].stage.value.clone())
+            .rev()
+            .find(|s| s.logged == Some(Logged::Done))
+            .map(|s| s.touchpoint.stage.value.clone())
     }
 
     /// The channel an entry happened on: its own, else its touchpoint's.
-    pub fn channel_of<'s>(site: &'s Site, entry: &'s LogEntry) -> Option<&'s str> {
+    pub fn channel_of<'s>(
+        site: &'s Site,
+        client: &'s Client,
+        entry: &'s LogEntry,
+    ) -> Option<&'s str> {
         entry
             .channel
             .as_ref()
             .map(|c| c.value.as_str())
-            .or_else(|| touchpoint(site, entry).map(|t| t.channel.as_str()))
+            .or_else(|| touchpoint(site, client, entry).map(|t| t.channel.as_str()))
     }
 
-    /// The signals of this client on `today`. Entries dated after `today` are left out.
-    pub fn signals(&self, site: &Site, client: &Client, today: Date) -> Signals {
+    /// The last personal contact on or before `today`: a `done` entry on one of the
+    /// `personal_channels`.
+    pub fn last_contact(&self, site: &Site, client: &Client, today: Date) -> Option<Contact> {
         let rules = &site.config.health;
-        let last_contact = self
-            .entries
+        self.entries
             .iter()
             .rev()
             .filter(|e| e.date <= today && e.status == Logged::Done)
             .find(|e| {
                 // A touchpoint for the team only (a hand-off meeting) is no contact with the
                 // client, whatever its channel.
-                let internal = touchpoint(site, e)
+                let internal = touchpoint(site, client, e)
                     .is_some_and(|t| t.visibility == crate::model::Visibility::Internal);
                 !internal
-                    && Self::channel_of(site, e).is_some_and(|c| {
+                    && Self::channel_of(site, client, e).is_some_and(|c| {
                         rules
                             .personal_channels
                             .iter()
@@ -200,8 +352,16 @@ impl<'a> History<'a> {
             .map(|e| Contact {
                 date: e.date,
                 by: by_whom(site, client, e),
-                channel: Self::channel_of(site, e).unwrap_or_default().to_string(),
-            });
+                channel: Self::channel_of(site, client, e)
+                    .unwrap_or_default()
+                    .to_string(),
+            })
+    }
+
+    /// The signals of this client on `today`. Entries dated after `today` are left out.
+    pub fn signals(&self, site: &Site, client: &Client, today: Date) -> Signals {
+        let rules = &site.config.health;
+        let last_contact = self.last_contact(site, client, today);
         // A client never met in person has been quiet since the start.
         let quiet_days = match &last_contact {
             Some(c) => Some(dates::days_between(c.date, today)),
@@ -267,10 +427,106 @@ impl<'a> History<'a> {
     }
 }
 
-/// The touchpoint an entry is about, if it names one of the journey.
-pub fn touchpoint<'s>(site: &'s Site, entry: &LogEntry) -> Option<&'s Touchpoint> {
-    let id = &entry.touchpoint.as_ref()?.value;
-    site.journey.iter().find(|t| &t.id == id).map(|t| &**t)
+/// The touchpoint an entry is about, if it names one of the journey or of the client's own
+/// (an occurrence `020-monthly-check-in/3` is about `020-monthly-check-in`).
+pub fn touchpoint<'s>(
+    site: &'s Site,
+    client: &'s Client,
+    entry: &LogEntry,
+) -> Option<&'s Touchpoint> {
+    touchpoint_by_id(site, client, split_key(&entry.touchpoint.as_ref()?.value).0)
+}
+
+/// The journey's touchpoint `id`, else the client's own.
+pub fn touchpoint_by_id<'s>(
+    site: &'s Site,
+    client: &'s Client,
+    id: &str,
+) -> Option<&'s Touchpoint> {
+    site.journey
+        .iter()
+        .chain(&client.touchpoints)
+        .find(|t| t.id == id)
+        .map(|t| &**t)
+}
+
+/// `020-monthly-check-in/3` as the touchpoint's id and the occurrence; a key without a
+/// number (or with one that is not a number) is all id.
+pub fn split_key(key: &str) -> (&str, Option<u32>) {
+    match key.rsplit_once('/') {
+        Some((id, n)) => match n.parse::<u32>() {
+            Ok(n) if n >= 1 => (id, Some(n)),
+            _ => (key, None),
+        },
+        None => (key, None),
+    }
+}
+
+/// The dates of `t` for `client`: one step, or one per occurrence of a repeat, each moved off
+/// closed days by the calendar's rules unless `exact`; or the name of the client date it
+/// needs and the client does not have.
+fn schedule(
+    site: &Site,
+    client: &Client,
+    t: &Arc<Touchpoint>,
+    last_contact: Option<Date>,
+) -> Result<Vec<Step>, String> {
+    let named = |name: &Located<String>| {
+        client
+            .dates
+            .get(&name.value)
+            .map(|d| d.value)
+            .ok_or_else(|| name.value.clone())
+    };
+    let first = match &t.when {
+        When::Day(day) => client.date_of_day(*day),
+        When::After { date, days } => dates::add_days(named(date)?, i64::from(*days)),
+        When::Before { date, days } => dates::add_days(named(date)?, -i64::from(*days)),
+        When::AfterLastContact { days } => {
+            dates::add_days(last_contact.unwrap_or(client.start), i64::from(*days))
+        }
+        When::On(date) => *date,
+    };
+    let raw: Vec<(Option<u32>, Date)> = match &t.repeat {
+        None => vec![(None, first)],
+        Some(Repeat { every, end }) => {
+            let (count, until) = match end {
+                RepeatEnd::Count(n) => (*n, None),
+                RepeatEnd::UntilDay(day) => {
+                    (Repeat::MAX_OCCURRENCES, Some(client.date_of_day(*day)))
+                }
+                RepeatEnd::UntilDate(name) => (Repeat::MAX_OCCURRENCES, Some(named(name)?)),
+            };
+            (0..count)
+                .map(|n| (Some(n + 1), calendar_rules::occurrence(first, *every, n)))
+                .take_while(|(_, d)| until.is_none_or(|u| *d <= u))
+                .collect()
+        }
+    };
+    let rules = &site.config.calendar_rules;
+    Ok(raw
+        .into_iter()
+        .map(|(occurrence, computed)| {
+            let (planned, shifted_from, closed_day) = if t.exact {
+                (computed, None, !rules.is_open(computed, &client.blackout))
+            } else {
+                let s = rules.shift(computed, &client.blackout);
+                (s.date, (s.date != computed).then_some(computed), s.stuck)
+            };
+            Step {
+                touchpoint: Arc::clone(t),
+                occurrence,
+                planned,
+                day: dates::journey_day(client.start, computed),
+                shifted_from,
+                closed_day,
+                date: planned,
+                logged: None,
+                moves: 0,
+                entry: None,
+            }
+        })
+        .collect())
 }
 
 /// Who did what an entry records: its `by`, else the member who holds the touchpoint's role
@@ -279,7 +535,7 @@ pub fn by_whom(site: &Site, client: &Client, entry: &LogEntry) -> Option<String>
     match &entry.by {
         Some(by) => Some(by.value.clone()),
         None => {
-            let t = touchpoint(site, entry)?;
+            let t = touchpoint(site, client, entry)?;
             client.member_for_role(&t.owner.value).map(str::to_string)
         }
     }

@@ -7,6 +7,7 @@
 //! ([`context::portal`], [`context::internal`]) so that internal data cannot reach a client.
 
 pub mod build;
+pub mod calendar_rules;
 pub(crate) mod check;
 pub mod cli;
 pub mod config;

@@ -49,6 +49,13 @@ pub struct Site {
 }
 
 impl Site {
+    /// Every touchpoint with a script: the journey's, then each client's one-offs.
+    pub fn scripted(&self) -> impl Iterator<Item = &std::sync::Arc<Touchpoint>> {
+        self.journey
+            .iter()
+            .chain(self.clients.iter().flat_map(|c| c.touchpoints.iter()))
+    }
+
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.team
             .binary_search_by(|m| m.id.as_str().cmp(id))
@@ -112,6 +119,14 @@ pub struct Client {
     pub welcome: String,
     /// Hand-off notes and anything else for the team only. Never reaches a portal page.
     pub internal: serde_json::Value,
+    /// Named dates (`launch`, `renewal`…) that touchpoints can be counted from.
+    pub dates: BTreeMap<String, Located<Date>>,
+    /// When the client is away: no step is scheduled inside these days.
+    pub blackout: Vec<crate::calendar_rules::DateRange>,
+    /// Journey touchpoints that do not apply to this client.
+    pub skip: Vec<Located<String>>,
+    /// Steps for this client only, in the file's order.
+    pub touchpoints: Vec<std::sync::Arc<Touchpoint>>,
 }
 
 impl Client {
@@ -134,12 +149,121 @@ pub enum Visibility {
     Internal,
 }
 
+/// When a touchpoint falls for a client, before the calendar's rules move it off closed days.
+#[derive(Debug, Clone, PartialEq)]
+pub enum When {
+    /// Day N of the journey: day 1 is the client's start date.
+    Day(u32),
+    /// `days` after one of the client's named dates (`after: launch`).
+    After { date: Located<String>, days: u32 },
+    /// `days` before one of the client's named dates (`before: renewal`).
+    Before { date: Located<String>, days: u32 },
+    /// `days` after the last personal contact in the journey log (or the start, when there
+    /// was none); moves whenever a contact is logged.
+    AfterLastContact { days: u32 },
+    /// A one-off step's own date.
+    On(Date),
+}
+
+impl When {
+    /// The journey day, for a touchpoint counted from the start.
+    pub fn day(&self) -> Option<u32> {
+        match self {
+            When::Day(d) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
+/// How a touchpoint repeats: every `every`, from its first date, for `count` occurrences or
+/// until a day of the journey or a client date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Repeat {
+    pub every: crate::calendar_rules::Every,
+    pub end: RepeatEnd,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RepeatEnd {
+    Count(u32),
+    /// Until day N of the journey (inclusive).
+    UntilDay(u32),
+    /// Until one of the client's named dates (inclusive); with no such date, until the
+    /// `count` limit of [`Repeat::MAX_OCCURRENCES`].
+    UntilDate(Located<String>),
+}
+
+impl Repeat {
+    /// No repeat makes more occurrences than this (20 years of weekly steps).
+    pub const MAX_OCCURRENCES: u32 = 1040;
+}
+
+/// What must hold in the journey log before a touchpoint is scheduled.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Requires {
+    /// Touchpoints (journey stems) logged done.
+    pub done: Vec<Located<String>>,
+    /// A condition on the last score.
+    pub last_score: Option<Located<ScoreRule>>,
+}
+
+impl Requires {
+    pub fn is_empty(&self) -> bool {
+        self.done.is_empty() && self.last_score.is_none()
+    }
+}
+
+/// `">= 8"`: a comparison of the last score with a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScoreRule {
+    pub op: ScoreOp,
+    pub score: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreOp {
+    AtLeast,
+    AtMost,
+    Above,
+    Below,
+    Equal,
+}
+
+impl ScoreRule {
+    pub fn holds(&self, score: u8) -> bool {
+        match self.op {
+            ScoreOp::AtLeast => score >= self.score,
+            ScoreOp::AtMost => score <= self.score,
+            ScoreOp::Above => score > self.score,
+            ScoreOp::Below => score < self.score,
+            ScoreOp::Equal => score == self.score,
+        }
+    }
+
+    /// As written in a journey file: `>= 8`.
+    pub fn text(&self) -> String {
+        let op = match self.op {
+            ScoreOp::AtLeast => ">=",
+            ScoreOp::AtMost => "<=",
+            ScoreOp::Above => ">",
+            ScoreOp::Below => "<",
+            ScoreOp::Equal => "=",
+        };
+        format!("{op} {}", self.score)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Touchpoint {
     pub id: String,
     pub file: PathBuf,
     pub title: String,
-    pub day: u32,
+    /// When it falls, before the calendar's rules.
+    pub when: When,
+    /// Keep the computed date even on a closed day (an anniversary).
+    pub exact: bool,
+    pub repeat: Option<Repeat>,
+    pub requires: Requires,
     pub stage: Located<String>,
     pub channel: String,
     pub owner: Located<String>,

@@ -75,6 +75,7 @@ pub fn record(root: &Path, new: &NewEntry, today: Date) -> Result<Recorded, Prob
             )))
         }
     };
+    let new = &with_occurrence(&site, new, today);
     let entry = yaml_entry(new, today);
     let mut text = old.clone().unwrap_or_default();
     if !text.is_empty() && !text.ends_with('\n') {
@@ -103,6 +104,30 @@ pub fn record(root: &Path, new: &NewEntry, today: Date) -> Result<Recorded, Prob
         created: old.is_none(),
         warnings: findings,
     })
+}
+
+/// `new`, naming the earliest occurrence not yet done or skipped when it names a repeating
+/// touchpoint without saying which (`020-monthly-check-in` becomes `020-monthly-check-in/3`).
+fn with_occurrence(site: &crate::model::Site, new: &NewEntry, today: Date) -> NewEntry {
+    let mut new = new.clone();
+    let Some(id) = new.touchpoint.clone() else {
+        return new;
+    };
+    let Some(client) = site.clients.iter().find(|c| c.id == new.client) else {
+        return new;
+    };
+    if crate::history::split_key(&id).1.is_some() {
+        return new;
+    }
+    let history = crate::history::History::of(site, client, today);
+    if let Some(step) = history
+        .steps
+        .iter()
+        .find(|s| s.touchpoint.id == id && s.occurrence.is_some() && s.logged.is_none())
+    {
+        new.touchpoint = Some(step.key());
+    }
+    new
 }
 
 /// Writes `bytes` to `file` (relative to `root`) through a temporary file and a rename, so

@@ -206,7 +206,7 @@ impl RenderCache {
             .map(|c| {
                 // What the log says of this client, read once for its scripts, runbook and
                 // portal.
-                let history = History::of(site, c);
+                let history = History::of(site, c, today);
                 let log = internal::LogViews::new(site, c, &history, today);
                 let context = ClientScriptContext::new(site, c, &history, &log, today);
                 let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
@@ -615,14 +615,14 @@ impl<'a> Renderer<'a> {
         let journey_url = journey.url(self.site, &journey.route(self.site));
         // Dates and statuses from the log: a moved step keeps its UID with a higher SEQUENCE,
         // and a skipped one is cancelled, so a calendar that imported them updates.
-        let history = History::of(self.site, c);
+        let history = History::of(self.site, c, self.cache.today);
         let events: Vec<CalendarEvent> = history
-            .each(self.site)
+            .each()
             .filter(|(_, _, t)| t.visibility == Visibility::Client)
             .map(|(_, step, t)| {
                 let cancelled = step.status(self.cache.today) == Status::Skipped;
                 CalendarEvent {
-                    uid: portal_event_uid(&c.id, &t.id, &base.host),
+                    uid: portal_event_uid(&c.id, &step.key(), &base.host),
                     date: step.date,
                     summary: format!("{} ({})", t.title, self.site.config.firm.name),
                     description: t.portal.clone().unwrap_or_default(),
@@ -764,7 +764,7 @@ fn schedule_csv(site: &Site, today: Date) -> String {
         .clients
         .iter()
         .map(|c| {
-            let history = History::of(site, c);
+            let history = History::of(site, c, today);
             (
                 c.id.as_str(),
                 internal::SignalsView::new(site, c, &history, today),
@@ -839,7 +839,7 @@ fn personalise_scripts(
     let mut out = Vec::with_capacity(base.len());
     let mut errors = Vec::new();
     for k in 0..base.len() {
-        let t = base.touchpoint(site, k);
+        let t = base.touchpoint(k);
         if !redo(t) {
             if let Some(old) = previous.get(k) {
                 out.push(old.to_string());

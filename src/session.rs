@@ -253,6 +253,16 @@ impl Edit {
         ) {
             edit.stale.clients.insert(stem(&file));
             edit.keys.insert(slash(&file));
+            // A one-off's script lives in the client file: the script engine holds it.
+            let own = |s: &Site| {
+                s.clients
+                    .iter()
+                    .find(|c| c.file == file)
+                    .map(|c| c.touchpoints.clone())
+            };
+            if own(old) != own(new) {
+                edit.journey_changed = true;
+            }
         }
         for file in changed_files(
             old.team.iter().map(|x| (&x.file, x)),

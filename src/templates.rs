@@ -119,7 +119,7 @@ fn portal_names(site: &Site, sources: &[(String, String)]) -> BTreeSet<String> {
             || (theme::template(name).is_none()
                 && !name.starts_with("internal/")
                 && !name.starts_with("journey/")
-                && !site.journey.iter().any(|t| t.template_name == name))
+                && !site.scripted().any(|t| t.template_name == name))
     };
     let mut names: BTreeSet<String> = portal_pages().map(str::to_string).collect();
     let mut todo: Vec<String> = names.iter().cloned().collect();
@@ -151,7 +151,7 @@ fn explain_portal_reach(site: &Site, portal: &BTreeSet<String>, d: Diagnostic) -
     let Some(name) = named("the template `").or_else(|| named("this template extends `")) else {
         return d;
     };
-    let is_script = site.journey.iter().any(|t| t.template_name == name);
+    let is_script = site.scripted().any(|t| t.template_name == name);
     let is_internal = theme::template(&name).is_some()
         || site.template_overrides.iter().any(|(n, _, _)| *n == name);
     if portal.contains(&name) || !(is_script || is_internal) {
@@ -216,14 +216,13 @@ fn tera_escape_html_metered(input: &str, out: &mut dyn std::io::Write) -> std::i
     tera::escape_html(input, out)
 }
 
-/// The script engine: every journey script, and nothing else.
+/// The script engine: every journey script and one-off script, and nothing else.
 fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
     let tera = engine(crate::markdown::escape_value);
     // All scripts at once; if that fails, each on its own, so every broken script is
     // reported and not just the first (the common case pays for one engine, not one each).
     let scripts = || {
-        site.journey
-            .iter()
+        site.scripted()
             .map(|t| (t.template_name.as_str(), t.template_source.as_str()))
     };
     let mut all = tera.clone();
@@ -231,7 +230,7 @@ fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
         return Ok(all);
     }
     let mut errors: Vec<Diagnostic> = Vec::new();
-    for t in &site.journey {
+    for t in site.scripted() {
         let mut alone = tera.clone();
         if let Err(e) = alone.add_raw_template(&t.template_name, &t.template_source) {
             errors.extend(tera_diagnostics(site, &e));
@@ -263,7 +262,7 @@ fn minified_sources(_: &[(String, String)]) -> Vec<(String, String)> {
 
 /// The file a template name came from, relative to the site folder.
 pub fn template_file(site: &Site, name: &str) -> PathBuf {
-    if let Some(t) = site.journey.iter().find(|t| t.template_name == name) {
+    if let Some(t) = site.scripted().find(|t| t.template_name == name) {
         return t.file.clone();
     }
     if let Some((_, file, _)) = site.template_overrides.iter().find(|(n, _, _)| n == name) {
@@ -274,7 +273,7 @@ pub fn template_file(site: &Site, name: &str) -> PathBuf {
 
 /// The source of template `name` as the site has it.
 fn template_source<'a>(site: &'a Site, name: &str) -> Option<&'a str> {
-    if let Some(t) = site.journey.iter().find(|t| t.template_name == name) {
+    if let Some(t) = site.scripted().find(|t| t.template_name == name) {
         return Some(&t.template_source);
     }
     if let Some((_, _, text)) = site.template_overrides.iter().find(|(n, _, _)| n == name) {

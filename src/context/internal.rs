@@ -163,7 +163,7 @@ pub struct LogView {
 
 impl LogView {
     pub fn new(site: &Site, client: &Client, e: &LogEntry) -> Self {
-        let t = history::touchpoint(site, e);
+        let t = history::touchpoint(site, client, e);
         LogView {
             date: dates::iso(e.date),
             date_long: dates::long(e.date),
@@ -180,7 +180,7 @@ impl LogView {
             to_long: e.to.map(dates::long),
             by: history::by_whom(site, client, e).and_then(|id| owner_ref(site, &id)),
             with: e.with.iter().map(|w| w.value.clone()).collect(),
-            channel: History::channel_of(site, e).map(str::to_string),
+            channel: History::channel_of(site, client, e).map(str::to_string),
             score: e.score,
             mood: e.mood.map(|m| m.name()),
             note_html: markdown::to_html(&e.note),
@@ -245,7 +245,7 @@ pub struct OwnerRef {
 pub struct RunbookStep {
     pub id: String,
     pub title: String,
-    pub day: u32,
+    pub day: i64,
     pub date: String,
     pub date_long: String,
     pub date_short: String,
@@ -260,6 +260,10 @@ pub struct RunbookStep {
     pub status: &'static str,
     /// For a moved step, the journey's own date, and how many times it moved.
     pub planned_long: Option<String>,
+    /// When the calendar's rules moved it off a closed day: the day it was computed for.
+    pub shifted_from_long: Option<String>,
+    /// It stays on a day the firm or the client is closed (`exact: true`).
+    pub closed_day: bool,
     pub moves: u32,
     /// For an open step, how many days late it is.
     pub late_days: Option<i64>,
@@ -276,6 +280,75 @@ pub struct Runbook {
     pub team: Vec<Assignment>,
     pub steps: Vec<RunbookStep>,
     pub unassigned: usize,
+    /// Touchpoints counted from a date the client does not have yet.
+    pub waiting: Vec<Pending>,
+    /// Touchpoints whose `requires` do not hold in the log yet.
+    pub on_hold: Vec<Pending>,
+}
+
+/// A touchpoint the client does not have a date for yet: waiting for a client date, or on
+/// hold until its conditions hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pending {
+    pub id: String,
+    pub title: String,
+    pub client_id: String,
+    pub client_name: String,
+    pub owner: Option<OwnerRef>,
+    pub owner_role: String,
+    pub visibility: &'static str,
+    /// What it waits for, in words: "a `launch` date", "100-day review to be logged done".
+    pub reasons: Vec<String>,
+    /// The reasons in one line.
+    pub summary: String,
+}
+
+impl Pending {
+    fn new(
+        site: &Site,
+        client: &Client,
+        t: &crate::model::Touchpoint,
+        reasons: Vec<String>,
+    ) -> Self {
+        Pending {
+            id: t.id.clone(),
+            title: t.title.clone(),
+            client_id: client.id.clone(),
+            client_name: client.name.clone(),
+            owner: client
+                .member_for_role(&t.owner.value)
+                .and_then(|id| owner_ref(site, id)),
+            owner_role: role_label(&t.owner.value),
+            visibility: match t.visibility {
+                Visibility::Client => "client",
+                Visibility::Internal => "internal",
+            },
+            summary: reasons.join("; "),
+            reasons,
+        }
+    }
+
+    /// The client's waiting and on-hold touchpoints.
+    fn of(site: &Site, client: &Client, history: &History) -> (Vec<Pending>, Vec<Pending>) {
+        let waiting = history
+            .waiting
+            .iter()
+            .map(|w| {
+                Pending::new(
+                    site,
+                    client,
+                    &w.touchpoint,
+                    vec![format!("a `{}` date", w.date)],
+                )
+            })
+            .collect();
+        let on_hold = history
+            .on_hold
+            .iter()
+            .map(|h| Pending::new(site, client, &h.touchpoint, h.reasons.clone()))
+            .collect();
+        (waiting, on_hold)
+    }
 }
 
 impl Runbook {
@@ -306,15 +379,15 @@ impl Runbook {
             })
             .collect();
         let steps: Vec<RunbookStep> = history
-            .each(site)
+            .each()
             .zip(scripts)
             .map(|((_, step, t), script)| {
                 let date = step.date;
                 let status = step.status(today);
                 RunbookStep {
-                    id: t.id.clone(),
-                    title: t.title.clone(),
-                    day: t.day,
+                    id: step.key(),
+                    title: step.title(),
+                    day: step.day,
                     date: dates::iso(date),
                     date_long: dates::long(date),
                     date_short: dates::short(date),
@@ -336,6 +409,8 @@ impl Runbook {
                     script_html: script.clone(),
                     status: status.name(),
                     planned_long: (step.date != step.planned).then(|| dates::long(step.planned)),
+                    shifted_from_long: step.shifted_from.map(dates::long),
+                    closed_day: step.closed_day,
                     moves: step.moves,
                     late_days: (status == Status::Open).then(|| dates::days_between(date, today)),
                     logged_entry: step.entry,
@@ -343,7 +418,10 @@ impl Runbook {
             })
             .collect();
         let unassigned = steps.iter().filter(|s| s.owner.is_none()).count();
+        let (waiting, on_hold) = Pending::of(site, client, history);
         Runbook {
+            waiting,
+            on_hold,
             client: internal_client(site, client, history, log, today),
             team,
             steps,
@@ -432,7 +510,7 @@ pub fn current_stage(site: &Site, client: &Client, history: &History) -> String 
         return s.value.clone();
     }
     history
-        .stage_reached(site)
+        .stage_reached()
         .or_else(|| site.journey.first().map(|t| t.stage.value.clone()))
         .unwrap_or_else(|| site.stages().first().cloned().unwrap_or_default())
 }
@@ -524,7 +602,7 @@ pub struct DueItem {
     pub client_name: String,
     pub touchpoint: String,
     pub touchpoint_id: String,
-    pub day: u32,
+    pub day: i64,
     pub channel: String,
     pub owner: Option<OwnerRef>,
     pub owner_role: String,
@@ -546,7 +624,7 @@ pub struct DueItem {
 /// Step `k` of `client`'s history, with its date and status.
 fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Date) -> DueItem {
     let step = &history.steps[k];
-    let t = &site.journey[step.touchpoint];
+    let t = &step.touchpoint;
     let date = step.date;
     let state = step.status(today);
     DueItem {
@@ -566,9 +644,9 @@ fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Da
         in_days: dates::days_between(today, date),
         client_id: client.id.clone(),
         client_name: client.name.clone(),
-        touchpoint: t.title.clone(),
-        touchpoint_id: t.id.clone(),
-        day: t.day,
+        touchpoint: step.title(),
+        touchpoint_id: step.key(),
+        day: step.day,
         channel: t.channel.clone(),
         owner: client
             .member_for_role(&t.owner.value)
@@ -593,6 +671,10 @@ pub struct Overview {
     pub touchpoint_count: usize,
     /// What is overdue, due this week and due next week, by owner.
     pub agenda: Agenda,
+    /// Every client's touchpoints on hold until the log shows what they require.
+    pub on_hold: Vec<Pending>,
+    /// Every client's touchpoints waiting for a client date.
+    pub waiting: Vec<Pending>,
 }
 
 /// A span of days, both ends included, for headings like "Mon 23 – Sun 29 Nov".
@@ -736,7 +818,7 @@ impl Agenda {
 pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
     let mut rows: Vec<DueItem> = Vec::with_capacity(site.clients.len() * site.journey.len());
     for c in &site.clients {
-        let history = History::of(site, c);
+        let history = History::of(site, c, today);
         for k in 0..history.steps.len() {
             rows.push(due_item(site, c, &history, k, today));
         }
@@ -760,8 +842,8 @@ pub fn member_schedule(site: &Site, member_id: &str, today: Date) -> Vec<DueItem
         if roles.is_empty() {
             continue;
         }
-        let history = History::of(site, c);
-        for (k, _, t) in history.each(site) {
+        let history = History::of(site, c, today);
+        for (k, _, t) in history.each() {
             if roles.contains(&t.owner.value.as_str()) {
                 rows.push(due_item(site, c, &history, k, today));
             }
@@ -785,7 +867,11 @@ fn sort_by_date(items: &mut [DueItem]) {
 
 impl Overview {
     pub fn new(site: &Site, today: Date) -> Self {
-        let histories: Vec<History> = site.clients.iter().map(|c| History::of(site, c)).collect();
+        let histories: Vec<History> = site
+            .clients
+            .iter()
+            .map(|c| History::of(site, c, today))
+            .collect();
         let mut due = Vec::new();
         let clients: Vec<ClientRow> = site
             .clients
@@ -794,7 +880,7 @@ impl Overview {
             .map(|(c, history)| {
                 let mut next: Option<DueItem> = None;
                 let mut unassigned = 0;
-                for (k, step, t) in history.each(site) {
+                for (k, step, t) in history.each() {
                     let status = step.status(today);
                     let date = step.date;
                     if matches!(status, Status::Today | Status::Upcoming) {
@@ -841,7 +927,15 @@ impl Overview {
                 .cmp(&rank(b))
                 .then_with(|| (&a.name, &a.id).cmp(&(&b.name, &b.id)))
         });
+        let (mut waiting, mut on_hold) = (Vec::new(), Vec::new());
+        for (c, history) in site.clients.iter().zip(&histories) {
+            let (w, h) = Pending::of(site, c, history);
+            waiting.extend(w);
+            on_hold.extend(h);
+        }
         Overview {
+            on_hold,
+            waiting,
             agenda: Agenda::new(site, &histories, today),
             attention,
             clients,
@@ -875,13 +969,11 @@ pub fn member_work(site: &Site, member_id: &str, today: Date) -> Vec<MemberWork>
             if roles.is_empty() {
                 return None;
             }
-            let history = History::of(site, c);
-            let touchpoints = site
-                .journey
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| roles.contains(&&t.owner.value))
-                .map(|(i, _)| due_item(site, c, &history, i, today))
+            let history = History::of(site, c, today);
+            let touchpoints = history
+                .each()
+                .filter(|(_, _, t)| roles.contains(&&t.owner.value))
+                .map(|(k, _, _)| due_item(site, c, &history, k, today))
                 .collect();
             Some(MemberWork {
                 client_id: c.id.clone(),

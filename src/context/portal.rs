@@ -45,7 +45,7 @@ pub struct PortalMember {
 pub struct TimelineStep {
     pub id: String,
     pub title: String,
-    pub day: u32,
+    pub day: i64,
     pub date: String,
     pub date_long: String,
     pub date_short: String,
@@ -99,15 +99,15 @@ impl PortalData {
         }
         // The portal learns a step's status and date from the log, never an entry's words.
         let timeline = history
-            .each(site)
+            .each()
             .filter(|(_, _, t)| t.visibility == Visibility::Client)
             .filter(|(_, step, _)| step.status(today) != Status::Skipped)
             .map(|(_, step, t)| {
                 let date = step.date;
                 TimelineStep {
-                    id: t.id.clone(),
-                    title: t.title.clone(),
-                    day: t.day,
+                    id: step.key(),
+                    title: step.title(),
+                    day: step.day,
                     date: dates::iso(date),
                     date_long: dates::long(date),
                     date_short: dates::short(date),

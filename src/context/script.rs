@@ -77,7 +77,10 @@ pub struct ScriptClient<'a> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScriptTouchpoint<'a> {
     pub title: &'a str,
-    pub day: u32,
+    /// For a repeating touchpoint, which occurrence (1 is the first).
+    pub occurrence: Option<u32>,
+    /// The day of the client's journey it falls on.
+    pub day: i64,
     pub date: String,
     pub date_long: String,
     pub stage: &'a str,
@@ -91,9 +94,10 @@ pub struct ScriptTouchpoint<'a> {
 pub struct ClientScriptContext {
     base: tera::Context,
     team: BTreeMap<String, ScriptPerson>,
-    /// Each of the client's steps: its touchpoint (an index into `site.journey`), date and
-    /// status, in the history's order.
-    steps: Vec<(usize, jiff::civil::Date, &'static str)>,
+    /// Each of the client's steps, in the history's order: one script each.
+    steps: Vec<crate::history::Step>,
+    /// Each step's status on the build date.
+    statuses: Vec<&'static str>,
 }
 
 impl ClientScriptContext {
@@ -144,12 +148,17 @@ impl ClientScriptContext {
         }
         base.insert_value("client", tera::Value::from(client_value));
         base.insert("team", &team);
-        let steps = history
+        let statuses = history
             .steps
             .iter()
-            .map(|s| (s.touchpoint, s.date, s.status(today).name()))
+            .map(|s| s.status(today).name())
             .collect();
-        ClientScriptContext { base, team, steps }
+        ClientScriptContext {
+            base,
+            team,
+            steps: history.steps.clone(),
+            statuses,
+        }
     }
 
     /// How many steps the client has: one script each.
@@ -158,26 +167,28 @@ impl ClientScriptContext {
     }
 
     /// The touchpoint of step `k`.
-    pub fn touchpoint<'s>(&self, site: &'s Site, k: usize) -> &'s Touchpoint {
-        &site.journey[self.steps[k].0]
+    pub fn touchpoint(&self, k: usize) -> &Touchpoint {
+        &self.steps[k].touchpoint
     }
 
     /// The context of the script of step `k`.
     pub fn for_step(&self, site: &Site, k: usize) -> tera::Context {
-        let t = self.touchpoint(site, k);
+        let step = &self.steps[k];
+        let t = &*step.touchpoint;
         let mut ctx = self.base.clone();
         let owner = self
             .team
             .get(&t.owner.value)
             .cloned()
             .unwrap_or_else(|| ScriptPerson::unassigned(&t.owner.value, &site.config.firm));
-        let (_, date, status) = self.steps[k];
+        let (date, status) = (step.date, self.statuses[k]);
         ctx.insert("owner", &owner);
         ctx.insert(
             "touchpoint",
             &ScriptTouchpoint {
                 title: &t.title,
-                day: t.day,
+                occurrence: step.occurrence,
+                day: step.day,
                 date: dates::iso(date),
                 date_long: dates::long(date),
                 stage: &t.stage.value,

@@ -20,6 +20,10 @@ pub const FIELDS: &[&str] = &[
     "cares_about",
     "welcome",
     "internal",
+    "dates",
+    "blackout",
+    "skip",
+    "touchpoints",
 ];
 
 #[derive(Deserialize)]
@@ -41,6 +45,14 @@ struct ClientFile {
     welcome: String,
     #[serde(default)]
     internal: serde_json::Value,
+    #[serde(default)]
+    dates: BTreeMap<String, serde_saphyr::Spanned<String>>,
+    #[serde(default)]
+    blackout: Vec<super::client_dates::RangeFile>,
+    #[serde(default)]
+    skip: Vec<serde_saphyr::Spanned<String>>,
+    #[serde(default)]
+    touchpoints: Vec<super::client_dates::OneOffFile>,
 }
 
 #[derive(Deserialize)]
@@ -76,7 +88,18 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
     check.lines("cares_about", &raw.cares_about);
     check.markdown("welcome", &mut raw.welcome);
     check.notes("internal", &mut raw.internal);
+    let mut calendar_errors = Vec::new();
+    let calendar = super::client_dates::read(
+        &super::client_dates::Source { file, text },
+        std::mem::take(&mut raw.dates),
+        std::mem::take(&mut raw.blackout),
+        std::mem::take(&mut raw.skip),
+        std::mem::take(&mut raw.touchpoints),
+        &mut check,
+        &mut calendar_errors,
+    );
     let (mut errors, mut warnings) = (check.errors, check.warnings);
+    errors.extend(calendar_errors);
     warnings.extend(crate::content_check::client_fields(
         file,
         text,
@@ -163,6 +186,10 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
         cares_about: raw.cares_about,
         welcome: raw.welcome,
         internal,
+        dates: calendar.dates,
+        blackout: calendar.blackout,
+        skip: calendar.skip,
+        touchpoints: calendar.touchpoints,
     };
     Ok((client, warnings))
 }

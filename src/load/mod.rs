@@ -1,6 +1,7 @@
 //! **load**: reads the site folder into the typed [`Site`] model. Every file is read and parsed
 //! even after an error, so one run reports every problem it can find.
 
+mod client_dates;
 pub mod clients;
 pub mod frontmatter;
 pub mod journey;
@@ -122,6 +123,7 @@ pub(crate) fn load_site_with(
             unloaded_team,
         };
         sort_site(&mut site);
+        fill_one_off_stages(&mut site);
         site
     });
     (site, diags)
@@ -131,7 +133,7 @@ pub(crate) fn load_site_with(
 /// folders and extensions hold what, for loading, watching and rebuilding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SourceKind {
-    /// `hundred.toml`.
+    /// `hundred.toml`, and the `.ics` files beside it (a holidays file is read with it).
     Settings,
     /// `team/<id>.yaml`.
     Team,
@@ -205,7 +207,11 @@ impl SourceKind {
         }
         let (first, rest) = parts.split_first()?;
         if rest.is_empty() {
-            return (*first == crate::config::CONFIG_FILE).then_some(SourceKind::Settings);
+            // A calendar of closed days (`[calendar] holidays_file`) is read with the
+            // settings, so a change to it is a change to them.
+            let settings = *first == crate::config::CONFIG_FILE
+                || (first.to_ascii_lowercase().ends_with(".ics") && !first.starts_with('.'));
+            return settings.then_some(SourceKind::Settings);
         }
         for kind in [SourceKind::Template, SourceKind::Static] {
             if *first == kind.folder() {
@@ -225,10 +231,48 @@ pub fn sort_site(site: &mut Site) {
     site.clients.sort_by(|a, b| a.id.cmp(&b.id));
     site.logs.sort_by(|a, b| a.client.cmp(&b.client));
     site.journey
-        .sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+        .sort_by_key(|t| (t.when.day().is_none(), t.when.day(), t.id.clone()));
     site.playbook.sort_by(|a, b| {
         (a.order.unwrap_or(i64::MAX), &a.id).cmp(&(b.order.unwrap_or(i64::MAX), &b.id))
     });
+}
+
+/// A one-off touchpoint without a `stage` is at the stage of the journey where its date
+/// falls: that of the last touchpoint counted from the start on or before it.
+fn fill_one_off_stages(site: &mut Site) {
+    let journey = site.journey.clone();
+    let first_stage = site
+        .config
+        .journey
+        .stages
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    for client in &mut site.clients {
+        if client.touchpoints.iter().all(|t| !t.stage.value.is_empty()) {
+            continue;
+        }
+        let c = std::sync::Arc::make_mut(client);
+        let start = c.start;
+        for t in &mut c.touchpoints {
+            let crate::model::When::On(date) = t.when else {
+                continue;
+            };
+            if !t.stage.value.is_empty() {
+                continue;
+            }
+            let stage = journey
+                .iter()
+                .rfind(|j| {
+                    j.when
+                        .day()
+                        .is_some_and(|d| crate::dates::day_date(start, d) <= date)
+                })
+                .or(journey.first())
+                .map_or(first_stage.clone(), |j| j.stage.value.clone());
+            std::sync::Arc::make_mut(t).stage.value = stage;
+        }
+    }
 }
 
 /// One file's item and its warnings, or its errors.

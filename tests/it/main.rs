@@ -8,6 +8,7 @@ mod support;
 
 mod browser;
 mod build_output;
+mod calendar;
 mod content_safety;
 mod errors;
 mod golden;

@@ -53,8 +53,18 @@ enum Edit {
     /// The logo's bytes.
     Logo(usize),
     /// acme's journey log: a done entry with a score, then a move and a skip added, then an
-    /// entry naming no touchpoint that exists, then the log deleted.
+    /// entry naming no touchpoint that exists, then the log deleted, then an occurrence of
+    /// the repeating touchpoint logged.
     Log(usize),
+    /// `[calendar]` in hundred.toml: none, a holiday on acme's invoice day and a Tuesday to
+    /// Saturday week, a holidays file, or a holiday that is not a date.
+    Calendar(usize),
+    /// acme's own calendar: none, named dates and a blackout, a one-off step, or a skipped
+    /// journey step.
+    ClientCalendar(usize),
+    /// A journey file with a rule: none, a monthly repeat, one until a client date, or one
+    /// after a client date that requires a logged step and a score.
+    Rule(usize),
 }
 
 fn edit_strategy() -> impl Strategy<Value = Edit> {
@@ -75,7 +85,10 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         any::<bool>().prop_map(Edit::BreakYaml),
         (0..3usize).prop_map(Edit::Chapter),
         (0..3usize).prop_map(Edit::Logo),
-        (0..4usize).prop_map(Edit::Log),
+        (0..5usize).prop_map(Edit::Log),
+        (0..4usize).prop_map(Edit::Calendar),
+        (0..4usize).prop_map(Edit::ClientCalendar),
+        (0..4usize).prop_map(Edit::Rule),
     ]
 }
 
@@ -298,10 +311,75 @@ fn apply(site: &Path, original: &Path, edit: &Edit) -> Vec<PathBuf> {
                     &f,
                     &format!("{done}- date: 2026-11-18\n  touchpoint: 999-nothing\n"),
                 ),
+                3 => put(
+                    &f,
+                    &format!("{done}- date: 2026-11-19\n  touchpoint: 076-monthly/1\n"),
+                ),
                 _ => {
                     let _ = fs::remove_file(&f);
                 }
             }
+            vec![f]
+        }
+        Edit::Calendar(i) => {
+            let f = site.join("hundred.toml");
+            let text = fs::read_to_string(&f).unwrap();
+            let base = text
+                .split("\n[calendar]")
+                .next()
+                .unwrap()
+                .trim_end()
+                .to_string();
+            let ics = site.join("closed.ics");
+            let section = match i {
+                0 => String::new(),
+                1 => "\n\n[calendar]\nholidays = [\"2026-11-26\"]\nworking_days = [\"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\n".to_string(),
+                2 => {
+                    put(
+                        &ics,
+                        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261126\nDTEND;VALUE=DATE:20261130\nEND:VEVENT\nEND:VCALENDAR\n",
+                    );
+                    "\n\n[calendar]\nholidays_file = \"closed.ics\"\nshift = \"previous\"\n".to_string()
+                }
+                _ => "\n\n[calendar]\nholidays = [\"2026-11-31\"]\n".to_string(),
+            };
+            fs::write(&f, format!("{base}{section}\n")).unwrap();
+            vec![f, ics]
+        }
+        Edit::ClientCalendar(i) => {
+            let f = acme(site);
+            let text = fs::read_to_string(&f).unwrap();
+            let base = text
+                .split("\n# calendar edit")
+                .next()
+                .unwrap()
+                .trim_end()
+                .to_string();
+            let extra = match i {
+                0 => "",
+                1 => "\n# calendar edit\ndates:\n  launch: 2026-12-01\n  renewal: 2027-04-30\nblackout:\n  - from: 2026-11-25\n    to: 2026-11-27\n",
+                2 => "\n# calendar edit\ntouchpoints:\n  - id: visit\n    title: Site visit\n    date: 2026-12-02\n    owner: account-lead\n    channel: visit\n    visibility: client\n    portal: We visit.\n    script: Visit {{ client.name }}.\n",
+                _ => "\n# calendar edit\nskip: [100-review]\n",
+            };
+            fs::write(&f, format!("{base}{extra}\n")).unwrap();
+            vec![f]
+        }
+        Edit::Rule(i) => {
+            let f = site.join("journey/076-monthly.md");
+            let head = "---\ntitle: Monthly call\nstage: customer\nchannel: call\nowner: account-lead\nvisibility: client\nportal: A call.\n";
+            let rule = match i {
+                0 => {
+                    let _ = fs::remove_file(&f);
+                    return vec![f];
+                }
+                1 => "day: 20\nrepeat: { every: \"1 month\", count: 3 }\n",
+                2 => "day: 20\nrepeat: { every: \"2 weeks\", until: renewal }\n",
+                _ => "after: launch\ndays: 7\nrequires: { done: 001-welcome-call, last_score: \">= 6\" }\n",
+            };
+            put(
+                &f,
+                &format!("{head}{rule}---\nCall {{{{ touchpoint.occurrence }}}}.\n"),
+            );
             vec![f]
         }
         Edit::Logo(i) => {
