@@ -4,10 +4,11 @@
 #   bench/site.sh [CLIENTS...]        (default: 1000; e.g. bench/site.sh 100 1000 10000)
 #   RUNS=7 bench/site.sh 1000         (timed runs per size, after one warm-up; default 5)
 #   LOGS=20 bench/site.sh 1000        (a journey log of 20 entries per client; default 0, none)
+#   CALENDAR=1 bench/site.sh 1000     (bank holidays and a monthly repeat: bench/add_calendar.py)
 #
-# With LOGS=N (N > 0) each size builds its own site, bench/out/site-CLIENTS-logsN: generated as
-# without logs, then given log/<client>.yaml by bench/add_logs.py once, so sites with and
-# without logs never mix.
+# With LOGS=N (N > 0) or CALENDAR=1 each size builds its own site (bench/out/site-CLIENTS,
+# -logsN, -calendar): generated as without, then given log/<client>.yaml by bench/add_logs.py
+# and the calendar rules by bench/add_calendar.py once, so the variants never mix.
 #
 # Reports, per size: pages and files written, the median wall time of the timed runs, pages
 # per second at that median, and the largest peak memory (max RSS) seen. A benchmark, not a
@@ -19,6 +20,8 @@ repo=$(dirname "$here")
 shared=${SHARED:-$repo/../shared}
 runs=${RUNS:-5}
 logs=${LOGS:-0}
+calendar=${CALENDAR:-0}
+[[ "$calendar" =~ ^[01]$ ]] || { echo "CALENDAR must be 0 or 1, not '$calendar'" >&2; exit 1; }
 [[ "$logs" =~ ^[0-9]+$ ]] || { echo "LOGS must be a number of entries per client, not '$logs'" >&2; exit 1; }
 logs=$((10#$logs))   # LOGS=020 is LOGS=20
 sizes=("$@")
@@ -33,25 +36,28 @@ mkdir -p "$work"
 if [ "$logs" -gt 0 ]; then
   echo "journey logs: $logs entries per client"
 fi
+if [ "$calendar" -eq 1 ]; then
+  echo "calendar: bank holidays and a monthly repeat (bench/add_calendar.py)"
+fi
 printf '%-8s %7s %7s %10s %10s %10s\n' clients pages files median_ms pages/s peak_MB
 for n in "${sizes[@]}"; do
-  if [ "$logs" -gt 0 ]; then
-    site=$work/site-$n-logs$logs
-    if [ ! -f "$site/hundred.toml" ]; then
-      # Generated aside and moved in whole, so an interrupted run never leaves a site that
-      # looks finished but lacks some logs.
-      rm -rf "$site" "$site.tmp"
-      python3 "$shared/bench/gen_site.py" --out "$site.tmp" --clients "$n" >/dev/null
+  # Each variant builds its own site, generated aside and moved in whole, so an interrupted
+  # run never leaves a site that looks finished but lacks some logs or rules.
+  name=site-$n
+  [ "$logs" -gt 0 ] && name=$name-logs$logs
+  [ "$calendar" -eq 1 ] && name=$name-calendar
+  site=$work/$name
+  out=$work/public-${name#site-}
+  if [ ! -f "$site/hundred.toml" ]; then
+    rm -rf "$site" "$site.tmp"
+    python3 "$shared/bench/gen_site.py" --out "$site.tmp" --clients "$n" >/dev/null
+    if [ "$logs" -gt 0 ]; then
       python3 "$here/add_logs.py" "$site.tmp" --entries "$logs" >/dev/null
-      mv "$site.tmp" "$site"
     fi
-    out=$work/public-$n-logs$logs
-  else
-    site=$work/site-$n
-    if [ ! -f "$site/hundred.toml" ]; then
-      python3 "$shared/bench/gen_site.py" --out "$site" --clients "$n" >/dev/null
+    if [ "$calendar" -eq 1 ]; then
+      python3 "$here/add_calendar.py" "$site.tmp"
     fi
-    out=$work/public-$n
+    mv "$site.tmp" "$site"
   fi
   "$bin" build "$site" --output "$out" --today 2026-11-23 >/dev/null   # warm-up
   times=(); peak=0; pages=0; files=0

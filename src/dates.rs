@@ -69,9 +69,9 @@ pub fn long(date: Date) -> String {
     date.strftime("%A %-d %B %Y").to_string()
 }
 
-/// `17 Nov 2026`
+/// `Tue 17 Nov 2026`: with its weekday, since a date in a list is read as a day to keep.
 pub fn short(date: Date) -> String {
-    date.strftime("%-d %b %Y").to_string()
+    date.strftime("%a %-d %b %Y").to_string()
 }
 
 /// Parses `YYYY-MM-DD`, the only date form the content files use.
@@ -134,7 +134,7 @@ mod tests {
     fn formats_and_counts() {
         let d = parse("2026-11-17").unwrap();
         assert_eq!(long(d), "Tuesday 17 November 2026");
-        assert_eq!(short(d), "17 Nov 2026");
+        assert_eq!(short(d), "Tue 17 Nov 2026");
         assert_eq!(journey_day(d, parse("2026-11-23").unwrap()), 7);
         assert_eq!(journey_day(d, parse("2026-11-16").unwrap()), 0);
     }

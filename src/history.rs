@@ -285,6 +285,48 @@ impl<'a> History<'a> {
         reasons
     }
 
+    /// The steps pages list one by one, in order: every step, but of a repeat only its
+    /// current occurrence (the earliest not yet done or skipped, else the last), which stands
+    /// for the others. Calendars, the schedule and the overview take every occurrence.
+    pub fn shown(&self) -> Vec<usize> {
+        let mut current: std::collections::BTreeMap<&str, usize> = Default::default();
+        for (k, s) in self.steps.iter().enumerate() {
+            if s.occurrence.is_none() {
+                continue;
+            }
+            let id = s.touchpoint.id.as_str();
+            match current.get(id) {
+                Some(&c) if self.steps[c].logged.is_none() => {}
+                _ => {
+                    current.insert(id, k);
+                }
+            }
+        }
+        (0..self.steps.len())
+            .filter(|&k| {
+                let s = &self.steps[k];
+                s.occurrence.is_none() || current.get(s.touchpoint.id.as_str()) == Some(&k)
+            })
+            .collect()
+    }
+
+    /// The occurrences of the repeat that step `k` is one of, by number; just `k` for a step
+    /// that does not repeat.
+    pub fn occurrences(&self, k: usize) -> Vec<usize> {
+        let step = &self.steps[k];
+        if step.occurrence.is_none() {
+            return vec![k];
+        }
+        let mut all: Vec<usize> = (0..self.steps.len())
+            .filter(|&i| {
+                self.steps[i].occurrence.is_some()
+                    && self.steps[i].touchpoint.id == step.touchpoint.id
+            })
+            .collect();
+        all.sort_by_key(|&i| self.steps[i].occurrence);
+        all
+    }
+
     /// The status of `self.steps[k]` on `today`.
     pub fn status(&self, k: usize, today: Date) -> Status {
         self.steps[k].status(today)

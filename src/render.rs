@@ -143,6 +143,9 @@ pub struct RenderCache {
     info_value: tera::Value,
     clients: HashMap<String, ClientCache>,
     overview: Overview,
+    /// Every step of every client, by date (`internal::schedule`): made once for the team's
+    /// calendars, the schedule and the team's pages, which each walked every client before.
+    schedule: Vec<internal::DueItem>,
     chapters: Vec<ChapterView>,
     /// The chapter list without bodies, as a template value made once.
     chapter_index: tera::Value,
@@ -165,6 +168,7 @@ impl RenderCache {
             info_value: tera::Value::none(),
             clients: HashMap::new(),
             overview: Overview::new(site, today),
+            schedule: internal::schedule(site, today),
             chapters: Vec::new(),
             chapter_index: tera::Value::none(),
             chapter_entries: Vec::new(),
@@ -293,7 +297,10 @@ impl RenderCache {
             self.info = SiteInfo::new(site, today);
             self.info_value = tera::Value::from_serializable(&self.info);
             watch.lap("retain");
-            self.overview = Overview::new(site, today);
+            (self.overview, self.schedule) = rayon::join(
+                || Overview::new(site, today),
+                || internal::schedule(site, today),
+            );
             watch.lap("overview");
         }
         watch.report();
@@ -497,7 +504,7 @@ impl<'a> Renderer<'a> {
         match kind {
             Robots => Made::robots(),
             TeamCalendar => Made::text(self.team_calendar()),
-            Schedule => Made::text(schedule_csv(site, self.cache.today)),
+            Schedule => Made::text(schedule_csv(self.cache)),
             MemberCalendar { member } => Made::text(self.member_calendar(member)),
             ClientCalendar { client } => Made::text(self.runbook_calendar(client)),
             NotFound => {
@@ -540,7 +547,7 @@ impl<'a> Renderer<'a> {
                 ctx.insert("roles", &m.roles);
                 ctx.insert(
                     "work",
-                    &internal::member_work(site, &m.id, self.cache.today),
+                    &internal::member_work(site, &m.id, &self.cache.schedule),
                 );
                 Made::Titled(m.name.clone())
             }
@@ -641,29 +648,32 @@ impl<'a> Renderer<'a> {
 
     fn runbook_calendar(&self, client: usize) -> String {
         let c = &self.site.clients[client];
-        let rb = &self.cache.client(self.site, client).runbook;
         let base = self.site.config.internal_url();
         let runbook_url = runbook_url(self.site, &c.id);
-        let events: Vec<CalendarEvent> = rb
-            .steps
-            .iter()
-            .map(|s| CalendarEvent {
-                uid: format!("{}.{}@{}", c.id, s.id, base.host),
-                date: crate::dates::parse(&s.date).expect("formatted by us"),
-                summary: format!("{}: {}", c.name, s.title),
-                description: format!(
-                    "Day {} ({}), {} by {}",
-                    s.day,
-                    s.stage,
-                    s.channel,
-                    s.owner
-                        .as_ref()
-                        .map(|o| o.name.as_str())
-                        .unwrap_or("nobody yet: unassigned")
-                ),
-                url: Some(format!("{runbook_url}#{}", s.id)),
-                sequence: s.moves + u32::from(s.status == "skipped"),
-                cancelled: s.status == "skipped",
+        // Every occurrence of a repeat is an event of its own, linked to the repeat's entry.
+        let history = History::of(self.site, c, self.cache.today);
+        let events: Vec<CalendarEvent> = history
+            .each()
+            .map(|(_, s, t)| {
+                let skipped = s.status(self.cache.today) == Status::Skipped;
+                let owner = c
+                    .member_for_role(&t.owner.value)
+                    .and_then(|id| self.site.member(id));
+                CalendarEvent {
+                    uid: format!("{}.{}@{}", c.id, s.key(), base.host),
+                    date: s.date,
+                    summary: format!("{}: {}", c.name, s.title()),
+                    description: format!(
+                        "Day {} ({}), {} by {}",
+                        s.day,
+                        t.stage.value,
+                        t.channel,
+                        owner.map_or("nobody yet: unassigned", |m| m.name.as_str())
+                    ),
+                    url: Some(format!("{runbook_url}#{}", t.id)),
+                    sequence: s.moves + u32::from(skipped),
+                    cancelled: skipped,
+                }
             })
             .collect();
         ics::calendar(
@@ -676,11 +686,13 @@ impl<'a> Renderer<'a> {
     /// Every touchpoint `member` owns across all clients, for them to subscribe to once.
     fn member_calendar(&self, member: usize) -> String {
         let m = &self.site.team[member];
-        let events: Vec<CalendarEvent> =
-            internal::member_schedule(self.site, &m.id, self.cache.today)
-                .iter()
-                .map(|item| self.team_event(item, false))
-                .collect();
+        let events: Vec<CalendarEvent> = self
+            .cache
+            .schedule
+            .iter()
+            .filter(|item| internal::owned_by(item, &m.id))
+            .map(|item| self.team_event(item, false))
+            .collect();
         ics::subscription(
             &format!("{}: {}'s touchpoints", self.site.config.firm.name, m.name),
             self.cache.today,
@@ -690,7 +702,9 @@ impl<'a> Renderer<'a> {
 
     /// Every touchpoint of every client, with its owner.
     fn team_calendar(&self) -> String {
-        let events: Vec<CalendarEvent> = internal::schedule(self.site, self.cache.today)
+        let events: Vec<CalendarEvent> = self
+            .cache
+            .schedule
             .iter()
             .map(|item| self.team_event(item, true))
             .collect();
@@ -759,21 +773,11 @@ pub(crate) fn portal_event_uid(client: &str, touchpoint: &str, host: &str) -> St
 /// `schedule.csv`: every touchpoint of every client, by date, for spreadsheets, with its
 /// status from the log and its client's signals, so a sheet can be filtered to what is late or
 /// to the relationships that need attention.
-fn schedule_csv(site: &Site, today: Date) -> String {
-    let signals: HashMap<&str, internal::SignalsView> = site
-        .clients
-        .iter()
-        .map(|c| {
-            let history = History::of(site, c, today);
-            (
-                c.id.as_str(),
-                internal::SignalsView::new(site, c, &history, today),
-            )
-        })
-        .collect();
+fn schedule_csv(cache: &RenderCache) -> String {
     let mut out = String::from(crate::csv::BOM);
     out.push_str(&crate::csv::row(&[
         "Date",
+        "Weekday",
         "Day",
         "Client",
         "Touchpoint",
@@ -794,10 +798,11 @@ fn schedule_csv(site: &Site, today: Date) -> String {
         "Open steps",
     ]));
     let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
-    for item in internal::schedule(site, today) {
-        let s = &signals[item.client_id.as_str()];
+    for item in &cache.schedule {
+        let s = &cache.clients[&item.client_id].log.signals;
         out.push_str(&crate::csv::row(&[
             item.date.as_str(),
+            &item.weekday,
             &item.day.to_string(),
             &item.client_name,
             &item.touchpoint,

@@ -267,6 +267,10 @@ pub struct RunbookStep {
     pub moves: u32,
     /// For an open step, how many days late it is.
     pub late_days: Option<i64>,
+    /// For a repeat: the number of the occurrence this entry stands for (the earliest not
+    /// yet done or skipped), and every occurrence.
+    pub occurrence: Option<u32>,
+    pub occurrences: Vec<OccurrenceView>,
     /// The log entry (its index in the history) that marked it done or skipped, shown as
     /// `logged`: written as none here, and replaced by the entry's view in
     /// [`Runbook::to_value`].
@@ -379,14 +383,33 @@ impl Runbook {
             })
             .collect();
         let steps: Vec<RunbookStep> = history
-            .each()
+            .shown()
+            .into_iter()
             .zip(scripts)
-            .map(|((_, step, t), script)| {
+            .map(|(k, script)| {
+                let step = &history.steps[k];
+                let t = &*step.touchpoint;
                 let date = step.date;
                 let status = step.status(today);
+                let occurrences: Vec<OccurrenceView> = match step.occurrence {
+                    None => Vec::new(),
+                    Some(_) => history
+                        .occurrences(k)
+                        .into_iter()
+                        .map(|i| OccurrenceView::new(&history.steps[i], i == k, today))
+                        .collect(),
+                };
                 RunbookStep {
-                    id: step.key(),
-                    title: step.title(),
+                    // A repeat is listed once, under its touchpoint's id and title; each
+                    // occurrence is a row of `occurrences`.
+                    id: if occurrences.is_empty() {
+                        step.key()
+                    } else {
+                        t.id.clone()
+                    },
+                    title: t.title.clone(),
+                    occurrence: step.occurrence,
+                    occurrences,
                     day: step.day,
                     date: dates::iso(date),
                     date_long: dates::long(date),
@@ -426,6 +449,38 @@ impl Runbook {
             team,
             steps,
             unassigned,
+        }
+    }
+}
+
+/// One occurrence of a repeating touchpoint, in its runbook entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct OccurrenceView {
+    pub number: u32,
+    /// How the log names it: `018-monthly-check-in/3`.
+    pub id: String,
+    pub date: String,
+    pub date_short: String,
+    /// `done`, `skipped`, `open`, `today` or `upcoming`.
+    pub status: &'static str,
+    pub late_days: Option<i64>,
+    pub moves: u32,
+    /// The one the entry's script and status are for.
+    pub current: bool,
+}
+
+impl OccurrenceView {
+    fn new(step: &crate::history::Step, current: bool, today: Date) -> Self {
+        let status = step.status(today);
+        OccurrenceView {
+            number: step.occurrence.unwrap_or(1),
+            id: step.key(),
+            date: dates::iso(step.date),
+            date_short: dates::short(step.date),
+            status: status.name(),
+            late_days: (status == Status::Open).then(|| dates::days_between(step.date, today)),
+            moves: step.moves,
+            current,
         }
     }
 }
@@ -688,12 +743,14 @@ pub struct DaySpan {
 
 impl DaySpan {
     fn new(first: Date, last: Date) -> Self {
+        // A span reads as days of a month: no weekdays.
+        let full = |d: Date| d.strftime("%-d %b %Y").to_string();
         let label = if (first.year(), first.month()) == (last.year(), last.month()) {
-            format!("{} – {}", first.day(), dates::short(last))
+            format!("{} – {}", first.day(), full(last))
         } else if first.year() == last.year() {
-            format!("{} – {}", first.strftime("%-d %b"), dates::short(last))
+            format!("{} – {}", first.strftime("%-d %b"), full(last))
         } else {
-            format!("{} – {}", dates::short(first), dates::short(last))
+            format!("{} – {}", full(first), full(last))
         };
         DaySpan {
             first: dates::iso(first),
@@ -816,53 +873,39 @@ impl Agenda {
 /// id), skipped ones included: the rows of `schedule.csv` and the events of the team's
 /// calendars.
 pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
-    let mut rows: Vec<DueItem> = Vec::with_capacity(site.clients.len() * site.journey.len());
-    for c in &site.clients {
-        let history = History::of(site, c, today);
-        for k in 0..history.steps.len() {
-            rows.push(due_item(site, c, &history, k, today));
-        }
-    }
-    sort_by_date(&mut rows);
+    use rayon::prelude::*;
+    let mut rows: Vec<DueItem> = site
+        .clients
+        .par_iter()
+        .flat_map_iter(|c| {
+            let history = History::of(site, c, today);
+            (0..history.steps.len())
+                .map(|k| due_item(site, c, &history, k, today))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    rows.par_sort_by(compare_by_date);
     rows
 }
 
-/// The touchpoints `member_id` owns, for every client that gives them a role, by date: the
-/// events of their calendar. The same rows as [`schedule`] with that owner, without making the
-/// rest.
-pub fn member_schedule(site: &Site, member_id: &str, today: Date) -> Vec<DueItem> {
-    let mut rows = Vec::new();
-    for c in &site.clients {
-        let roles: Vec<&str> = c
-            .team
-            .iter()
-            .filter(|(_, m)| m.value == member_id)
-            .map(|(r, _)| r.as_str())
-            .collect();
-        if roles.is_empty() {
-            continue;
-        }
-        let history = History::of(site, c, today);
-        for (k, _, t) in history.each() {
-            if roles.contains(&t.owner.value.as_str()) {
-                rows.push(due_item(site, c, &history, k, today));
-            }
-        }
-    }
-    sort_by_date(&mut rows);
-    rows
+/// Whether `member_id` owns `item`: holds its owner role for its client.
+pub fn owned_by(item: &DueItem, member_id: &str) -> bool {
+    item.owner.as_ref().is_some_and(|o| o.id == member_id)
 }
 
 fn sort_by_date(items: &mut [DueItem]) {
-    items.sort_by(|a, b| {
-        (a.on, &a.client_name, &a.client_id, a.day, &a.touchpoint_id).cmp(&(
-            b.on,
-            &b.client_name,
-            &b.client_id,
-            b.day,
-            &b.touchpoint_id,
-        ))
-    });
+    items.sort_by(compare_by_date);
+}
+
+/// By date, then client name, client id, journey day and touchpoint.
+fn compare_by_date(a: &DueItem, b: &DueItem) -> std::cmp::Ordering {
+    (a.on, &a.client_name, &a.client_id, a.day, &a.touchpoint_id).cmp(&(
+        b.on,
+        &b.client_name,
+        &b.client_id,
+        b.day,
+        &b.touchpoint_id,
+    ))
 }
 
 impl Overview {
@@ -956,7 +999,16 @@ pub struct MemberWork {
     pub touchpoints: Vec<DueItem>,
 }
 
-pub fn member_work(site: &Site, member_id: &str, today: Date) -> Vec<MemberWork> {
+/// The clients `member_id` has a role with, and the touchpoints they own for each, by date:
+/// the rows of `schedule` (every client's, see [`schedule`]) they own.
+pub fn member_work(site: &Site, member_id: &str, schedule: &[DueItem]) -> Vec<MemberWork> {
+    let mut owned: std::collections::HashMap<&str, Vec<DueItem>> = Default::default();
+    for item in schedule.iter().filter(|i| owned_by(i, member_id)) {
+        owned
+            .entry(item.client_id.as_str())
+            .or_default()
+            .push(item.clone());
+    }
     site.clients
         .iter()
         .filter_map(|c| {
@@ -969,12 +1021,7 @@ pub fn member_work(site: &Site, member_id: &str, today: Date) -> Vec<MemberWork>
             if roles.is_empty() {
                 return None;
             }
-            let history = History::of(site, c, today);
-            let touchpoints = history
-                .each()
-                .filter(|(_, _, t)| roles.contains(&&t.owner.value))
-                .map(|(k, _, _)| due_item(site, c, &history, k, today))
-                .collect();
+            let touchpoints = owned.remove(c.id.as_str()).unwrap_or_default();
             Some(MemberWork {
                 client_id: c.id.clone(),
                 client_name: c.name.clone(),

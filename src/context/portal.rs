@@ -60,6 +60,21 @@ pub struct TimelineStep {
     pub status: &'static str,
     /// Whether it was moved from the journey's first date; `date` is the new one.
     pub moved: bool,
+    /// For a repeat, listed once: every occurrence but the skipped ones, in order (this
+    /// step's date and status are its current one's, the earliest not yet done).
+    pub occurrences: Vec<PortalOccurrence>,
+    /// For a repeat, how often in words: `every month`, `every 2 weeks`.
+    pub every: Option<String>,
+}
+
+/// One date of a repeating step, as the client sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalOccurrence {
+    pub date: String,
+    pub date_short: String,
+    /// As a [`TimelineStep`]'s.
+    pub status: &'static str,
+    pub current: bool,
 }
 
 /// Everything the portal pages of one client are made from.
@@ -99,14 +114,34 @@ impl PortalData {
         }
         // The portal learns a step's status and date from the log, never an entry's words.
         let timeline = history
-            .each()
-            .filter(|(_, _, t)| t.visibility == Visibility::Client)
-            .filter(|(_, step, _)| step.status(today) != Status::Skipped)
-            .map(|(_, step, t)| {
+            .shown()
+            .into_iter()
+            .map(|k| (k, &history.steps[k]))
+            .filter(|(_, step)| step.touchpoint.visibility == Visibility::Client)
+            .filter(|(_, step)| step.status(today) != Status::Skipped)
+            .map(|(k, step)| {
+                let t = &*step.touchpoint;
                 let date = step.date;
+                let occurrences = match step.occurrence {
+                    None => Vec::new(),
+                    Some(_) => history
+                        .occurrences(k)
+                        .into_iter()
+                        .map(|i| (i, &history.steps[i]))
+                        .filter(|(_, o)| o.status(today) != Status::Skipped)
+                        .map(|(i, o)| PortalOccurrence {
+                            date: dates::iso(o.date),
+                            date_short: dates::short(o.date),
+                            status: o.status(today).name(),
+                            current: i == k,
+                        })
+                        .collect(),
+                };
                 TimelineStep {
-                    id: step.key(),
-                    title: step.title(),
+                    every: t.repeat.as_ref().map(|r| every_words(r.every)),
+                    occurrences,
+                    id: t.id.clone(),
+                    title: t.title.clone(),
                     day: step.day,
                     date: dates::iso(date),
                     date_long: dates::long(date),
@@ -182,5 +217,20 @@ pub fn role_label(role: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// `every month`, `every 2 weeks`, `every 10 days`.
+fn every_words(every: crate::calendar_rules::Every) -> String {
+    use crate::calendar_rules::Every;
+    let (n, unit) = match every {
+        Every::Days(n) => (n, "day"),
+        Every::Weeks(n) => (n, "week"),
+        Every::Months(n) => (n, "month"),
+    };
+    if n == 1 {
+        format!("every {unit}")
+    } else {
+        format!("every {n} {unit}s")
     }
 }

@@ -94,7 +94,8 @@ pub struct ScriptTouchpoint<'a> {
 pub struct ClientScriptContext {
     base: tera::Context,
     team: BTreeMap<String, ScriptPerson>,
-    /// Each of the client's steps, in the history's order: one script each.
+    /// The client's steps that runbooks show, in the history's order (a repeat's current
+    /// occurrence stands for it): one script each.
     steps: Vec<crate::history::Step>,
     /// Each step's status on the build date.
     statuses: Vec<&'static str>,
@@ -148,15 +149,16 @@ impl ClientScriptContext {
         }
         base.insert_value("client", tera::Value::from(client_value));
         base.insert("team", &team);
-        let statuses = history
-            .steps
-            .iter()
-            .map(|s| s.status(today).name())
+        let steps: Vec<crate::history::Step> = history
+            .shown()
+            .into_iter()
+            .map(|k| history.steps[k].clone())
             .collect();
+        let statuses = steps.iter().map(|s| s.status(today).name()).collect();
         ClientScriptContext {
             base,
             team,
-            steps: history.steps.clone(),
+            steps,
             statuses,
         }
     }

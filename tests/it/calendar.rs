@@ -39,7 +39,7 @@ fn schedule(out: &tempfile::TempDir) -> Vec<Vec<String>> {
 fn dates_of(out: &tempfile::TempDir, client: &str, title: &str) -> Vec<String> {
     schedule(out)
         .into_iter()
-        .filter(|r| r[2] == client && r[3].starts_with(title))
+        .filter(|r| r[3] == client && r[4].starts_with(title))
         .map(|r| r[0].clone())
         .collect()
 }
@@ -155,7 +155,7 @@ fn a_client_blackout_moves_steps_past_it() {
     let out = Build::of(dir.path()).today(TODAY).into_temp();
     let hostile = schedule(&out)
         .into_iter()
-        .filter(|r| r[2].contains("Hostile"))
+        .filter(|r| r[3].contains("Hostile"))
         .count();
     assert!(hostile >= 4);
 }
@@ -253,7 +253,7 @@ fn steps_count_from_client_dates_and_wait_without_them() {
     let hostile_rows: Vec<Vec<String>> = schedule(&out)
         .into_iter()
         .filter(|r| {
-            r[2].contains("Hostile") && (r[3] == "Launch follow-up" || r[3] == "Renewal talk")
+            r[3].contains("Hostile") && (r[4] == "Launch follow-up" || r[4] == "Renewal talk")
         })
         .collect();
     assert!(hostile_rows.is_empty(), "{hostile_rows:?}");
@@ -360,12 +360,40 @@ fn repeats_have_their_own_dates_statuses_and_uids() {
         uids(&read(&again.path().join("public/portal/acme/journey.ics"))),
         first
     );
-    // Each script knows its occurrence and date.
+    // The runbook lists a repeat once, with every occurrence, and the script of the current
+    // one (the earliest not yet done or skipped), which knows its number and date.
     let runbook = read(&out.path().join("public/internal/clients/acme/index.html"));
+    assert_eq!(
+        runbook.matches("Call number").count(),
+        1,
+        "one script for the repeat"
+    );
+    assert!(runbook.contains("Call number 1 on 2027-02-01"));
+    for n in 1..=3 {
+        assert!(
+            runbook.contains(&format!("id=\"076-monthly/{n}\"")),
+            "occurrence {n}"
+        );
+    }
+    put(
+        &dir.path().join("log/acme.yaml"),
+        "- date: 2026-11-18\n  touchpoint: 076-monthly/1\n  status: skipped\n",
+    );
+    let later = Build::of(dir.path()).today(TODAY).no_minify().into_temp();
+    let runbook = read(&later.path().join("public/internal/clients/acme/index.html"));
     assert!(
         runbook.contains("Call number 2 on 2027-03-01"),
-        "the second occurrence's script"
+        "the next one's script"
     );
+    // The client's timeline shows the repeat once, with its dates, the skipped one gone.
+    let portal = read(&later.path().join("public/portal/acme/journey/index.html"));
+    assert_eq!(portal.matches(">Monthly call<").count(), 1, "{portal}");
+    assert!(portal.contains("Every month") && portal.contains("Mon 1 Mar 2027"));
+    assert!(
+        !portal.contains("Mon 1 Feb 2027"),
+        "the skipped occurrence is not shown"
+    );
+    std::fs::remove_file(dir.path().join("log/acme.yaml")).unwrap();
 
     // Until a day of the journey, and until a client date.
     monthly(dir.path(), "{ every: \"2 weeks\", until: \"day 110\" }");
@@ -396,9 +424,9 @@ fn occurrences_are_logged_by_number_and_hundred_log_picks_the_next_open_one() {
     let out = Build::of(dir.path()).today("2027-03-10").into_temp();
     let rows: Vec<Vec<String>> = schedule(&out)
         .into_iter()
-        .filter(|r| r[2] == "Acme Widgets" && r[3].starts_with("Monthly call"))
+        .filter(|r| r[3] == "Acme Widgets" && r[4].starts_with("Monthly call"))
         .collect();
-    let status: Vec<&str> = rows.iter().map(|r| r[9].as_str()).collect();
+    let status: Vec<&str> = rows.iter().map(|r| r[10].as_str()).collect();
     assert_eq!(status, ["done", "open", "upcoming"], "{rows:?}");
     assert_eq!(
         rows[1][0], "2027-03-03",
@@ -536,9 +564,9 @@ fn a_one_off_step_appears_everywhere_a_journey_step_does() {
     let out = Build::of(dir.path()).today("2026-12-05").into_temp();
     let row = schedule(&out)
         .into_iter()
-        .find(|r| r[3] == "Visit to the warehouse")
+        .find(|r| r[4] == "Visit to the warehouse")
         .unwrap();
-    assert_eq!(row[9], "done");
+    assert_eq!(row[10], "done");
     // A one-off with a journey file's id is an error.
     let dir = canary();
     acme_adds(

@@ -72,7 +72,7 @@ fn schedule_value(csv: &str, client: &str, touchpoint: &str, column: &str) -> St
         .unwrap_or_else(|| panic!("no column {column} in {:?}", rows[0]));
     let row = rows
         .iter()
-        .find(|r| r[2] == client && r[3] == touchpoint)
+        .find(|r| r[3] == client && r[4] == touchpoint)
         .unwrap_or_else(|| panic!("no row for {client} / {touchpoint}"));
     row[col].clone()
 }

@@ -368,6 +368,7 @@ fn schedule_csv_parses_back() {
         rows[0],
         [
             "Date",
+            "Weekday",
             "Day",
             "Client",
             "Touchpoint",
@@ -390,22 +391,23 @@ fn schedule_csv_parses_back() {
     );
     let rows = &rows[1..];
     assert_eq!(rows.len(), 2 * 5, "every touchpoint of every client");
-    assert!(rows.iter().all(|r| r.len() == 19));
+    assert!(rows.iter().all(|r| r.len() == 20));
     let dates: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     let mut sorted = dates.clone();
     sorted.sort();
     assert_eq!(dates, sorted, "by date");
     let find = |client: &str, title: &str| -> &Vec<String> {
         rows.iter()
-            .find(|r| r[2] == client && r[3] == title)
+            .find(|r| r[3] == client && r[4] == title)
             .unwrap_or_else(|| panic!("no row for {client} / {title}: {rows:#?}"))
     };
     let acme = "Acme Widgets, Inc.";
     let invoice = find(acme, AWKWARD_TITLE);
     assert_eq!(
-        &invoice[..9],
+        &invoice[..10],
         &[
             "2026-11-26",
+            "Thursday",
             "10",
             acme,
             AWKWARD_TITLE,
@@ -418,15 +420,16 @@ fn schedule_csv_parses_back() {
     );
     // Formulas are text: a leading quote, the rest as written.
     let formula = find(acme, "'=HYPERLINK(\"http://evil.example\",\"click\")");
-    assert_eq!(formula[6], "'+note");
-    assert_eq!(formula[4], "Bo Builder");
-    assert_eq!(formula[8], "internal");
+    assert_eq!(formula[7], "'+note");
+    assert_eq!(formula[5], "Bo Builder");
+    assert_eq!(formula[9], "internal");
     find(acme, "100-day review, and next steps");
     // Profile text is data: the hostile name is as written (CSV is not HTML), and unassigned
     // touchpoints say so.
     let hostile = "<script>alert('pwned')</script> Hostile {{ firm.name }} Ltd";
     let unassigned = find(hostile, AWKWARD_TITLE);
-    assert_eq!(unassigned[4], "(unassigned)");
+    assert_eq!(unassigned[5], "(unassigned)");
+    assert_eq!(unassigned[1], "Monday");
     // Its day falls on Sunday 8 March: the default calendar (Monday to Friday, `shift =
     // "next"`) moves it to the Monday.
     assert_eq!(unassigned[0], "2026-03-09");
