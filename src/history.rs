@@ -277,9 +277,12 @@ impl<'a> History<'a> {
                 Some(score) if rule.value.holds(score) => {}
                 Some(score) => reasons.push(format!(
                     "a last score {} (the last is {score}/10)",
-                    rule.value.text()
+                    rule.value.words()
                 )),
-                None => reasons.push(format!("a last score {} (none yet)", rule.value.text())),
+                None => reasons.push(format!(
+                    "a last score {} (none logged yet)",
+                    rule.value.words()
+                )),
             }
         }
         reasons

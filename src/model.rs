@@ -240,16 +240,16 @@ impl ScoreRule {
         }
     }
 
-    /// As written in a journey file: `>= 8`.
-    pub fn text(&self) -> String {
-        let op = match self.op {
-            ScoreOp::AtLeast => ">=",
-            ScoreOp::AtMost => "<=",
-            ScoreOp::Above => ">",
-            ScoreOp::Below => "<",
-            ScoreOp::Equal => "=",
-        };
-        format!("{op} {}", self.score)
+    /// In words: `of 8 or more`.
+    pub fn words(&self) -> String {
+        let n = self.score;
+        match self.op {
+            ScoreOp::AtLeast => format!("of {n} or more"),
+            ScoreOp::AtMost => format!("of {n} or less"),
+            ScoreOp::Above => format!("above {n}"),
+            ScoreOp::Below => format!("below {n}"),
+            ScoreOp::Equal => format!("of {n}"),
+        }
     }
 }
 

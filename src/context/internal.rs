@@ -342,7 +342,7 @@ impl Pending {
                     site,
                     client,
                     &w.touchpoint,
-                    vec![format!("a `{}` date", w.date)],
+                    vec![format!("a {} date", w.date)],
                 )
             })
             .collect();
