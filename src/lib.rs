@@ -33,6 +33,7 @@ pub mod record;
 pub(crate) mod render;
 pub(crate) mod serve;
 pub mod session;
+pub(crate) mod subscribe;
 pub(crate) mod templates;
 pub mod theme;
 pub(crate) mod timing;

@@ -513,6 +513,7 @@ impl<'a> Renderer<'a> {
             }
             Overview => {
                 ctx.insert("overview", &self.cache.overview);
+                ctx.insert("calendar", &crate::subscribe::CalendarLinks::team(site));
                 Made::Titled("Overview".into())
             }
             Playbook => {
@@ -545,6 +546,10 @@ impl<'a> Renderer<'a> {
                 let m = &site.team[member];
                 ctx.insert("member", &crate::context::MemberView::new(m, ""));
                 ctx.insert("roles", &m.roles);
+                ctx.insert(
+                    "calendar",
+                    &crate::subscribe::CalendarLinks::member(site, member),
+                );
                 ctx.insert(
                     "work",
                     &internal::member_work(site, &m.id, &self.cache.schedule),
@@ -639,7 +644,9 @@ impl<'a> Renderer<'a> {
                 }
             })
             .collect();
-        ics::calendar(
+        // Clients can subscribe to it (the portal offers the links), so it carries the same
+        // refresh hint as the team's calendars.
+        ics::subscription(
             &format!("{} with {}", c.name, self.site.config.firm.name),
             self.cache.today,
             &events,

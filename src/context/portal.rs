@@ -8,6 +8,7 @@ use super::{first_name, MemberView};
 use crate::dates;
 use crate::history::{History, Status};
 use crate::model::{Client, Site, Visibility};
+use crate::subscribe::CalendarLinks;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PortalContact {
@@ -31,6 +32,9 @@ pub struct PortalClient {
     pub goals: Vec<String>,
     pub cares_about: Vec<String>,
     pub welcome_html: String,
+    /// Links that add the client's own calendar (`journey.ics`) to their calendar app, as a
+    /// subscription or a download. Never another calendar: this is the only one they see.
+    pub calendar: CalendarLinks,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,6 +174,7 @@ impl PortalData {
                 goals: client.goals.clone(),
                 cares_about: client.cares_about.clone(),
                 welcome_html: crate::markdown::to_html(&client.welcome),
+                calendar: CalendarLinks::portal(site, client),
             },
             team,
             timeline,

@@ -232,6 +232,7 @@ fn links_work_under_a_sub_path() {
             .to_path_buf();
         for link in hrefs(&html) {
             if link.starts_with("http")
+                || link.starts_with("webcal:")
                 || link.starts_with("mailto:")
                 || link.starts_with("tel:")
                 || link.starts_with('#')
