@@ -675,3 +675,48 @@ fn mistakes_in_dates_and_rules_are_reported_at_their_line() {
         );
     }
 }
+
+#[test]
+fn no_step_of_the_example_that_a_client_sees_is_on_a_weekend_or_a_holiday() {
+    let out = Build::of(&example()).today("2026-11-23").into_temp();
+    let settings = read(&example().join("hundred.toml"));
+    let holidays: Vec<&str> = settings
+        .split('"')
+        .filter(|s| s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-')
+        .collect();
+    assert!(
+        holidays.len() >= 16,
+        "UK bank holidays for 2026-2027: {holidays:?}"
+    );
+    let rows = schedule(&out);
+    let (header, rows) = rows.split_first().unwrap();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (weekday, visibility) = (col("Weekday"), col("Visibility"));
+    let seen: Vec<&Vec<String>> = rows.iter().filter(|r| r[visibility] == "client").collect();
+    assert!(seen.len() > 40, "{}", seen.len());
+    for r in seen {
+        assert!(
+            !["Saturday", "Sunday"].contains(&r[weekday].as_str()),
+            "{} on a weekend: {r:?}",
+            r[4]
+        );
+        assert!(
+            !holidays.contains(&r[0].as_str()),
+            "{} on a holiday: {r:?}",
+            r[4]
+        );
+    }
+    // The example uses each kind of rule.
+    let greenway = read(
+        &out.path()
+            .join("public/internal/clients/greenway-cycles/index.html"),
+    );
+    for words in [
+        "Visit to the hire shed",
+        "Repeats:",
+        "On hold",
+        "A week after launch",
+    ] {
+        assert!(greenway.contains(words), "{words}");
+    }
+}
