@@ -1025,11 +1025,13 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
     );
     assert_no_blank_pages("playbook", &pages);
 
-    // A runbook: cover, contents, about the client, then one page or more per touchpoint.
+    // A runbook: cover, contents, about the client, then one page or more per touchpoint
+    // Greenway has (the referral ask `requires` a score it has not had: it is on hold).
     let touchpoints: Vec<String> = fs::read_dir(example().join("journey"))
         .unwrap()
-        .map(|e| {
-            let text = read(&e.unwrap().path());
+        .map(|e| read(&e.unwrap().path()))
+        .filter(|text| !text.contains("\nrequires:"))
+        .map(|text| {
             let line = text.lines().find(|l| l.starts_with("title:")).unwrap();
             line["title:".len()..].trim().trim_matches('"').to_string()
         })
