@@ -22,6 +22,12 @@ pub const YEARLY_LIMIT: i64 = 100;
 /// (`DTEND:30261226`) is reported instead of closing the firm for a thousand years.
 const LONGEST_EVENT_DAYS: i64 = 400;
 
+/// The most closed days a holidays file may describe in all (each event's days, for each year
+/// it repeats, overlaps counted each time), so that a few kilobytes of long yearly events
+/// cannot keep a build busy for minutes. A century of a firm's real closures is a few
+/// thousand days.
+const MOST_CLOSED_DAYS: i64 = 1_000_000;
+
 const WEEKDAYS: [Weekday; 7] = [
     Weekday::Monday,
     Weekday::Tuesday,
@@ -263,7 +269,19 @@ impl CalendarSettings {
     /// one message, separated by `; `. Holidays are counted from 1 in messages ("entry 3"),
     /// as a person reading the file counts them.
     pub fn rules(&self, holidays_file_text: Option<&str>) -> Result<CalendarRules, String> {
+        self.rules_and_notes(holidays_file_text)
+            .map(|(rules, _)| rules)
+    }
+
+    /// [`Self::rules`], with the repeat rules of the holidays file that were not expanded
+    /// ([`IcsHolidays::ignored_rules`]), for the caller to warn about: a calendar that keeps
+    /// only the first year of "the last Monday of May" must say so.
+    pub fn rules_and_notes(
+        &self,
+        holidays_file_text: Option<&str>,
+    ) -> Result<(CalendarRules, Vec<String>), String> {
         let mut problems = Vec::new();
+        let mut notes = Vec::new();
         let mut working_days = [false; 7];
         if self.working_days.is_empty() {
             problems.push(
@@ -287,8 +305,11 @@ impl CalendarSettings {
             }
         }
         if let Some(text) = holidays_file_text {
-            match holidays_from_ics(text) {
-                Ok(found) => holidays.extend(found),
+            match read_ics(text) {
+                Ok(found) => {
+                    holidays.extend(found.dates);
+                    notes = found.ignored_rules;
+                }
                 Err(e) => problems.push(match &self.holidays_file {
                     Some(path) => format!("`{path}`: {e}"),
                     None => format!("the holidays file: {e}"),
@@ -300,11 +321,12 @@ impl CalendarSettings {
             Shift::Next
         });
         if problems.is_empty() {
-            Ok(CalendarRules {
+            let rules = CalendarRules {
                 working_days,
                 holidays,
                 shift,
-            })
+            };
+            Ok((rules, notes))
         } else {
             Err(problems.join("; "))
         }
@@ -340,6 +362,7 @@ pub fn read_ics(text: &str) -> Result<IcsHolidays, String> {
     let mut components: Vec<String> = Vec::new();
     let mut seen_calendar = false;
     let mut event = Event::default();
+    let mut budget = MOST_CLOSED_DAYS;
     for (line, content) in unfold(text) {
         let Some((name, value_type, value)) = split_property(&content) else {
             continue;
@@ -364,7 +387,7 @@ pub fn read_ics(text: &str) -> Result<IcsHolidays, String> {
             }
             "END" => {
                 if in_event && value.trim().eq_ignore_ascii_case("VEVENT") {
-                    event.close_into(&mut closed, &mut ignored_rules)?;
+                    event.close_into(&mut closed, &mut ignored_rules, &mut budget)?;
                 }
                 components.pop();
             }
@@ -466,6 +489,7 @@ impl Event {
         &mut self,
         closed: &mut BTreeSet<Date>,
         ignored_rules: &mut Vec<String>,
+        budget: &mut i64,
     ) -> Result<(), String> {
         // An event with no start date closes nothing, and one with a time of day is a
         // meeting, not a closure.
@@ -506,6 +530,13 @@ impl Event {
             Some(rule) => yearly_starts(first, rule, ignored_rules)?,
             None => vec![first],
         };
+        *budget -= starts.len() as i64 * days;
+        if *budget < 0 {
+            return Err(format!(
+                "line {}: with this event the file closes more than {MOST_CLOSED_DAYS} days in all (each event's days, every year it repeats): is it a calendar of closed days?",
+                self.line
+            ));
+        }
         for day in starts {
             closed.extend((0..days).map(|k| dates::add_days(day, k)));
         }

@@ -195,7 +195,7 @@ pub(crate) fn check_log(
         .chain(&client.touchpoints)
         .map(|t| t.id.as_str())
         .collect();
-    let history = crate::history::History::of(site, client, today);
+    let history = crate::history::History::with_log(site, client, Some(log), today);
     let contact_names: Vec<&str> = client.contacts.iter().map(|c| c.name.as_str()).collect();
     let mut channels: Vec<&str> = site
         .journey
@@ -248,10 +248,11 @@ pub(crate) fn check_log(
                         .help(format!("write `touchpoint: {id}`")),
                     );
                 } else if n as usize > count {
+                    let why = no_steps(&history, client, id).unwrap_or_default();
                     diags.push(
                         Diagnostic::error(
                             &log.file,
-                            format!("`{id}` has {count} occurrence(s) for {}, so there is no occurrence {n}", client.name),
+                            format!("`{id}` has {count} occurrence(s) for {}{why}, so there is no occurrence {n}", client.name),
                         )
                         .at(t.at)
                         .help(format!("occurrences are numbered from 1: `{id}/1` is the first")),
@@ -338,6 +339,54 @@ pub(crate) fn check_log(
                 .help("a log records what happened; to plan a new date, log the touchpoint as `moved` with `to:`"),
             );
         }
+    }
+    diags.extend(idle_entries(&history, site, client, &log.file));
+    diags
+}
+
+/// Why `client` has no step of touchpoint `id`, as words to follow its name: it waits for a
+/// date the client lacks, or the client skips it.
+fn no_steps(history: &history::History, client: &crate::model::Client, id: &str) -> Option<String> {
+    if let Some(w) = history.waiting.iter().find(|w| w.touchpoint.id == id) {
+        return Some(format!(
+            " (it waits for a `{}` date, which {} does not have)",
+            w.date, client.name
+        ));
+    }
+    client
+        .skip
+        .iter()
+        .any(|s| s.value == id)
+        .then(|| format!(" ({} has it under `skip`)", client.name))
+}
+
+/// Entries about a touchpoint of the client that mark no step, so the author learns that the
+/// log says something the pages do not show.
+fn idle_entries(
+    history: &history::History,
+    site: &Site,
+    client: &crate::model::Client,
+    file: &std::path::Path,
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for &i in &history.idle {
+        let e = history.entries[i];
+        let Some(t) = &e.touchpoint else { continue };
+        let id = t.value.as_str();
+        if history::touchpoint_by_id(site, client, id).is_none() {
+            continue; // Reported as unknown.
+        }
+        let (message, help) = match no_steps(history, client, id) {
+            Some(why) => (
+                format!("`{id}` has no step for {}{why}, so this entry changes nothing", client.name),
+                format!("give {} the date (or take `{id}` out of `skip`) in {}, or remove this entry", client.name, client.file.display()),
+            ),
+            None => (
+                format!("every occurrence of `{id}` for {} is already logged done or skipped, so this entry is about none of them", client.name),
+                "for another contact, log an unplanned entry with a `title` and a `channel`".to_string(),
+            ),
+        };
+        diags.push(Diagnostic::warning(file, message).at(t.at).help(help));
     }
     diags
 }

@@ -34,6 +34,10 @@ pub struct Config {
     /// files.
     #[serde(skip)]
     pub logo_at: Option<crate::diagnostics::Position>,
+    /// Warnings about the holidays file (repeat rules it could not expand), for the loader to
+    /// report: the file loads all the same.
+    #[serde(skip)]
+    pub holidays_file_warnings: Vec<Diagnostic>,
 }
 
 /// `[health]`: when a relationship needs attention, from what the journey log records.
@@ -247,10 +251,20 @@ impl Config {
             None => None,
             Some(name) => Some(read_holidays_file(site_root, name, &text)?),
         };
-        config.calendar_rules = config
+        let (rules, notes) = config
             .calendar
-            .rules(holidays.as_deref())
+            .rules_and_notes(holidays.as_deref())
             .map_err(|msg| vec![calendar_problem(&text, msg)])?;
+        config.calendar_rules = rules;
+        let file = config.calendar.holidays_file.clone().unwrap_or_default();
+        config.holidays_file_warnings = notes
+            .into_iter()
+            .map(|note| {
+                Diagnostic::warning(file.as_str(), note).help(
+                    "add the other dates as events of their own, or list them under `holidays`",
+                )
+            })
+            .collect();
         Ok(config)
     }
 

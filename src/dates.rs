@@ -1,7 +1,6 @@
 //! Calendar arithmetic for journeys: day N of a client's journey falls on start + (N - 1) days.
 
 use jiff::civil::Date;
-use jiff::Span;
 
 /// The date of journey day `day` (1-based) for a journey starting on `start`.
 pub fn day_date(start: Date, day: u32) -> Date {
@@ -50,12 +49,16 @@ pub fn journey_day(start: Date, today: Date) -> i64 {
     days_between(start, today) + 1
 }
 
+/// The first date a page can show: dates are written `YYYY-MM-DD`, so a year before 1 (which
+/// a step counted back from an early client date could reach) has no form there.
+pub const FIRST: Date = jiff::civil::date(1, 1, 1);
+
+/// `date` moved by `days`, kept between [`FIRST`] and the year 9999's last day.
 pub fn add_days(date: Date, days: i64) -> Date {
     match day_number(date).checked_add(days) {
-        Some(n) if (day_number(Date::MIN)..=day_number(Date::MAX)).contains(&n) => {
-            from_day_number(n)
-        }
-        _ => date.saturating_add(Span::new().days(days)),
+        Some(n) if (day_number(FIRST)..=day_number(Date::MAX)).contains(&n) => from_day_number(n),
+        _ if days < 0 => FIRST,
+        _ => Date::MAX,
     }
 }
 

@@ -143,22 +143,36 @@ pub struct History<'a> {
     pub on_hold: Vec<OnHold>,
     /// The client's log entries, oldest first (entries of one date in the file's order).
     pub entries: Vec<&'a LogEntry>,
+    /// Entries (indexes into `entries`) that name one of the client's touchpoints yet mark no
+    /// step: it waits for a date, the client skips it, or every occurrence of the repeat it
+    /// names without a number is already done or skipped. `check` warns about them.
+    pub idle: Vec<usize>,
 }
 
 impl<'a> History<'a> {
     /// The client's steps and log on `today` (conditions and the last contact are judged on
     /// the entries up to it).
     pub fn of(site: &'a Site, client: &'a Client, today: Date) -> History<'a> {
-        let mut entries: Vec<&LogEntry> = site
-            .log(&client.id)
-            .map(|l| l.entries.iter().collect())
-            .unwrap_or_default();
+        Self::with_log(site, client, site.log(&client.id), today)
+    }
+
+    /// [`Self::of`] with `log` in place of the site's (`hundred log` checks the log as it
+    /// would be with the new entry).
+    pub fn with_log(
+        site: &'a Site,
+        client: &'a Client,
+        log: Option<&'a crate::model::Log>,
+        today: Date,
+    ) -> History<'a> {
+        let mut entries: Vec<&LogEntry> =
+            log.map(|l| l.entries.iter().collect()).unwrap_or_default();
         entries.sort_by_key(|e| e.date);
         let mut history = History {
             steps: Vec::new(),
             waiting: Vec::new(),
             on_hold: Vec::new(),
             entries,
+            idle: Vec::new(),
         };
         let last_contact = history.last_contact(site, client, today).map(|c| c.date);
         let skipped = |t: &Touchpoint| client.skip.iter().any(|s| s.value == t.id);
@@ -217,14 +231,19 @@ impl<'a> History<'a> {
                     .steps
                     .iter()
                     .position(|s| s.touchpoint.id == id && s.occurrence == Some(n)),
-                None => self
-                    .steps
-                    .iter()
-                    .position(|s| {
-                        s.touchpoint.id == id && (s.occurrence.is_none() || s.logged.is_none())
-                    })
-                    .or_else(|| self.steps.iter().position(|s| s.touchpoint.id == id)),
+                None => self.steps.iter().position(|s| {
+                    s.touchpoint.id == id && (s.occurrence.is_none() || s.logged.is_none())
+                }),
             };
+            if found.is_none() && n.is_none() {
+                self.idle.push(i);
+            }
+            // A repeat with every occurrence logged: a move still moves its first one.
+            let found = found.or_else(|| {
+                n.is_none()
+                    .then(|| self.steps.iter().position(|s| s.touchpoint.id == id))
+                    .flatten()
+            });
             let Some(step) = found.map(|k| &mut self.steps[k]) else {
                 continue;
             };

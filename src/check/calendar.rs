@@ -4,9 +4,10 @@
 use jiff::civil::Date;
 
 use super::did_you_mean;
+use crate::calendar_rules;
 use crate::diagnostics::Diagnostic;
 use crate::history::History;
-use crate::model::{Client, RepeatEnd, Site, Touchpoint, Visibility, When};
+use crate::model::{Client, Repeat, RepeatEnd, Site, Touchpoint, Visibility, When};
 
 /// A touchpoint counted from a client date that no client has: nobody gets it yet, which is
 /// worth saying once (a client without the date lists it as waiting in its runbook).
@@ -97,28 +98,117 @@ pub(super) fn client(
         seen.push(&t.id);
     }
     let history = History::of(site, c, today);
-    for step in history.steps.iter().filter(|s| s.closed_day) {
+    diags.extend(closed_days(c, &history));
+    diags.extend(cut_short(c, &history));
+    diags
+}
+
+/// The steps the client sees that stay on a closed day: one warning per touchpoint, so that
+/// a daily repeat inside a five-year blackout says so once, not a thousand times.
+fn closed_days(c: &Client, history: &History) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let closed = history
+        .steps
+        .iter()
+        .filter(|s| s.closed_day && s.touchpoint.visibility == Visibility::Client);
+    for step in closed.clone() {
         let t = &step.touchpoint;
-        if t.visibility != Visibility::Client {
+        if seen.contains(&t.id.as_str()) {
             continue;
         }
-        let why = if t.exact {
-            "`exact: true` keeps it there"
+        seen.push(&t.id);
+        let times = closed.clone().filter(|s| s.touchpoint.id == t.id).count();
+        let (what, help) = if t.exact {
+            (
+                "`exact: true` keeps it there",
+                "remove `exact: true`, or check [calendar] and the client's `blackout`".to_string(),
+            )
         } else {
-            "no open day was found near it"
+            (
+                "no open day was found near it",
+                format!(
+                    "no day within {} days the way `shift` looks is open: check [calendar] (`working_days`, `holidays`) and the client's `blackout`",
+                    calendar_rules::SEARCH_DAYS
+                ),
+            )
+        };
+        let when = match times {
+            1 => format!("falls on {}", crate::dates::long(step.planned)),
+            n => format!(
+                "falls {n} times on closed days, the first on {}",
+                crate::dates::long(step.planned)
+            ),
         };
         diags.push(
             Diagnostic::warning(
                 &t.file,
                 format!(
-                    "`{}` falls on {} for {}, a day the firm or the client is closed: {why}",
-                    step.title(),
-                    crate::dates::long(step.planned),
+                    "`{}` {when} for {}, a day the firm or the client is closed: {what}",
+                    if times == 1 {
+                        step.title()
+                    } else {
+                        t.title.clone()
+                    },
                     c.name
                 ),
             )
             .at(Some(crate::diagnostics::Position::new(1, 1)))
-            .help("the client sees this date; remove `exact: true`, or check [calendar] and the client's `blackout`"),
+            .help(format!("the client sees this date; {help}")),
+        );
+    }
+    diags
+}
+
+/// Repeats that run `until` a day or date but reach [`Repeat::MAX_OCCURRENCES`] first: the
+/// occurrences after that are not scheduled, which `every: "1 day"` with `until: "day 3660"`
+/// would otherwise hide.
+fn cut_short(c: &Client, history: &History) -> Vec<Diagnostic> {
+    let last = history
+        .steps
+        .iter()
+        .filter(|s| s.occurrence == Some(Repeat::MAX_OCCURRENCES));
+    let mut diags = Vec::new();
+    for step in last {
+        let t = &step.touchpoint;
+        let Some(Repeat { every, end }) = &t.repeat else {
+            continue;
+        };
+        let until = match end {
+            RepeatEnd::Count(_) => continue,
+            RepeatEnd::UntilDay(day) => c.date_of_day(*day),
+            RepeatEnd::UntilDate(name) => match c.dates.get(&name.value) {
+                Some(d) => d.value,
+                None => continue,
+            },
+        };
+        // The date the first occurrence was computed as, before the calendar moved it.
+        let first = history
+            .steps
+            .iter()
+            .find(|s| s.touchpoint.id == t.id && s.occurrence == Some(1))
+            .map_or(step.planned, |s| s.shifted_from.unwrap_or(s.planned));
+        let next = calendar_rules::occurrence(first, *every, Repeat::MAX_OCCURRENCES);
+        if next > until {
+            continue;
+        }
+        diags.push(
+            Diagnostic::warning(
+                &t.file,
+                format!(
+                    "`{}` would repeat more than {} times before its `until` for {}: only the first {} are scheduled, up to {}",
+                    t.title,
+                    Repeat::MAX_OCCURRENCES,
+                    c.name,
+                    Repeat::MAX_OCCURRENCES,
+                    crate::dates::long(step.planned)
+                ),
+            )
+            .at(Some(crate::diagnostics::Position::new(1, 1)))
+            .help(format!(
+                "a repeat has at most {} occurrences: repeat less often, or end it sooner",
+                Repeat::MAX_OCCURRENCES
+            )),
         );
     }
     diags

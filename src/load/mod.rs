@@ -41,7 +41,10 @@ pub(crate) fn load_site_with(
 ) -> (Option<Site>, Diagnostics) {
     let mut diags = Diagnostics::default();
     let config = match Config::load(root) {
-        Ok(c) => Some(c),
+        Ok(c) => {
+            diags.extend(c.holidays_file_warnings.iter().cloned());
+            Some(c)
+        }
         Err(e) => {
             diags.extend(e);
             None

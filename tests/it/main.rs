@@ -9,6 +9,7 @@ mod support;
 mod browser;
 mod build_output;
 mod calendar;
+mod calendar_attacks;
 mod calendar_links;
 mod content_safety;
 mod errors;
