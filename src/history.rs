@@ -515,14 +515,16 @@ pub fn touchpoint_by_id<'s>(
 }
 
 /// `020-monthly-check-in/3` as the touchpoint's id and the occurrence; a key without a
-/// number (or with one that is not a number) is all id.
+/// number (or with one written otherwise than as plain digits from 1: `+1`, `01`, `0`) is all
+/// id, so only one spelling names each occurrence.
 pub fn split_key(key: &str) -> (&str, Option<u32>) {
+    let plain = |n: &str| n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0');
     match key.rsplit_once('/') {
-        Some((id, n)) => match n.parse::<u32>() {
-            Ok(n) if n >= 1 => (id, Some(n)),
-            _ => (key, None),
+        Some((id, n)) if plain(n) => match n.parse::<u32>() {
+            Ok(n) => (id, Some(n)),
+            Err(_) => (key, None),
         },
-        None => (key, None),
+        _ => (key, None),
     }
 }
 
@@ -666,4 +668,27 @@ pub struct Signals {
     pub health: Health,
     /// Why the health is not green, in words: `no personal contact for 205 days`.
     pub reasons: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_key;
+
+    #[test]
+    fn an_occurrence_has_one_spelling() {
+        assert_eq!(split_key("020-monthly/3"), ("020-monthly", Some(3)));
+        assert_eq!(split_key("020-monthly/12"), ("020-monthly", Some(12)));
+        for other in [
+            "020-monthly/0",
+            "020-monthly/01",
+            "020-monthly/+1",
+            "020-monthly/-1",
+            "020-monthly/x",
+            "020-monthly/",
+            "020-monthly/99999999999",
+        ] {
+            assert_eq!(split_key(other), (other, None), "{other}");
+        }
+        assert_eq!(split_key("recovery-visit"), ("recovery-visit", None));
+    }
 }

@@ -86,9 +86,9 @@ fn edit_strategy() -> impl Strategy<Value = Edit> {
         (0..3usize).prop_map(Edit::Chapter),
         (0..3usize).prop_map(Edit::Logo),
         (0..5usize).prop_map(Edit::Log),
-        (0..4usize).prop_map(Edit::Calendar),
-        (0..4usize).prop_map(Edit::ClientCalendar),
-        (0..4usize).prop_map(Edit::Rule),
+        (0..6usize).prop_map(Edit::Calendar),
+        (0..5usize).prop_map(Edit::ClientCalendar),
+        (0..5usize).prop_map(Edit::Rule),
     ]
 }
 
@@ -331,6 +331,18 @@ fn apply(site: &Path, original: &Path, edit: &Edit) -> Vec<PathBuf> {
                 .trim_end()
                 .to_string();
             let ics = site.join("closed.ics");
+            // Only the holidays file: changed, or deleted while hundred.toml still names it.
+            if i == 4 || i == 5 {
+                if i == 4 {
+                    put(
+                        &ics,
+                        "BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261118\nEND:VEVENT\nEND:VCALENDAR\n",
+                    );
+                } else {
+                    let _ = fs::remove_file(&ics);
+                }
+                return vec![ics];
+            }
             let section = match i {
                 0 => String::new(),
                 1 => "\n\n[calendar]\nholidays = [\"2026-11-26\"]\nworking_days = [\"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\n".to_string(),
@@ -359,7 +371,9 @@ fn apply(site: &Path, original: &Path, edit: &Edit) -> Vec<PathBuf> {
                 0 => "",
                 1 => "\n# calendar edit\ndates:\n  launch: 2026-12-01\n  renewal: 2027-04-30\nblackout:\n  - from: 2026-11-25\n    to: 2026-11-27\n",
                 2 => "\n# calendar edit\ntouchpoints:\n  - id: visit\n    title: Site visit\n    date: 2026-12-02\n    owner: account-lead\n    channel: visit\n    visibility: client\n    portal: We visit.\n    script: Visit {{ client.name }}.\n",
-                _ => "\n# calendar edit\nskip: [100-review]\n",
+                3 => "\n# calendar edit\nskip: [100-review]\n",
+                // The same one-off with only its script changed.
+                _ => "\n# calendar edit\ntouchpoints:\n  - id: visit\n    title: Site visit\n    date: 2026-12-02\n    owner: account-lead\n    channel: visit\n    visibility: client\n    portal: We visit.\n    script: Visit {{ client.name }} again, on {{ touchpoint.date }}.\n",
             };
             fs::write(&f, format!("{base}{extra}\n")).unwrap();
             vec![f]
@@ -374,7 +388,9 @@ fn apply(site: &Path, original: &Path, edit: &Edit) -> Vec<PathBuf> {
                 }
                 1 => "day: 20\nrepeat: { every: \"1 month\", count: 3 }\n",
                 2 => "day: 20\nrepeat: { every: \"2 weeks\", until: renewal }\n",
-                _ => "after: launch\ndays: 7\nrequires: { done: 001-welcome-call, last_score: \">= 6\" }\n",
+                3 => "after: launch\ndays: 7\nrequires: { done: 001-welcome-call, last_score: \">= 6\" }\n",
+                // Dated by the log: moves when a contact is logged; kept on a closed day.
+                _ => "after: last_contact\ndays: 3\nexact: true\n",
             };
             put(
                 &f,
