@@ -29,6 +29,7 @@ pub mod model;
 pub mod pdf;
 pub(crate) mod pdf_links;
 pub mod plan;
+pub mod portal_crypto;
 pub mod record;
 pub(crate) mod render;
 pub(crate) mod serve;
