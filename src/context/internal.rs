@@ -674,6 +674,10 @@ pub struct DueItem {
     pub on: Date,
     #[serde(skip)]
     pub state: Status,
+    /// Whether pages that list a repeat once show this row: true but for the occurrences of
+    /// a repeat other than its current one (see `History::shown`).
+    #[serde(skip)]
+    pub shown: bool,
 }
 
 /// Step `k` of `client`'s history, with its date and status.
@@ -685,6 +689,7 @@ fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Da
     DueItem {
         on: date,
         state,
+        shown: step.occurrence.is_none(),
         status: state.name(),
         late_days: (state == Status::Open).then(|| dates::days_between(date, today)),
         moves: step.moves,
@@ -879,8 +884,12 @@ pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
         .par_iter()
         .flat_map_iter(|c| {
             let history = History::of(site, c, today);
+            let shown = history.shown();
             (0..history.steps.len())
-                .map(|k| due_item(site, c, &history, k, today))
+                .map(|k| DueItem {
+                    shown: shown.contains(&k),
+                    ..due_item(site, c, &history, k, today)
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -1003,7 +1012,12 @@ pub struct MemberWork {
 /// the rows of `schedule` (every client's, see [`schedule`]) they own.
 pub fn member_work(site: &Site, member_id: &str, schedule: &[DueItem]) -> Vec<MemberWork> {
     let mut owned: std::collections::HashMap<&str, Vec<DueItem>> = Default::default();
-    for item in schedule.iter().filter(|i| owned_by(i, member_id)) {
+    // A repeat once, at its current occurrence, as in the runbook; the member's calendar has
+    // every occurrence.
+    for item in schedule
+        .iter()
+        .filter(|i| i.shown && owned_by(i, member_id))
+    {
         owned
             .entry(item.client_id.as_str())
             .or_default()

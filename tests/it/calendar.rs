@@ -355,6 +355,12 @@ fn repeats_have_their_own_dates_statuses_and_uids() {
     let unique: std::collections::BTreeSet<&String> = first.iter().collect();
     assert_eq!(unique.len(), first.len(), "{first:?}");
     assert_eq!(ics.matches("SUMMARY:Monthly call").count(), 3);
+    // The owner's page lists the repeat once; their calendar has every occurrence.
+    let member = read(&out.path().join("public/internal/team/ann/index.html"));
+    assert!(member.contains("Monthly call (1st)"), "{member}");
+    assert!(!member.contains("Monthly call (2nd)") && !member.contains("Monthly call (3rd)"));
+    let member_ics = read(&out.path().join("public/internal/team/ann/calendar.ics"));
+    assert_eq!(member_ics.matches("Monthly call").count(), 3);
     let again = Build::of(dir.path()).today(TODAY).no_minify().into_temp();
     assert_eq!(
         uids(&read(&again.path().join("public/portal/acme/journey.ics"))),
