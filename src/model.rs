@@ -149,6 +149,16 @@ pub enum Visibility {
     Internal,
 }
 
+impl Visibility {
+    /// The word templates and files use: `client` or `internal`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Visibility::Client => "client",
+            Visibility::Internal => "internal",
+        }
+    }
+}
+
 /// When a touchpoint falls for a client, before the calendar's rules move it off closed days.
 #[derive(Debug, Clone, PartialEq)]
 pub enum When {

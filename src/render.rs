@@ -167,8 +167,9 @@ impl RenderCache {
             info: SiteInfo::new(site, today),
             info_value: tera::Value::none(),
             clients: HashMap::new(),
-            overview: Overview::new(site, today),
-            schedule: internal::schedule(site, today),
+            // Made by the first refresh below, which makes every summary.
+            overview: Overview::new(site, &[], today),
+            schedule: Vec::new(),
             chapters: Vec::new(),
             chapter_index: tera::Value::none(),
             chapter_entries: Vec::new(),
@@ -297,10 +298,7 @@ impl RenderCache {
             self.info = SiteInfo::new(site, today);
             self.info_value = tera::Value::from_serializable(&self.info);
             watch.lap("retain");
-            (self.overview, self.schedule) = rayon::join(
-                || Overview::new(site, today),
-                || internal::schedule(site, today),
-            );
+            (self.overview, self.schedule) = internal::summaries(site, today);
             watch.lap("overview");
         }
         watch.report();
@@ -647,7 +645,7 @@ impl<'a> Renderer<'a> {
         // Clients can subscribe to it (the portal offers the links), so it carries the same
         // refresh hint as the team's calendars.
         ics::subscription(
-            &format!("{} with {}", c.name, self.site.config.firm.name),
+            &crate::subscribe::client_calendar_name(self.site, c),
             self.cache.today,
             &events,
         )
@@ -701,7 +699,7 @@ impl<'a> Renderer<'a> {
             .map(|item| self.team_event(item, false))
             .collect();
         ics::subscription(
-            &format!("{}: {}'s touchpoints", self.site.config.firm.name, m.name),
+            &crate::subscribe::member_calendar_name(self.site, m),
             self.cache.today,
             &events,
         )
@@ -716,7 +714,7 @@ impl<'a> Renderer<'a> {
             .map(|item| self.team_event(item, true))
             .collect();
         ics::subscription(
-            &format!("{}: all touchpoints", self.site.config.firm.name),
+            &crate::subscribe::team_calendar_name(self.site),
             self.cache.today,
             &events,
         )

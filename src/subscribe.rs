@@ -67,7 +67,7 @@ impl CalendarLinks {
         Self::of(
             site,
             PageKind::Portal(PortalPage::Calendar { client: index }),
-            &format!("{} with {}", client.name, site.config.firm.name),
+            &client_calendar_name(site, client),
         )
     }
 
@@ -76,17 +76,16 @@ impl CalendarLinks {
         Self::of(
             site,
             PageKind::Internal(InternalPage::TeamCalendar),
-            &format!("{}: all touchpoints", site.config.firm.name),
+            &team_calendar_name(site),
         )
     }
 
     /// A member's calendar (`internal/team/<member>/calendar.ics`), for their page.
     pub fn member(site: &Site, member: usize) -> Self {
-        let m = &site.team[member];
         Self::of(
             site,
             PageKind::Internal(InternalPage::MemberCalendar { member }),
-            &format!("{}: {}'s touchpoints", site.config.firm.name, m.name),
+            &member_calendar_name(site, &site.team[member]),
         )
     }
 
@@ -110,6 +109,22 @@ fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// The name calendar apps show for a client's calendar: written into the file and into its
+/// subscribe links, from here, so the two never differ.
+pub(crate) fn client_calendar_name(site: &Site, client: &crate::model::Client) -> String {
+    format!("{} with {}", client.name, site.config.firm.name)
+}
+
+/// The team calendar's name (see [`client_calendar_name`]).
+pub(crate) fn team_calendar_name(site: &Site) -> String {
+    format!("{}: all touchpoints", site.config.firm.name)
+}
+
+/// A member's calendar's name (see [`client_calendar_name`]).
+pub(crate) fn member_calendar_name(site: &Site, member: &crate::model::Member) -> String {
+    format!("{}: {}'s touchpoints", site.config.firm.name, member.name)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::{first_name, portal::role_label, MemberView};
 use crate::dates;
 use crate::history::{self, History, Status};
 use crate::markdown;
-use crate::model::{Client, LogEntry, Site, Visibility};
+use crate::model::{Client, LogEntry, Site};
 
 /// How many days ahead the overview lists what is due.
 pub const DUE_WINDOW_DAYS: i64 = 14;
@@ -323,10 +323,7 @@ impl Pending {
                 .member_for_role(&t.owner.value)
                 .and_then(|id| owner_ref(site, id)),
             owner_role: role_label(&t.owner.value),
-            visibility: match t.visibility {
-                Visibility::Client => "client",
-                Visibility::Internal => "internal",
-            },
+            visibility: t.visibility.name(),
             summary: reasons.join("; "),
             reasons,
         }
@@ -416,10 +413,7 @@ impl Runbook {
                     date_short: dates::short(date),
                     stage: t.stage.value.clone(),
                     channel: t.channel.clone(),
-                    visibility: match t.visibility {
-                        Visibility::Client => "client",
-                        Visibility::Internal => "internal",
-                    },
+                    visibility: t.visibility.name(),
                     portal: t.portal.clone(),
                     owner_role: role_label(&t.owner.value),
                     owner: client
@@ -694,10 +688,7 @@ fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Da
         late_days: (state == Status::Open).then(|| dates::days_between(date, today)),
         moves: step.moves,
         stage: t.stage.value.clone(),
-        visibility: match t.visibility {
-            Visibility::Client => "client",
-            Visibility::Internal => "internal",
-        },
+        visibility: t.visibility.name(),
         date: dates::iso(date),
         date_short: dates::short(date),
         weekday: date.strftime("%A").to_string(),
@@ -877,18 +868,18 @@ impl Agenda {
 /// Every touchpoint of every client, by date (then client name, journey day and touchpoint
 /// id), skipped ones included: the rows of `schedule.csv` and the events of the team's
 /// calendars.
-pub fn schedule(site: &Site, today: Date) -> Vec<DueItem> {
+fn schedule(site: &Site, histories: &[History], today: Date) -> Vec<DueItem> {
     use rayon::prelude::*;
     let mut rows: Vec<DueItem> = site
         .clients
         .par_iter()
-        .flat_map_iter(|c| {
-            let history = History::of(site, c, today);
+        .zip(histories)
+        .flat_map_iter(|(c, history)| {
             let shown = history.shown();
             (0..history.steps.len())
                 .map(|k| DueItem {
                     shown: shown.contains(&k),
-                    ..due_item(site, c, &history, k, today)
+                    ..due_item(site, c, history, k, today)
                 })
                 .collect::<Vec<_>>()
         })
@@ -917,18 +908,29 @@ fn compare_by_date(a: &DueItem, b: &DueItem) -> std::cmp::Ordering {
     ))
 }
 
+/// The site-wide summaries: the overview, and every client's schedule rows ([`schedule`]),
+/// made from one history of each client.
+pub fn summaries(site: &Site, today: Date) -> (Overview, Vec<DueItem>) {
+    use rayon::prelude::*;
+    let histories: Vec<History> = site
+        .clients
+        .par_iter()
+        .map(|c| History::of(site, c, today))
+        .collect();
+    rayon::join(
+        || Overview::new(site, &histories, today),
+        || schedule(site, &histories, today),
+    )
+}
+
 impl Overview {
-    pub fn new(site: &Site, today: Date) -> Self {
-        let histories: Vec<History> = site
-            .clients
-            .iter()
-            .map(|c| History::of(site, c, today))
-            .collect();
+    /// `histories[i]` is the history of `site.clients[i]`.
+    pub fn new(site: &Site, histories: &[History], today: Date) -> Self {
         let mut due = Vec::new();
         let clients: Vec<ClientRow> = site
             .clients
             .iter()
-            .zip(&histories)
+            .zip(histories)
             .map(|(c, history)| {
                 let mut next: Option<DueItem> = None;
                 let mut unassigned = 0;
@@ -980,7 +982,7 @@ impl Overview {
                 .then_with(|| (&a.name, &a.id).cmp(&(&b.name, &b.id)))
         });
         let (mut waiting, mut on_hold) = (Vec::new(), Vec::new());
-        for (c, history) in site.clients.iter().zip(&histories) {
+        for (c, history) in site.clients.iter().zip(histories) {
             let (w, h) = Pending::of(site, c, history);
             waiting.extend(w);
             on_hold.extend(h);
@@ -988,7 +990,7 @@ impl Overview {
         Overview {
             on_hold,
             waiting,
-            agenda: Agenda::new(site, &histories, today),
+            agenda: Agenda::new(site, histories, today),
             attention,
             clients,
             due,
