@@ -11,28 +11,13 @@ use crate::support::*;
 
 const TODAY: &str = "2026-11-20";
 
-fn canary() -> tempfile::TempDir {
+pub(super) fn canary() -> tempfile::TempDir {
     copy_fixture("canary")
 }
 
-/// `schedule.csv` as rows of fields (it quotes fields with commas; none of these have one).
+/// `schedule.csv` as rows of fields, its header first.
 fn schedule(out: &tempfile::TempDir) -> Vec<Vec<String>> {
-    let text = read(&out.path().join("public/internal/schedule.csv"));
-    text.trim_start_matches('\u{feff}')
-        .lines()
-        .map(|line| {
-            let mut fields = vec![String::new()];
-            let mut quoted = false;
-            for c in line.chars() {
-                match c {
-                    '"' => quoted = !quoted,
-                    ',' if !quoted => fields.push(String::new()),
-                    c => fields.last_mut().unwrap().push(c),
-                }
-            }
-            fields
-        })
-        .collect()
+    schedule_rows(&read(&out.path().join("public/internal/schedule.csv")))
 }
 
 /// The dates of `client`'s rows whose touchpoint title starts with `title`, in order.
@@ -44,7 +29,7 @@ fn dates_of(out: &tempfile::TempDir, client: &str, title: &str) -> Vec<String> {
         .collect()
 }
 
-fn settings(site: &Path, calendar: &str) {
+pub(super) fn settings(site: &Path, calendar: &str) {
     let path = site.join("hundred.toml");
     let mut text = read(&path);
     text.push_str("\n[calendar]\n");
@@ -54,7 +39,7 @@ fn settings(site: &Path, calendar: &str) {
 }
 
 /// Adds `yaml` (top-level keys) to acme's client file.
-fn acme_adds(site: &Path, yaml: &str) {
+pub(super) fn acme_adds(site: &Path, yaml: &str) {
     let path = site.join("clients/acme.yaml");
     let mut text = read(&path);
     text.push('\n');
@@ -282,43 +267,24 @@ fn a_re_engagement_step_moves_with_each_logged_contact() {
         "---\ntitle: Quiet check\nafter: last_contact\ndays: 45\nstage: member\nchannel: call\n\
          owner: account-lead\n---\nHi\n",
     );
+    // Its date with `log` as acme's log (none when empty).
+    let quiet_check = |log: &str| {
+        if !log.is_empty() {
+            put(&dir.path().join("log/acme.yaml"), log);
+        }
+        let out = Build::of(dir.path()).today("2026-12-10").into_temp();
+        dates_of(&out, "Acme Widgets", "Quiet check")
+    };
+    let coffee = "- date: 2026-11-20\n  title: Coffee\n  channel: meeting\n  by: ann\n";
     // No contact yet: 45 days after the start (17 November) is Friday 1 January, a working
     // day by default.
-    let out = Build::of(dir.path()).today("2026-12-10").into_temp();
-    assert_eq!(
-        dates_of(&out, "Acme Widgets", "Quiet check"),
-        ["2027-01-01"]
-    );
-    put(
-        &dir.path().join("log/acme.yaml"),
-        "- date: 2026-11-20\n  title: Coffee\n  channel: meeting\n  by: ann\n",
-    );
-    let out = Build::of(dir.path()).today("2026-12-10").into_temp();
-    assert_eq!(
-        dates_of(&out, "Acme Widgets", "Quiet check"),
-        ["2027-01-04"]
-    );
+    assert_eq!(quiet_check(""), ["2027-01-01"]);
+    assert_eq!(quiet_check(coffee), ["2027-01-04"]);
     // An email is not personal contact: nothing moves.
-    put(
-        &dir.path().join("log/acme.yaml"),
-        "- date: 2026-11-20\n  title: Coffee\n  channel: meeting\n  by: ann\n\
-         - date: 2026-12-01\n  title: Ticket\n  channel: email\n  by: ann\n",
-    );
-    let out = Build::of(dir.path()).today("2026-12-10").into_temp();
-    assert_eq!(
-        dates_of(&out, "Acme Widgets", "Quiet check"),
-        ["2027-01-04"]
-    );
-    put(
-        &dir.path().join("log/acme.yaml"),
-        "- date: 2026-11-20\n  title: Coffee\n  channel: meeting\n  by: ann\n\
-         - date: 2026-12-01\n  title: Call\n  channel: call\n  by: ann\n",
-    );
-    let out = Build::of(dir.path()).today("2026-12-10").into_temp();
-    assert_eq!(
-        dates_of(&out, "Acme Widgets", "Quiet check"),
-        ["2027-01-15"]
-    );
+    let email = "- date: 2026-12-01\n  title: Ticket\n  channel: email\n  by: ann\n";
+    assert_eq!(quiet_check(&format!("{coffee}{email}")), ["2027-01-04"]);
+    let call = "- date: 2026-12-01\n  title: Call\n  channel: call\n  by: ann\n";
+    assert_eq!(quiet_check(&format!("{coffee}{call}")), ["2027-01-15"]);
 }
 
 fn monthly(dir: &Path, rule: &str) {

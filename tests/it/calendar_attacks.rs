@@ -5,20 +5,8 @@
 
 use std::path::Path;
 
+use super::calendar::{acme_adds, canary, settings};
 use crate::support::*;
-
-fn canary() -> tempfile::TempDir {
-    copy_fixture("canary")
-}
-
-/// Adds `yaml` (top-level keys) to acme's client file.
-fn acme_adds(site: &Path, yaml: &str) {
-    let path = site.join("clients/acme.yaml");
-    let mut text = read(&path);
-    text.push('\n');
-    text.push_str(yaml);
-    put(&path, &text);
-}
 
 /// A journey file `journey/050-attack.md` for the client to see, with `when` as its timing.
 fn attack_step(site: &Path, when: &str) {
@@ -30,15 +18,6 @@ fn attack_step(site: &Path, when: &str) {
              Call {{{{ client.name }}}} ({{{{ touchpoint.occurrence | default(value=0) }}}}).\n"
         ),
     );
-}
-
-fn settings(site: &Path, calendar: &str) {
-    let path = site.join("hundred.toml");
-    let mut text = read(&path);
-    text.push_str("\n[calendar]\n");
-    text.push_str(calendar);
-    text.push('\n');
-    put(&path, &text);
 }
 
 /// `hundred check` as of [`TODAY`]: whether it passed, and what it said.

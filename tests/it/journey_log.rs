@@ -44,28 +44,9 @@ fn out_file(out: &tempfile::TempDir, rel: &str) -> String {
     read(&out.path().join("public").join(rel))
 }
 
-/// The CSV's rows as fields, split on commas outside quotes.
-fn csv_rows(text: &str) -> Vec<Vec<String>> {
-    text.trim_start_matches('\u{feff}')
-        .lines()
-        .map(|line| {
-            let mut fields = vec![String::new()];
-            let mut quoted = false;
-            for c in line.chars() {
-                match c {
-                    '"' => quoted = !quoted,
-                    ',' if !quoted => fields.push(String::new()),
-                    c => fields.last_mut().unwrap().push(c),
-                }
-            }
-            fields
-        })
-        .collect()
-}
-
 /// `schedule.csv`'s value in `column` for `client`'s `touchpoint`.
 fn schedule_value(csv: &str, client: &str, touchpoint: &str, column: &str) -> String {
-    let rows = csv_rows(csv);
+    let rows = schedule_rows(csv);
     let col = rows[0]
         .iter()
         .position(|h| h == column)

@@ -303,51 +303,6 @@ fn member_calendars_depend_on_the_right_files() {
 // ---------------------------------------------------------------------------------------------
 // The schedule
 
-/// An RFC 4180 reader: quoted fields with doubled quotes, commas and line breaks inside.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                c => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' => {
-                assert!(
-                    field.is_empty(),
-                    "a quote inside an unquoted field: {field:?}"
-                );
-                quoted = true;
-            }
-            ',' => row.push(std::mem::take(&mut field)),
-            '\r' => {
-                assert_eq!(chars.next(), Some('\n'), "CR without LF");
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            '\n' => panic!("a bare LF ends a record"),
-            c => field.push(c),
-        }
-    }
-    assert!(!quoted, "unterminated quoted field");
-    assert!(
-        field.is_empty() && row.is_empty(),
-        "the last record must end with CRLF"
-    );
-    rows
-}
-
 #[test]
 fn schedule_csv_parses_back() {
     let dir = awkward_fixture();
@@ -359,11 +314,7 @@ fn schedule_csv_parses_back() {
     );
     let out = build(dir.path());
     let bytes = fs::read(out.path().join("public/internal/schedule.csv")).unwrap();
-    let text = String::from_utf8(bytes).unwrap();
-    let text = text
-        .strip_prefix('\u{feff}')
-        .expect("starts with a BOM for Excel");
-    let rows = parse_csv(text);
+    let rows = schedule_rows(&String::from_utf8(bytes).unwrap());
     assert_eq!(
         rows[0],
         [

@@ -9,11 +9,13 @@
 //! ```
 
 mod calendar;
+mod csv;
 mod html;
 mod server;
 mod tools;
 
 pub use calendar::*;
+pub use csv::*;
 pub use html::*;
 pub use server::*;
 pub use tools::*;
