@@ -21,6 +21,9 @@ pub struct BuildOptions {
     pub minify: Option<bool>,
     /// Override the base URLs (portal, internal): `serve` shows both sites at its own address.
     pub base_urls: Option<(String, String)>,
+    /// Build private sites unencrypted, in folders named by client id, as `serve` previews
+    /// them: for reading the output, never for publishing it (see `src/private.rs`).
+    pub preview: bool,
 }
 
 /// Applies [`BuildOptions::base_urls`].
@@ -56,9 +59,22 @@ pub struct PublishedUrls {
 }
 
 /// A print page and the PDF made from it, as routes inside the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PrintDocument {
     pub page: String,
+    pub pdf: String,
+    /// For a page of a private site: how to open it and seal its PDF.
+    pub sealed: Option<SealedDocument>,
+}
+
+/// A print page of a private site: it is published sealed, so it is opened with its key to be
+/// printed, and its PDF is sealed the same way before it is placed beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealedDocument {
+    pub cipher: crate::portal_crypto::Cipher,
+    /// The page's route inside the folder the key covers: what it was sealed with.
+    pub page: String,
+    /// The PDF's route inside that folder.
     pub pdf: String,
 }
 
@@ -129,9 +145,22 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
         .filter_map(|p| {
             let name = p.kind.document_name(site)?;
             let dir = p.route.strip_suffix("index.html")?;
+            let pdf = format!("{dir}{name}");
+            let sealed = match crate::private::seal::of_page(site, p) {
+                crate::private::seal::Publish::Page { cipher, inner, .. } => {
+                    let folder = &p.route[..p.route.len() - inner.len()];
+                    Some(SealedDocument {
+                        cipher: cipher.clone(),
+                        pdf: pdf[folder.len()..].to_string(),
+                        page: inner,
+                    })
+                }
+                _ => None,
+            };
             Some(PrintDocument {
                 page: p.route.clone(),
-                pdf: format!("{dir}{name}"),
+                pdf,
+                sealed,
             })
         })
         .collect();

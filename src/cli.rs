@@ -43,6 +43,10 @@ enum Command {
         /// Do not minify HTML, whatever hundred.toml says
         #[arg(long)]
         no_minify: bool,
+        /// Write private sites unencrypted, each client's portal in a folder named by its id,
+        /// as `serve` previews them: for reading the output, never for publishing it
+        #[arg(long)]
+        preview: bool,
     },
     /// Build, then print the playbook, every runbook and every welcome pack to PDF with headless Chromium
     Pdf {
@@ -59,6 +63,10 @@ enum Command {
         /// chromium-browser or google-chrome on the PATH
         #[arg(long, value_name = "PATH")]
         chromium: Option<PathBuf>,
+        /// Build and print private sites unencrypted, as `build --preview` does: never publish
+        /// the result
+        #[arg(long)]
+        preview: bool,
     },
     /// Preview both sites with live reload, rebuilding what each edit touches
     Serve {
@@ -81,6 +89,19 @@ enum Command {
         /// Milliseconds to wait for a burst of saves to end before rebuilding
         #[arg(long, default_value_t = 10)]
         debounce_ms: u64,
+        /// Serve private sites as a build publishes them (sealed, each client's portal opened
+        /// by its link, which is printed), instead of the unencrypted preview
+        #[arg(long)]
+        private: bool,
+    },
+    /// Print each client's portal link: for a private portal, the link with its key
+    Links {
+        /// The site folder (the one with hundred.toml)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// How to print them: aligned text, tab-separated (id, name, link) or JSON
+        #[arg(long, value_enum, default_value_t = LinkFormat::Text)]
+        format: LinkFormat,
     },
     /// Check every file for mistakes without writing anything
     Check {
@@ -146,6 +167,13 @@ struct LogArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum LinkFormat {
+    Text,
+    Tsv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
     Json,
@@ -162,6 +190,11 @@ pub fn main() -> ExitCode {
             Ok(n) => {
                 println!("Created a new site in {} ({n} files).", dir.display());
                 println!(
+                    "Its client portals are private: {} holds the key to them (keep it safe; \
+                     .gitignore keeps it out of git).",
+                    crate::private::SECRET_FILE
+                );
+                println!(
                     "Next: `hundred build {}` and open public/internal/index.html",
                     dir.display()
                 );
@@ -177,17 +210,20 @@ pub fn main() -> ExitCode {
             output,
             today,
             chromium,
-        } => pdf(&dir, output, today, chromium.as_deref()),
+            preview,
+        } => pdf(&dir, output, today, chromium.as_deref(), preview),
         Command::Build {
             dir,
             output,
             today,
             no_minify,
+            preview,
         } => {
             let opts = BuildOptions {
                 output,
                 today,
                 minify: no_minify.then_some(false),
+                preview,
                 ..Default::default()
             };
             match crate::build::build(&dir, &opts) {
@@ -204,6 +240,11 @@ pub fn main() -> ExitCode {
                         shown_path(&report.output)
                     );
                     print_left(&report);
+                    if preview {
+                        println!(
+                            "This is a preview: private sites are written unencrypted. Do not publish it."
+                        );
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(Problems { diagnostics }) => failed(&dir, &diagnostics, "build"),
@@ -216,9 +257,11 @@ pub fn main() -> ExitCode {
             open,
             today,
             debounce_ms,
+            private,
         } => {
             let opts = crate::serve::ServeOptions {
                 root: dir,
+                private,
                 bind,
                 port,
                 open,
@@ -234,6 +277,7 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Log(args) => log(args),
+        Command::Links { dir, format } => links(&dir, format),
         Command::Check { dir, format, today } => {
             let opts = BuildOptions {
                 today,
@@ -272,6 +316,56 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `hundred links`: every client's portal link, from a site that loads and checks.
+fn links(dir: &Path, format: LinkFormat) -> ExitCode {
+    let (site, diagnostics) =
+        crate::engine::load_and_check(dir, &mut Default::default(), &BuildOptions::default());
+    let Some(site) = site else {
+        print_diagnostics(dir, &diagnostics);
+        summary(&diagnostics, "links");
+        return ExitCode::FAILURE;
+    };
+    let rows: Vec<(&str, &str, String)> = site
+        .clients
+        .iter()
+        .map(|c| {
+            let link = crate::private::portal_link(&site, c);
+            (c.id.as_str(), c.name.as_str(), link)
+        })
+        .collect();
+    match format {
+        LinkFormat::Json => {
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(id, name, link)| serde_json::json!({"id": id, "name": name, "link": link}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).expect("plain data")
+            );
+        }
+        LinkFormat::Tsv => {
+            // Tabs and line breaks cannot be in a one-line field: ids and names are checked
+            // on load, so each row stays one row.
+            println!("id\tname\tlink");
+            for (id, name, link) in &rows {
+                println!("{id}\t{name}\t{link}");
+            }
+        }
+        LinkFormat::Text => {
+            let width = rows
+                .iter()
+                .map(|(id, ..)| id.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (id, _, link) in &rows {
+                println!("{id:width$}  {link}");
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn log(args: LogArgs) -> ExitCode {
@@ -318,6 +412,7 @@ fn pdf(
     output: Option<PathBuf>,
     today: Option<jiff::civil::Date>,
     chromium: Option<&Path>,
+    preview: bool,
 ) -> ExitCode {
     // Find the browser first: without one, nothing is built or written.
     let chromium = match crate::pdf::find_chromium(
@@ -334,6 +429,7 @@ fn pdf(
     let opts = BuildOptions {
         output,
         today,
+        preview,
         ..Default::default()
     };
     let report = match crate::build::build(dir, &opts) {

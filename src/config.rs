@@ -135,6 +135,9 @@ pub struct Firm {
 #[serde(deny_unknown_fields)]
 pub struct SiteUrl {
     pub base_url: String,
+    /// Whether the site's pages are published encrypted (see `src/private.rs`).
+    #[serde(default)]
+    pub private: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -517,7 +520,7 @@ pub fn find_key(text: &str, key: &str) -> Option<crate::diagnostics::Position> {
     None
 }
 
-fn find_key_in_section(
+pub fn find_key_in_section(
     text: &str,
     section: &str,
     key: &str,

@@ -47,6 +47,11 @@ pub(crate) fn load_and_check(
     let (site, mut diags) = crate::load::load_site_with(root, sources);
     let site = site.and_then(|mut site| {
         crate::build::apply_base_urls(&mut site, opts);
+        let locked = crate::private::apply(&mut site, opts.preview);
+        if !locked.is_empty() {
+            diags.extend(locked);
+            return None;
+        }
         let today = opts.today.unwrap_or_else(crate::dates::today);
         diags.extend(crate::check::check_site(&site, today).items);
         (!diags.has_errors()).then_some(site)

@@ -75,7 +75,9 @@ fn build(name: &str, stamp: Date, events: &[CalendarEvent], subscription: bool) 
 fn event(out: &mut String, e: &CalendarEvent, stamp: &str) {
     let day = |d: Date| d.strftime("%Y%m%d");
     out.push_str("BEGIN:VEVENT\r\n");
-    text(out, "DESCRIPTION", &e.description);
+    if !e.description.is_empty() {
+        text(out, "DESCRIPTION", &e.description);
+    }
     line(
         out,
         &format!("DTEND;VALUE=DATE:{}", day(dates::add_days(e.date, 1))),

@@ -46,6 +46,9 @@ pub struct Site {
     /// Ids of team files that failed to load: checks stay quiet about references to them, and
     /// about roles, which those members might have held.
     pub unloaded_team: std::collections::BTreeSet<String>,
+    /// The keys of private sites, from the site secret: empty for public ones (see
+    /// `src/private.rs`).
+    pub keys: crate::private::Keys,
 }
 
 impl Site {
@@ -127,6 +130,8 @@ pub struct Client {
     pub skip: Vec<Located<String>>,
     /// Steps for this client only, in the file's order.
     pub touchpoints: Vec<std::sync::Arc<Touchpoint>>,
+    /// The version of a private portal's link (and keys): 1 unless the file says otherwise.
+    pub key_version: u32,
 }
 
 impl Client {

@@ -151,8 +151,10 @@ pub fn print_documents(
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(doc) = documents.get(i) else { break };
                 let work = scratch.path.join(format!("job-{i}"));
-                let r = print_one(chromium, &output.join(&doc.page), &work, TIMEOUT)
+                let r = readable_page(&output, doc, &work)
+                    .and_then(|page| print_one(chromium, &page, &work, TIMEOUT))
                     .and_then(|pdf| without_local_paths(&pdf, &output, sites).map(|()| pdf))
+                    .and_then(|pdf| seal_pdf(&pdf, doc).map(|()| pdf))
                     .map_err(|why| PdfError::Failed {
                         page: doc.page.clone(),
                         why,
@@ -189,6 +191,46 @@ pub fn print_documents(
         .zip(sizes)
         .map(|((pdf, _), bytes)| Printed { pdf, bytes })
         .collect())
+}
+
+/// The page to print: the print page in the output, or for a private site's (published
+/// sealed) the page opened with its key, written into `work` with a `<base>` that points its
+/// stylesheet and links back into the output. Nothing readable is written into the output.
+fn readable_page(output: &Path, doc: &PrintDocument, work: &Path) -> Result<PathBuf, String> {
+    let published = output.join(&doc.page);
+    let Some(sealed) = &doc.sealed else {
+        return Ok(published);
+    };
+    let shell =
+        fs::read(&published).map_err(|e| format!("cannot read {}: {e}", published.display()))?;
+    let html = crate::shell::sealed_bytes(&shell)
+        .and_then(|bytes| sealed.cipher.open(&sealed.page, &bytes))
+        .ok_or_else(|| format!("{} is not a page this build sealed", published.display()))?;
+    let html = String::from_utf8_lossy(&html);
+    let folder = published.parent().unwrap_or(output);
+    let mut base = file_url(folder);
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    let tag = format!("<base href=\"{base}\">");
+    let with_base = match html.find("<head>") {
+        Some(i) => format!("{}{tag}{}", &html[..i + 6], &html[i + 6..]),
+        None => format!("{tag}{html}"),
+    };
+    fs::create_dir_all(work).map_err(|e| e.to_string())?;
+    let page = work.join("page.html");
+    fs::write(&page, with_base).map_err(|e| format!("cannot write {}: {e}", page.display()))?;
+    Ok(page)
+}
+
+/// Seals a private site's PDF as its print page is sealed, before it is placed beside it.
+fn seal_pdf(pdf: &Path, doc: &PrintDocument) -> Result<(), String> {
+    let Some(sealed) = &doc.sealed else {
+        return Ok(());
+    };
+    let bytes = fs::read(pdf).map_err(|e| format!("cannot read {}: {e}", pdf.display()))?;
+    fs::write(pdf, sealed.cipher.seal(&sealed.pdf, &bytes))
+        .map_err(|e| format!("cannot write {}: {e}", pdf.display()))
 }
 
 /// Runs one Chromium on `page`, with its profile and output inside `work`; returns the PDF.

@@ -7,8 +7,9 @@ use std::sync::Arc;
 mod pages;
 mod routes;
 pub use pages::{
-    asset_route, base_url, client_folder, not_found_route, runbook_url, static_route, Declared,
-    Folder, InternalPage, Made, Needs, PageKind, PortalPage, Section, SiteKind, INTERNAL, PORTAL,
+    asset_route, base_url, client_folder, client_folder_of, not_found_route, runbook_path,
+    runbook_url, static_route, Declared, Folder, InternalPage, Made, Needs, PageKind, PortalPage,
+    Section, SiteKind, INTERNAL, PORTAL,
 };
 pub use routes::reserved_ids;
 
@@ -200,8 +201,8 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
             plan.copies
                 .push(copy(route, AssetSource::Theme(asset), None));
         }
-        for (ci, c) in site.clients.iter().enumerate() {
-            let route = asset_route(&client_folder(&c.id), asset);
+        for ci in 0..site.clients.len() {
+            let route = asset_route(&client_folder_of(site, ci), asset);
             plan.copies
                 .push(copy(route, AssetSource::Theme(asset), Some(ci)));
         }
@@ -215,7 +216,7 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     }
     for (ci, c) in site.clients.iter().enumerate() {
         for photo in crate::context::portal::PortalData::photos(site, c) {
-            let route = asset_route(&client_folder(&c.id), &photo);
+            let route = asset_route(&client_folder_of(site, ci), &photo);
             plan.copies
                 .push(copy(route, AssetSource::Static(photo), Some(ci)));
         }

@@ -37,9 +37,21 @@ const TAG_LEN: usize = 16;
 /// The HKDF salt: names the scheme, so keys of a later one never collide with these.
 const SCHEME: &[u8] = b"hundred private portals v1";
 
-/// The firm's secret, as written in `HUNDRED_SECRET` or `.hundred-secret`.
+/// The firm's secret, as written in `HUNDRED_SECRET` or `.hundred-secret`, kept as HKDF's
+/// pseudo-random key: a thousand clients' keys are then a few hash blocks each.
 #[derive(Clone)]
-pub struct SiteSecret(Vec<u8>);
+pub struct SiteSecret(hkdf::Hkdf<Sha256>);
+
+impl PartialEq for SiteSecret {
+    // Two secrets are the same when they derive the same keys; compared in constant time is
+    // not needed (both sides are the build machine's own).
+    fn eq(&self, other: &Self) -> bool {
+        let (mut a, mut b) = ([0u8; 32], [0u8; 32]);
+        self.derive("compare", "", 0, &mut a);
+        other.derive("compare", "", 0, &mut b);
+        a == b
+    }
+}
 
 impl std::fmt::Debug for SiteSecret {
     // A secret never reaches a log or an error message.
@@ -59,26 +71,42 @@ impl SiteSecret {
                 "the site secret is {chars} characters long; it needs at least {SECRET_MIN_LEN}"
             ));
         }
-        Ok(SiteSecret(secret.as_bytes().to_vec()))
+        Ok(SiteSecret(hkdf::Hkdf::<Sha256>::new(
+            Some(SCHEME),
+            secret.as_bytes(),
+        )))
     }
 
     /// `len` bytes for `label`, `client` and `version`. The parts are separated by a zero byte,
     /// which no client id or label contains, so no two inputs run together.
     fn derive(&self, label: &str, client: &str, version: u32, out: &mut [u8]) {
         let info = format!("{label}\0{client}\0{version}");
-        hkdf::Hkdf::<Sha256>::new(Some(SCHEME), &self.0)
+        self.0
             .expand(info.as_bytes(), out)
             .expect("HKDF-SHA256 gives up to 8,160 bytes");
     }
 }
 
+/// A key and the nonce key that goes with it: what seals the files of one client's portal, or
+/// of the internal site.
+#[derive(Clone, PartialEq)]
+pub struct Cipher {
+    key: [u8; 32],
+    nonce_key: [u8; 32],
+}
+
+impl std::fmt::Debug for Cipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cipher(…)")
+    }
+}
+
 /// What one client's private portal is made with.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct ClientKeys {
     /// The client's folder under the portal.
     pub token: String,
-    key: [u8; 32],
-    nonce_key: [u8; 32],
+    pub cipher: Cipher,
 }
 
 impl std::fmt::Debug for ClientKeys {
@@ -99,18 +127,19 @@ impl ClientKeys {
         secret.derive("nonce", client_id, key_version, &mut nonce_key);
         ClientKeys {
             token: base32_lower(&token),
-            key,
-            nonce_key,
+            cipher: Cipher { key, nonce_key },
         }
     }
 
     /// The key as the link's fragment carries it: `#k=<this>`.
     pub fn fragment(&self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.key)
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.cipher.key)
     }
+}
 
-    /// `plaintext`, the file at `route` (relative to the client's folder), sealed: the same
-    /// bytes for the same route and plaintext on every build.
+impl Cipher {
+    /// `plaintext`, the file at `route` (relative to the folder the key covers), sealed: the
+    /// same bytes for the same route and plaintext on every build.
     pub fn seal(&self, route: &str, plaintext: &[u8]) -> Vec<u8> {
         let nonce = self.nonce(route, plaintext);
         let cipher = Aes256Gcm::new_from_slice(&self.key).expect("a 256-bit key");
@@ -148,6 +177,17 @@ impl ClientKeys {
             .ok()
     }
 
+    /// An unguessable folder name for the calendar feed at `route`: calendar apps cannot
+    /// decrypt, so a feed is kept private by an address only the sealed pages show. 128 bits
+    /// from the nonce key, which never leaves the build.
+    pub fn feed_token(&self, route: &str) -> String {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.nonce_key)
+            .expect("HMAC takes any key length");
+        mac.update(b"feed\0");
+        mac.update(route.as_bytes());
+        base32_lower(&mac.finalize().into_bytes()[..16])
+    }
+
     /// HMAC-SHA256(nonce key, route ‖ 0 ‖ SHA-256(plaintext)), cut to 96 bits.
     fn nonce(&self, route: &str, plaintext: &[u8]) -> [u8; NONCE_LEN] {
         let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.nonce_key)
@@ -159,6 +199,43 @@ impl ClientKeys {
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&tag[..NONCE_LEN]);
         nonce
+    }
+}
+
+/// The internal site's lock: the key the team's passphrase derives, and what the browser needs
+/// to derive it again (the salt and the iteration count, written into each page).
+#[derive(Clone, PartialEq)]
+pub struct TeamLock {
+    pub cipher: Cipher,
+    pub salt: [u8; 16],
+    pub iterations: u32,
+}
+
+impl std::fmt::Debug for TeamLock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamLock")
+            .field("iterations", &self.iterations)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TeamLock {
+    /// The lock for `passphrase`: the salt is the site's own (from its secret, so no two
+    /// firms share one), the key PBKDF2 of the passphrase. Takes a few hundred milliseconds
+    /// by design.
+    pub fn derive(secret: &SiteSecret, passphrase: &str, iterations: u32) -> TeamLock {
+        let mut salt = [0u8; 16];
+        secret.derive("team salt", "", 1, &mut salt);
+        let key = team_key(passphrase, &salt, iterations);
+        let mut nonce_key = [0u8; 32];
+        hkdf::Hkdf::<Sha256>::new(Some(SCHEME), &key)
+            .expand(b"team nonce", &mut nonce_key)
+            .expect("32 bytes");
+        TeamLock {
+            cipher: Cipher { key, nonce_key },
+            salt,
+            iterations,
+        }
     }
 }
 
@@ -232,13 +309,13 @@ mod tests {
         }
         // The token, the key and the nonce key are different values.
         let k = ClientKeys::derive(&secret(A), "acme", 1);
-        assert_ne!(k.key, k.nonce_key);
+        assert_ne!(k.cipher.key, k.cipher.nonce_key);
         assert_ne!(k.fragment().len(), 0);
     }
 
     #[test]
     fn sealing_is_deterministic_and_opens_only_with_its_key_and_route() {
-        let k = ClientKeys::derive(&secret(A), "acme", 1);
+        let k = ClientKeys::derive(&secret(A), "acme", 1).cipher;
         let page = b"<h1>Welcome, Acme</h1>";
         let sealed = k.seal("index.html", page);
         assert_eq!(sealed, k.seal("index.html", page), "same input, same bytes");
@@ -252,7 +329,7 @@ mod tests {
         // The route is bound: a file moved to another route does not open.
         assert_eq!(k.open("journey/index.html", &sealed), None);
         // Another version's key, a flipped bit, a cut file: nothing.
-        let v2 = ClientKeys::derive(&secret(A), "acme", 2);
+        let v2 = ClientKeys::derive(&secret(A), "acme", 2).cipher;
         assert_eq!(v2.open("index.html", &sealed), None);
         let mut flipped = sealed.clone();
         flipped[20] ^= 1;
@@ -272,7 +349,36 @@ mod tests {
         let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(&f)
             .unwrap();
-        assert_eq!(decoded, k.key);
+        assert_eq!(decoded, k.cipher.key);
+    }
+
+    #[test]
+    fn feed_tokens_are_stable_per_route_and_key() {
+        let k = ClientKeys::derive(&secret(A), "acme", 1).cipher;
+        let t = k.feed_token("journey.ics");
+        assert_eq!(t, k.feed_token("journey.ics"));
+        assert_eq!(t.len(), 26);
+        assert_ne!(t, k.feed_token("calendar.ics"));
+        assert_ne!(
+            t,
+            ClientKeys::derive(&secret(A), "acme", 2)
+                .cipher
+                .feed_token("journey.ics")
+        );
+    }
+
+    #[test]
+    fn the_team_lock_uses_the_sites_salt_and_the_passphrase() {
+        let a = TeamLock::derive(&secret(A), "open sesame", 2);
+        assert_eq!(a, TeamLock::derive(&secret(A), "open sesame", 2));
+        assert_eq!(a.cipher.key, team_key("open sesame", &a.salt, 2));
+        assert_ne!(
+            a.cipher,
+            TeamLock::derive(&secret(A), "open sesamf", 2).cipher
+        );
+        assert_ne!(a.salt, TeamLock::derive(&secret(B), "open sesame", 2).salt);
+        let sealed = a.cipher.seal("index.html", b"notes");
+        assert_eq!(a.cipher.open("index.html", &sealed).unwrap(), b"notes");
     }
 
     #[test]

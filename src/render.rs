@@ -403,6 +403,13 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn render(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
+        let publish = crate::private::seal::of_page(self.site, page);
+        let plain = self.render_plain(page)?;
+        publish.finish(self.site, &page.route, plain)
+    }
+
+    /// The page as its readers see it: what a private site seals.
+    pub fn render_plain(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
         match self.source(page) {
             Source::Bytes(bytes) => Ok(bytes),
             Source::Html(ctx) => {
@@ -414,8 +421,17 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders `page` straight into `out`, for pages too large to hold in memory first (the
-    /// print playbook of a large firm). An error writing `out` is reported as the page's.
+    /// print playbook of a large firm). An error writing `out` is reported as the page's. A
+    /// sealed page is sealed whole, so it is made in memory first.
     pub fn render_to(&self, page: &Page, out: &mut dyn std::io::Write) -> Result<(), Diagnostic> {
+        use crate::private::seal::Publish;
+        if !matches!(
+            crate::private::seal::of_page(self.site, page),
+            Publish::Plain { scan: false }
+        ) {
+            let bytes = self.render(page)?;
+            return out.write_all(&bytes).map_err(|e| write_error(page, &e));
+        }
         match self.source(page) {
             Source::Bytes(bytes) => out.write_all(&bytes).map_err(|e| write_error(page, &e)),
             Source::Html(ctx) => self.html_to(page, &ctx, out),
@@ -626,17 +642,26 @@ impl<'a> Renderer<'a> {
         // Dates and statuses from the log: a moved step keeps its UID with a higher SEQUENCE,
         // and a skipped one is cancelled, so a calendar that imported them updates.
         let history = History::of(self.site, c, self.cache.today);
+        // A private client's calendar cannot be sealed (calendar apps fetch it as it is): it
+        // holds the firm's name, the steps' titles and dates, and nothing about the client.
+        let private = self.site.keys.client(client).is_some();
+        // Its events' UIDs hash the client's token then: its id could be guessed and the
+        // calendar matched to it.
+        let owner = self.site.keys.client(client).map_or(&c.id, |k| &k.token);
         let events: Vec<CalendarEvent> = history
             .each()
             .filter(|(_, _, t)| t.visibility == Visibility::Client)
             .map(|(_, step, t)| {
                 let cancelled = step.status(self.cache.today) == Status::Skipped;
                 CalendarEvent {
-                    uid: portal_event_uid(&c.id, &step.key(), &base.host),
+                    uid: portal_event_uid(owner, &step.key(), &base.host),
                     date: step.date,
                     summary: format!("{} ({})", t.title, self.site.config.firm.name),
-                    description: t.portal.clone().unwrap_or_default(),
-                    url: Some(journey_url.clone()),
+                    description: match private {
+                        true => String::new(),
+                        false => t.portal.clone().unwrap_or_default(),
+                    },
+                    url: (!private).then(|| journey_url.clone()),
                     sequence: step.moves + u32::from(cancelled),
                     cancelled,
                 }

@@ -145,7 +145,12 @@ impl Session {
         watch.lap("reload+check");
 
         let old = &self.engine.site;
-        if site.config != old.config || site.template_overrides != old.template_overrides {
+        // New keys (a new secret, a bumped `key_version`) move folders and change every sealed
+        // byte: as a new `hundred.toml` does.
+        if site.config != old.config
+            || site.template_overrides != old.template_overrides
+            || site.keys != old.keys
+        {
             return self.rebuild_everything(site, warnings, sources, started);
         }
         let edit = Edit::between(old, &site, &self.unapplied);

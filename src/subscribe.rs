@@ -24,6 +24,10 @@ pub struct CalendarLinks {
     pub google: String,
     /// Outlook on the web's page that asks to subscribe to it, under the calendar's name.
     pub outlook: String,
+    /// The file from the root of the pages that link to it (`page.root`): the client's folder
+    /// on the portal, the site's folder on the internal site. A private site's calendars are
+    /// in folders with unguessable names, so templates take the path from here.
+    pub path: String,
 }
 
 impl CalendarLinks {
@@ -51,6 +55,7 @@ impl CalendarLinks {
             ),
             download: url.to_string(),
             webcal,
+            path: String::new(),
         }
     }
 
@@ -91,7 +96,18 @@ impl CalendarLinks {
 
     /// The links for the calendar `kind` writes, at the address its route is served at.
     fn of(site: &Site, kind: PageKind, name: &str) -> Self {
-        Self::new(&kind.url(site, &kind.route(site)), name)
+        let route = kind.route(site);
+        let root = match kind {
+            PageKind::Portal(p) => match p.client() {
+                Some(c) => crate::plan::client_folder_of(site, c),
+                None => crate::plan::PORTAL.to_string(),
+            },
+            PageKind::Internal(_) => crate::plan::INTERNAL.to_string(),
+        };
+        CalendarLinks {
+            path: route[root.len()..].to_string(),
+            ..Self::new(&kind.url(site, &route), name)
+        }
     }
 }
 
@@ -113,8 +129,13 @@ fn encode(s: &str) -> String {
 
 /// The name calendar apps show for a client's calendar: written into the file and into its
 /// subscribe links, from here, so the two never differ.
+/// A private portal's calendar names nobody but the firm: anyone with its address reads it.
 pub(crate) fn client_calendar_name(site: &Site, client: &crate::model::Client) -> String {
-    format!("{} with {}", client.name, site.config.firm.name)
+    if site.keys.portal_is_private() {
+        format!("Your journey with {}", site.config.firm.name)
+    } else {
+        format!("{} with {}", client.name, site.config.firm.name)
+    }
 }
 
 /// The team calendar's name (see [`client_calendar_name`]).

@@ -46,6 +46,24 @@ pub struct InternalClient {
     /// first, is added by [`Runbook::to_value`], from values shared with the client's
     /// scripts.)
     pub signals: SignalsView,
+    /// The link the client opens their portal with (with its key, for a private portal).
+    pub portal_url: String,
+    /// The client's calendar file, from the internal site's root.
+    pub calendar: String,
+    /// Whether the portal is private, so the link is a key to send only to the client.
+    pub portal_private: bool,
+}
+
+/// The runbook calendar's route inside the internal site (hidden in a folder of its own when
+/// the site is private).
+fn runbook_calendar(site: &Site, client: &Client) -> String {
+    use crate::plan::{InternalPage, PageKind};
+    let index = site
+        .clients
+        .binary_search_by(|c| c.id.as_str().cmp(&client.id))
+        .unwrap_or(0);
+    let route = PageKind::Internal(InternalPage::ClientCalendar { client: index }).route(site);
+    route[crate::plan::INTERNAL.len()..].to_string()
 }
 
 /// The health of a relationship and why.
@@ -297,6 +315,9 @@ pub struct Pending {
     pub id: String,
     pub title: String,
     pub client_id: String,
+    /// The client's runbook folder from the internal site's root (`clients/<id>/`, or a
+    /// hidden name on a private site).
+    pub runbook: String,
     pub client_name: String,
     pub owner: Option<OwnerRef>,
     pub owner_role: String,
@@ -318,6 +339,7 @@ impl Pending {
             id: t.id.clone(),
             title: t.title.clone(),
             client_id: client.id.clone(),
+            runbook: crate::plan::runbook_path(site, &client.id),
             client_name: client.name.clone(),
             owner: client
                 .member_for_role(&t.owner.value)
@@ -549,6 +571,9 @@ pub fn internal_client(
         welcome_html: markdown::to_html(&client.welcome),
         notes: notes(&client.internal),
         signals: log.signals.clone(),
+        portal_url: crate::private::portal_link(site, client),
+        calendar: runbook_calendar(site, client),
+        portal_private: site.keys.portal_is_private(),
     }
 }
 
@@ -631,6 +656,8 @@ pub fn escape(s: &str) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct ClientRow {
     pub id: String,
+    /// The client's runbook folder from the internal site's root.
+    pub runbook: String,
     pub name: String,
     pub stage: String,
     pub day: i64,
@@ -638,6 +665,10 @@ pub struct ClientRow {
     pub next: Option<DueItem>,
     pub unassigned: usize,
     pub signals: SignalsView,
+    /// The link the client opens their portal with (with its key, for a private portal).
+    pub portal_url: String,
+    /// The client's calendar file, from the internal site's root.
+    pub calendar: String,
 }
 
 /// A touchpoint falling on a date, for lists of what is due.
@@ -648,6 +679,9 @@ pub struct DueItem {
     pub weekday: String,
     pub in_days: i64,
     pub client_id: String,
+    /// The client's runbook folder from the internal site's root (`clients/<id>/`, or a
+    /// hidden name on a private site).
+    pub runbook: String,
     pub client_name: String,
     pub touchpoint: String,
     pub touchpoint_id: String,
@@ -694,6 +728,7 @@ fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Da
         weekday: date.strftime("%A").to_string(),
         in_days: dates::days_between(today, date),
         client_id: client.id.clone(),
+        runbook: crate::plan::runbook_path(site, &client.id),
         client_name: client.name.clone(),
         touchpoint: step.title(),
         touchpoint_id: step.key(),
@@ -951,6 +986,7 @@ impl Overview {
                 }
                 ClientRow {
                     id: c.id.clone(),
+                    runbook: crate::plan::runbook_path(site, &c.id),
                     name: c.name.clone(),
                     stage: current_stage(site, c, history),
                     day: dates::journey_day(c.start, today),
@@ -958,6 +994,8 @@ impl Overview {
                     next,
                     unassigned,
                     signals: SignalsView::new(site, c, history, today),
+                    portal_url: crate::private::portal_link(site, c),
+                    calendar: runbook_calendar(site, c),
                 }
             })
             .collect();
@@ -1005,6 +1043,9 @@ impl Overview {
 #[derive(Debug, Clone, Serialize)]
 pub struct MemberWork {
     pub client_id: String,
+    /// The client's runbook folder from the internal site's root (`clients/<id>/`, or a
+    /// hidden name on a private site).
+    pub runbook: String,
     pub client_name: String,
     pub roles: Vec<String>,
     pub touchpoints: Vec<DueItem>,
@@ -1040,6 +1081,7 @@ pub fn member_work(site: &Site, member_id: &str, schedule: &[DueItem]) -> Vec<Me
             let touchpoints = owned.remove(c.id.as_str()).unwrap_or_default();
             Some(MemberWork {
                 client_id: c.id.clone(),
+                runbook: crate::plan::runbook_path(site, &c.id),
                 client_name: c.name.clone(),
                 roles: roles.iter().map(|r| role_label(r)).collect(),
                 touchpoints,

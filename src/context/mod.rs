@@ -24,6 +24,9 @@ pub struct SiteInfo {
     pub generator: &'static str,
     /// The paper size of print pages, as CSS names it: `A4` or `letter`.
     pub paper: &'static str,
+    /// Whether client portals are sealed and opened by their links, so a portal page offers
+    /// to remember its key on the device.
+    pub portal_private: bool,
 }
 
 impl SiteInfo {
@@ -37,6 +40,7 @@ impl SiteInfo {
             stages: site.stages().to_vec(),
             generator: concat!("hundred ", env!("CARGO_PKG_VERSION")),
             paper: site.config.print.css_size(),
+            portal_private: site.keys.portal_is_private(),
         }
     }
 }

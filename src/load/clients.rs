@@ -24,6 +24,7 @@ pub const FIELDS: &[&str] = &[
     "blackout",
     "skip",
     "touchpoints",
+    "key_version",
 ];
 
 #[derive(Deserialize)]
@@ -53,6 +54,9 @@ struct ClientFile {
     skip: Vec<serde_saphyr::Spanned<String>>,
     #[serde(default)]
     touchpoints: Vec<super::client_dates::OneOffFile>,
+    /// Which link of a private portal is in force: bumping it revokes the old one.
+    #[serde(default)]
+    key_version: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -139,6 +143,13 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
             );
         }
     }
+    if raw.key_version == Some(0) {
+        errors.push(
+            Diagnostic::error(file, "`key_version` starts at 1")
+                .at(yaml::key_position(text, "key_version", 1))
+                .help("leave it out for the first link; write 2 to replace it, 3 for the next"),
+        );
+    }
     let internal = match raw.internal {
         serde_json::Value::Null => serde_json::Value::Object(Default::default()),
         v @ serde_json::Value::Object(_) => v,
@@ -190,6 +201,7 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
         blackout: calendar.blackout,
         skip: calendar.skip,
         touchpoints: calendar.touchpoints,
+        key_version: raw.key_version.unwrap_or(1),
     };
     Ok((client, warnings))
 }

@@ -124,6 +124,7 @@ pub(crate) fn load_site_with(
             statics,
             template_overrides,
             unloaded_team,
+            keys: Default::default(),
         };
         sort_site(&mut site);
         fill_one_off_stages(&mut site);

@@ -529,10 +529,33 @@ impl PageKind {
         self.declare().pdf.is_some()
     }
 
-    /// Where it is written, inside the output folder.
+    /// Where it is written, inside the output folder. A calendar of a private site sits in
+    /// a folder of its own with an unguessable name: calendar apps fetch it as it is, so its
+    /// address is what keeps it private, and only sealed pages show that address.
     pub fn route(self, site: &Site) -> String {
         let d = self.declare();
-        format!("{}{}", d.folder.path(site), d.file)
+        let folder = d.folder.path(site);
+        match self.feed_cipher(site) {
+            Some(cipher) => {
+                let token = cipher.feed_token(&format!("{folder}{}", d.file));
+                format!("{folder}{token}/{}", d.file)
+            }
+            None => format!("{folder}{}", d.file),
+        }
+    }
+
+    /// For a calendar feed of a private site, the cipher its hidden folder is named with.
+    fn feed_cipher(self, site: &Site) -> Option<&crate::portal_crypto::Cipher> {
+        use InternalPage::{ClientCalendar, MemberCalendar, TeamCalendar};
+        match self {
+            PageKind::Portal(PortalPage::Calendar { client }) => {
+                site.keys.client(client).map(|k| &k.cipher)
+            }
+            PageKind::Internal(TeamCalendar | MemberCalendar { .. } | ClientCalendar { .. }) => {
+                site.keys.team.as_ref().map(|t| &t.cipher)
+            }
+            PageKind::Portal(_) | PageKind::Internal(_) => None,
+        }
     }
 
     /// The address it is served at.
@@ -552,9 +575,12 @@ impl PageKind {
             PageKind::Portal(p) => p.client(),
             PageKind::Internal(p) => p.client(),
         };
+        // A private portal's files name no client: its folder could be probed for a guess.
         Some(match client {
-            Some(c) => format!("{}-{name}.pdf", site.clients[c].id),
-            None => format!("{name}.pdf"),
+            Some(c) if site.keys.client(c).is_none() || matches!(self, PageKind::Internal(_)) => {
+                format!("{}-{name}.pdf", site.clients[c].id)
+            }
+            Some(_) | None => format!("{name}.pdf"),
         })
     }
 
@@ -585,14 +611,14 @@ impl Folder {
     pub fn path(self, site: &Site) -> String {
         match self {
             Folder::Portal => PORTAL.to_string(),
-            Folder::Client(c) => client_folder(&site.clients[c].id),
+            Folder::Client(c) => client_folder_of(site, c),
             Folder::ClientMember { client, member } => format!(
                 "{}team/{}/",
-                client_folder(&site.clients[client].id),
+                client_folder_of(site, client),
                 site.team[member].id
             ),
             Folder::Internal => INTERNAL.to_string(),
-            Folder::Runbook(c) => runbook_folder(&site.clients[c].id),
+            Folder::Runbook(c) => runbook_folder(site, &site.clients[c].id),
             Folder::Member(m) => format!("{MEMBERS}{}/", site.team[m].id),
             Folder::Chapter(c) => format!("{CHAPTERS}{}/", site.playbook[c].id),
             Folder::PlaybookPrint => PLAYBOOK_PRINT.to_string(),
@@ -630,18 +656,39 @@ pub fn client_folder(client_id: &str) -> String {
     format!("{PORTAL}{client_id}/")
 }
 
-/// Where a client's runbook and its calendar live inside the output.
-pub fn runbook_folder(client_id: &str) -> String {
-    format!("{RUNBOOKS}{client_id}/")
+/// The portal folder of the client at `client`: named by its id, or by its token when the
+/// portal is private.
+pub fn client_folder_of(site: &Site, client: usize) -> String {
+    match site.keys.client(client) {
+        Some(keys) => client_folder(&keys.token),
+        None => client_folder(&site.clients[client].id),
+    }
+}
+
+/// Where a client's runbook and its calendar live inside the output: a folder named by the
+/// client's id, or on a private internal site by a name derived from it with the team's key,
+/// so that a stranger cannot probe the site for a client's name.
+pub fn runbook_folder(site: &Site, client_id: &str) -> String {
+    format!("{INTERNAL}{}", runbook_path(site, client_id))
+}
+
+/// [`runbook_folder`] from the internal site's root, as links in its pages start.
+pub fn runbook_path(site: &Site, client_id: &str) -> String {
+    match &site.keys.team {
+        Some(team) => {
+            let token = team.cipher.feed_token(&format!("runbook\0{client_id}"));
+            format!("{}{token}/", &RUNBOOKS[INTERNAL.len()..])
+        }
+        None => format!("{}{client_id}/", &RUNBOOKS[INTERNAL.len()..]),
+    }
 }
 
 /// The address of a client's runbook.
 pub fn runbook_url(site: &Site, client_id: &str) -> String {
-    let folder = runbook_folder(client_id);
     format!(
         "{}{}",
         site.config.internal_url().full,
-        &folder[INTERNAL.len()..]
+        runbook_path(site, client_id)
     )
 }
 

@@ -400,10 +400,10 @@ fn inject(html: &str, version: u64, error: Option<&str>) -> Vec<u8> {
 fn index_page(clients: &[(String, String)]) -> String {
     let esc = crate::context::internal::escape;
     let mut items = String::new();
-    for (id, name) in clients {
+    for (link, name) in clients {
         items.push_str(&format!(
-            "<li><a href=\"/portal/{}/\">{}</a></li>",
-            esc(id),
+            "<li><a href=\"{}\">{}</a></li>",
+            esc(link),
             esc(name)
         ));
     }

@@ -18,6 +18,8 @@ use crate::session::{Files, Session};
 
 pub struct ServeOptions {
     pub root: PathBuf,
+    /// Serve what a build publishes (private sites sealed) instead of an unencrypted preview.
+    pub private: bool,
     /// An address, or a host name that resolves to one of this machine's (`laptop.local`);
     /// requests are answered only for it and the loopback names.
     pub bind: String,
@@ -93,12 +95,12 @@ impl Shared {
     }
 }
 
+/// Each client's portal link (with its key, for `--private`) and name, for the index page.
 fn clients_of(session: &Session) -> Vec<(String, String)> {
-    session
-        .site()
-        .clients
+    let site = session.site();
+    site.clients
         .iter()
-        .map(|c| (c.id.clone(), c.name.clone()))
+        .map(|c| (crate::private::portal_link(site, c), c.name.clone()))
         .collect()
 }
 
@@ -136,6 +138,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         today: opts.today,
         minify: Some(false),
         base_urls: Some((format!("{base}/portal/"), format!("{base}/internal/"))),
+        preview: !opts.private,
         ..Default::default()
     };
 
@@ -159,6 +162,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             clients.len(),
             started.elapsed().as_millis()
         );
+        if opts.private && s.site().keys.portal_is_private() {
+            println!("Serving what a build publishes: each client's portal opens with its link.");
+            for (link, name) in &clients {
+                println!("  {name}: {link}");
+            }
+        }
     }
     let (tx, _rx) = channel::channel(0u64);
     let shared = Arc::new(Shared {

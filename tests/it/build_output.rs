@@ -475,7 +475,7 @@ fn init_writes_a_site_that_builds() {
 #[test]
 fn the_example_playbook_builds_with_every_client() {
     let example = example();
-    let out = build(&example);
+    let out = build_preview(&example);
     let public = out.path().join("public");
     let clients = example_clients();
     assert!(clients.len() >= 4, "the example has at least 4 clients");

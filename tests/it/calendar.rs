@@ -650,7 +650,10 @@ fn mistakes_in_dates_and_rules_are_reported_at_their_line() {
 
 #[test]
 fn no_step_of_the_example_that_a_client_sees_is_on_a_weekend_or_a_holiday() {
-    let out = Build::of(&example()).today("2026-11-23").into_temp();
+    let out = Build::of(&example())
+        .today("2026-11-23")
+        .preview()
+        .into_temp();
     let settings = read(&example().join("hundred.toml"));
     let holidays: Vec<&str> = settings
         .split('"')

@@ -184,7 +184,7 @@ fn download_target(public: &Path, page: &str, html: &str) -> std::path::PathBuf 
 
 #[test]
 fn each_portal_subscribes_to_that_clients_own_calendar() {
-    let out = build(&example());
+    let out = build_preview(&example());
     let public = out.path().join("public");
     let base = base_url("portal");
     let firm = firm_name();
@@ -228,7 +228,7 @@ fn each_portal_subscribes_to_that_clients_own_calendar() {
 
 #[test]
 fn no_portal_page_links_to_an_internal_calendar_or_another_clients() {
-    let out = build(&example());
+    let out = build_preview(&example());
     let public = out.path().join("public");
     let internal = base_url("internal");
     let internal_host = internal.split_once("://").unwrap().1.trim_end_matches('/');
@@ -285,7 +285,7 @@ fn no_portal_page_links_to_an_internal_calendar_or_another_clients() {
 
 #[test]
 fn the_overview_subscribes_to_the_team_calendar() {
-    let out = build(&example());
+    let out = build_preview(&example());
     let public = out.path().join("public");
     let firm = firm_name();
     let page = "internal/index.html";
@@ -304,7 +304,7 @@ fn the_overview_subscribes_to_the_team_calendar() {
 
 #[test]
 fn each_member_page_subscribes_to_that_members_calendar() {
-    let out = build(&example());
+    let out = build_preview(&example());
     let public = out.path().join("public");
     let firm = firm_name();
     let base = base_url("internal");

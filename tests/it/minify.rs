@@ -19,8 +19,9 @@ fn minify_page(html: &[u8]) -> Vec<u8> {
 }
 
 fn build_both(site: &Path) -> (tempfile::TempDir, tempfile::TempDir) {
-    let minified = build(site);
-    let plain = Build::of(site).no_minify().into_temp();
+    // Previews: the documents compared are the pages, not the shells of a private portal.
+    let minified = build_preview(site);
+    let plain = Build::of(site).no_minify().preview().into_temp();
     (minified, plain)
 }
 

@@ -762,7 +762,7 @@ fn png_size(path: &Path) -> (u32, u32) {
 #[ignore = "needs Chromium (apt-get install chromium); CI runs it with --include-ignored"]
 fn pages_fit_phone_and_desktop_widths() {
     let chromium = chromium();
-    let example = build(&example());
+    let example = build_preview(&example());
     let canary = build(&fixture("canary"));
     let pages = [
         (example.path(), "portal/greenway-cycles/index.html"),
@@ -896,6 +896,7 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
     let result = hundred()
         .arg("pdf")
         .arg(example())
+        .arg("--preview")
         .arg("--output")
         .arg(&public)
         .args(["--today", TODAY])

@@ -149,6 +149,7 @@ pub struct Build {
     output: Option<PathBuf>,
     today: String,
     minify: bool,
+    preview: bool,
     env: Vec<(String, String)>,
 }
 
@@ -159,6 +160,7 @@ impl Build {
             output: None,
             today: TODAY.to_string(),
             minify: true,
+            preview: false,
             env: Vec::new(),
         }
     }
@@ -179,6 +181,12 @@ impl Build {
         self
     }
 
+    /// `--preview`: private sites written unencrypted, portals in folders named by client id.
+    pub fn preview(mut self) -> Build {
+        self.preview = true;
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Build {
         self.env.push((key.to_string(), value.to_string()));
         self
@@ -194,6 +202,9 @@ impl Build {
         cmd.args(["--today", &self.today]);
         if !self.minify {
             cmd.arg("--no-minify");
+        }
+        if self.preview {
+            cmd.arg("--preview");
         }
         for (k, v) in &self.env {
             cmd.env(k, v);
@@ -232,6 +243,12 @@ impl Build {
 /// Builds `site` into `public/` of a new temporary folder as of [`TODAY`]; panics on failure.
 pub fn build(site: &Path) -> TempDir {
     Build::of(site).into_temp()
+}
+
+/// Builds `site` as `serve` previews it (`--preview`: private portals unencrypted, by client
+/// id) into `public/` of a new temporary folder as of [`TODAY`]; panics on failure.
+pub fn build_preview(site: &Path) -> TempDir {
+    Build::of(site).preview().into_temp()
 }
 
 /// Builds `site` into `output` as of [`TODAY`]; panics on failure.

@@ -1,4 +1,4 @@
-/* hundred: keeps a welcome page's day counter current.
+/* hundred: keeps a welcome page's day counter current, and makes copy buttons copy.
 
    A portal page is built on one day and read on many others. Built, it says which day of the
    journey it was on the build date ("as of ..."). This script counts the days from the start
@@ -77,6 +77,59 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
       update();
+    }
+  });
+})();
+
+/* Copy buttons (the internal site's "Copy" beside a client's portal link): a button with
+   data-copy="TEXT" puts TEXT on the clipboard and says "Copied" for a moment. The clipboard
+   API needs a secure context (https, localhost); elsewhere a selected text area is copied. */
+(function () {
+  "use strict";
+
+  function copied(button) {
+    var label = button.innerHTML;
+    button.textContent = "Copied";
+    window.setTimeout(function () {
+      button.innerHTML = label;
+    }, 1500);
+  }
+
+  function copyBySelection(text, button) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try {
+      if (document.execCommand("copy")) {
+        copied(button);
+      }
+    } catch (e) {
+      /* Nothing to copy with: the link stays on the page to select by hand. */
+    }
+    area.remove();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) {
+      return;
+    }
+    var text = button.getAttribute("data-copy");
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(
+        function () {
+          copied(button);
+        },
+        function () {
+          copyBySelection(text, button);
+        }
+      );
+    } else {
+      copyBySelection(text, button);
     }
   });
 })();

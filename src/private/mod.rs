@@ -1,0 +1,189 @@
+//! Private sites: where their secrets come from, and which keys a build seals with.
+//!
+//! `[portal] private = true` publishes each client's portal in a folder named by an
+//! unguessable token, every page sealed with the client's own key, which only the client's
+//! link carries (`src/portal_crypto.rs` says how the keys are derived, `src/shell.rs` what the
+//! browser is sent instead of the page). `[internal] private = true` seals the internal site
+//! with a key derived from the team's passphrase. Both need the site secret, from
+//! `HUNDRED_SECRET` or the `.hundred-secret` file beside `hundred.toml`, which never enters
+//! the output; the passphrase comes from `HUNDRED_TEAM_PASSPHRASE` and never does either.
+//!
+//! A preview (`serve` without `--private`, `build --preview`) builds both sites as public
+//! ones: the firm reads its own pages without keys, and needs no secret to do it.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::diagnostics::Diagnostic;
+use crate::model::Site;
+use crate::portal_crypto::{ClientKeys, SiteSecret, TeamLock, TEAM_ITERATIONS};
+
+/// Where the site secret is looked for first.
+pub const SECRET_ENV: &str = "HUNDRED_SECRET";
+/// The file in the site folder that holds the site secret when the variable is not set.
+pub const SECRET_FILE: &str = ".hundred-secret";
+/// Where the team's passphrase comes from.
+pub const PASSPHRASE_ENV: &str = "HUNDRED_TEAM_PASSPHRASE";
+/// The shortest team passphrase accepted, in characters.
+pub const PASSPHRASE_MIN_LEN: usize = 12;
+
+pub mod leaks;
+pub(crate) mod seal;
+
+/// The keys a build seals with: none for public sites.
+#[derive(Debug, Clone, Default)]
+pub struct Keys {
+    /// Each client's keys, in the site's client order, when the portal is private.
+    pub clients: Vec<ClientKeys>,
+    /// The internal site's lock, when it is private.
+    pub team: Option<TeamLock>,
+    /// What the browser stores the team's key under: a name of this site's own, which says
+    /// nothing about it.
+    pub team_site_id: String,
+    /// The search for client data in what a private portal publishes unencrypted.
+    pub leaks: Option<Arc<leaks::LeakScan>>,
+}
+
+impl PartialEq for Keys {
+    // The scan follows from the clients, which the site compares on its own.
+    fn eq(&self, other: &Self) -> bool {
+        self.clients == other.clients && self.team == other.team
+    }
+}
+
+impl Keys {
+    /// Whether client portals are sealed.
+    pub fn portal_is_private(&self) -> bool {
+        !self.clients.is_empty()
+    }
+
+    /// The keys of the client at `index`, when the portal is private.
+    pub fn client(&self, index: usize) -> Option<&ClientKeys> {
+        self.clients.get(index)
+    }
+}
+
+/// The link a client opens their portal with: for a private portal, its token's folder with
+/// the key in the fragment (`…/<token>/#k=<key>`), which only internal pages and `hundred
+/// links` show; otherwise the folder named by the client's id.
+pub fn portal_link(site: &Site, client: &crate::model::Client) -> String {
+    let base = site.config.portal_url().full;
+    let index = site
+        .clients
+        .binary_search_by(|c| c.id.as_str().cmp(&client.id))
+        .ok();
+    match index.and_then(|i| site.keys.client(i)) {
+        Some(keys) => format!("{base}{}/#k={}", keys.token, keys.fragment()),
+        None => format!("{base}{}/", client.id),
+    }
+}
+
+/// Makes `site` what this build publishes: for a preview, both sites public; otherwise the
+/// keys of whichever site `hundred.toml` makes private, from the secret and the passphrase.
+/// An error for each one missing, saying how to provide it.
+pub fn apply(site: &mut Site, preview: bool) -> Vec<Diagnostic> {
+    site.keys = Keys::default();
+    if preview {
+        site.config.portal.private = false;
+        site.config.internal.private = false;
+        return Vec::new();
+    }
+    let (portal, internal) = (site.config.portal.private, site.config.internal.private);
+    if !portal && !internal {
+        return Vec::new();
+    }
+    let settings =
+        std::fs::read_to_string(site.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
+    let at = |section: &str| crate::config::find_key_in_section(&settings, section, "private");
+    let which = if portal { "portal" } else { "internal" };
+    let secret = match read_secret(&site.root) {
+        Ok(secret) => secret,
+        Err(problem) => {
+            return vec![Diagnostic::error(crate::config::CONFIG_FILE, problem)
+                .at(at(which))
+                .help(format!(
+                    "make one with `openssl rand -base64 32 > {SECRET_FILE}` in the site \
+                     folder (and keep that file out of version control), or set {SECRET_ENV}; \
+                     `hundred init` makes one for a new site"
+                ))];
+        }
+    };
+    let mut errors = Vec::new();
+    if portal {
+        site.keys.clients = site
+            .clients
+            .iter()
+            .map(|c| ClientKeys::derive(&secret, &c.id, c.key_version))
+            .collect();
+        site.keys.leaks = Some(Arc::new(leaks::LeakScan::new(site)));
+    }
+    if internal {
+        match std::env::var(PASSPHRASE_ENV) {
+            Ok(pass) if pass.chars().count() >= PASSPHRASE_MIN_LEN => {
+                let lock = team_lock(&secret, &pass);
+                site.keys.team_site_id = lock.cipher.feed_token("team site");
+                site.keys.team = Some(lock);
+            }
+            found => {
+                let problem = match found {
+                    Ok(p) => format!(
+                        "the team passphrase in {PASSPHRASE_ENV} is {} characters long; \
+                         it needs at least {PASSPHRASE_MIN_LEN}",
+                        p.chars().count()
+                    ),
+                    Err(_) => format!(
+                        "the internal site is private (`private = true` under [internal]), \
+                         so the build needs the team's passphrase in {PASSPHRASE_ENV}, which \
+                         is not set"
+                    ),
+                };
+                errors.push(
+                    Diagnostic::error(crate::config::CONFIG_FILE, problem)
+                        .at(at("internal"))
+                        .help(
+                            "choose a passphrase the team shares (four or five random words \
+                             are good) and set it where builds run, e.g. as a CI secret",
+                        ),
+                );
+            }
+        }
+    }
+    errors
+}
+
+/// The site secret: `HUNDRED_SECRET` when set, else `.hundred-secret` in the site folder.
+fn read_secret(root: &Path) -> Result<SiteSecret, String> {
+    if let Ok(text) = std::env::var(SECRET_ENV) {
+        if !text.trim().is_empty() {
+            return SiteSecret::from_text(&text).map_err(|e| format!("{SECRET_ENV}: {e}"));
+        }
+    }
+    let file = root.join(SECRET_FILE);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => SiteSecret::from_text(&text).map_err(|e| format!("{SECRET_FILE}: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
+            "a private site needs a site secret, and there is none: {SECRET_ENV} is not set \
+             and there is no {SECRET_FILE} in the site folder"
+        )),
+        Err(e) => Err(format!("cannot read {SECRET_FILE}: {e}")),
+    }
+}
+
+/// The team lock for `passphrase`, derived once per process for the same secret and
+/// passphrase: PBKDF2 takes a few hundred milliseconds by design, and `serve` reloads the
+/// settings on every edit.
+fn team_lock(secret: &SiteSecret, passphrase: &str) -> TeamLock {
+    type Remembered = Option<(SiteSecret, [u8; 32], TeamLock)>;
+    static LAST: Mutex<Remembered> = Mutex::new(None);
+    use sha2::Digest;
+    let pass: [u8; 32] = sha2::Sha256::digest(passphrase.as_bytes()).into();
+    let mut last = LAST.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((s, p, lock)) = last.as_ref() {
+        if s == secret && *p == pass {
+            return lock.clone();
+        }
+    }
+    let lock = TeamLock::derive(secret, passphrase, TEAM_ITERATIONS);
+    *last = Some((secret.clone(), pass, lock.clone()));
+    lock
+}
