@@ -188,8 +188,8 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         });
     }
 
-    // Assets: the theme's files in each site and in each client folder; static/ as-is in both
-    // sites; and into each client folder, just the photos and logo its pages show.
+    // Assets: the theme's files in each site and in each client folder; static/ as-is in one
+    // site or both; and into each client folder, just the photos and logo its pages show.
     let copy = |route, source, client| Copy {
         route,
         source,
@@ -207,9 +207,18 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
                 .push(copy(route, AssetSource::Theme(asset), Some(ci)));
         }
     }
+    // A file of static/portal/ or static/internal/ goes to that site alone, without the
+    // folder's name; any other file of static/ to both sites.
     for file in &site.statics {
-        for folder in [PORTAL, INTERNAL] {
-            let route = static_route(folder, file);
+        let one_site = [PORTAL, INTERNAL]
+            .into_iter()
+            .find_map(|folder| Some((folder, file.strip_prefix(folder)?)));
+        let targets = match one_site {
+            Some(target) => vec![target],
+            None => vec![(PORTAL, file.as_str()), (INTERNAL, file.as_str())],
+        };
+        for (folder, rel) in targets {
+            let route = static_route(folder, rel);
             plan.copies
                 .push(copy(route, AssetSource::Static(file.clone()), None));
         }

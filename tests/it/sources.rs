@@ -325,3 +325,64 @@ fn routes_that_differ_only_in_case_collide() {
         String::from_utf8_lossy(&result.stderr)
     );
 }
+
+/// `static/portal/` is published in the portal alone and `static/internal/` in the internal
+/// site alone, each without its folder's name; any other file of `static/` in both sites.
+#[test]
+fn static_portal_and_internal_go_to_one_site_each() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::create_dir_all(s.join("static/portal/docs")).unwrap();
+    fs::create_dir_all(s.join("static/internal")).unwrap();
+    fs::write(s.join("static/portal/docs/terms.txt"), "for clients").unwrap();
+    fs::write(s.join("static/internal/rota.txt"), "for the team").unwrap();
+    fs::write(s.join("static/shared.txt"), "for everyone").unwrap();
+    let out = build(s);
+    let public = out.path().join("public");
+    assert_eq!(read(&public.join("portal/docs/terms.txt")), "for clients");
+    assert_eq!(read(&public.join("internal/rota.txt")), "for the team");
+    assert_eq!(read(&public.join("portal/shared.txt")), "for everyone");
+    assert_eq!(read(&public.join("internal/shared.txt")), "for everyone");
+    for absent in [
+        "internal/docs/terms.txt",
+        "portal/portal/docs/terms.txt",
+        "internal/portal/docs/terms.txt",
+        "portal/rota.txt",
+        "portal/internal/rota.txt",
+        "internal/internal/rota.txt",
+    ] {
+        assert!(!public.join(absent).exists(), "{absent} was written");
+    }
+    // The logo and the photos at the top of static/ are published as before.
+    assert!(public.join("portal/logo.svg").is_file());
+    assert!(public.join("internal/logo.svg").is_file());
+    assert!(public.join("internal/team/ann.svg").is_file());
+    assert!(public.join("portal/acme/assets/team/ann.svg").is_file());
+}
+
+/// A file of `static/portal/` and one at the top of `static/` with the same name would both be
+/// the portal's file: `check` reports it, naming both.
+#[test]
+fn a_static_file_for_one_site_collides_with_one_for_both() {
+    let site = copy_fixture("canary");
+    let s = site.path();
+    fs::create_dir_all(s.join("static/portal")).unwrap();
+    fs::write(s.join("static/portal/notes.txt"), "portal").unwrap();
+    fs::write(s.join("static/notes.txt"), "both").unwrap();
+    let result = hundred()
+        .arg("check")
+        .arg(s)
+        .arg("--format")
+        .arg("json")
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        stdout.contains("static/notes.txt and static/portal/notes.txt would both be written to portal/notes.txt")
+            || stdout.contains("static/portal/notes.txt and static/notes.txt would both be written to portal/notes.txt"),
+        "{stdout}"
+    );
+    // The internal site has only the file for both: nothing collides there.
+    assert!(!stdout.contains("internal/notes.txt"), "{stdout}");
+}
