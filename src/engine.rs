@@ -132,6 +132,24 @@ impl Engine {
                 AssetSource::Theme(name) => {
                     Content::Borrowed(crate::theme::asset(name).expect("planned from the theme"))
                 }
+                // A file of static/ published in a private portal is searched for client data
+                // first: it is published as it is. (Team photos copied into each client's
+                // folder are the team's; binary files hold no searchable text.)
+                AssetSource::Static(rel)
+                    if self.site.keys.portal_is_private()
+                        && copy.client.is_none()
+                        && copy.route.starts_with(crate::plan::PORTAL) =>
+                {
+                    let route = copy.route.clone();
+                    let path = self.site.root.join("static").join(rel);
+                    Content::Made(Box::new(move || {
+                        let bytes = read_static(&self.site.root, &path)?;
+                        if std::str::from_utf8(&bytes).is_ok() {
+                            crate::private::seal::leak_check(&self.site, &route, &bytes)?;
+                        }
+                        Ok(bytes)
+                    }))
+                }
                 AssetSource::Static(rel) => Content::File(self.site.root.join("static").join(rel)),
             };
             files.push((copy.route.clone(), content));

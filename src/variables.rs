@@ -19,6 +19,7 @@ const ROOTS: &[(&str, &[&str])] = &[
             "cares_about",
             "contact",
             "contacts",
+            "portal_url",
             "internal",
             "health",
             "last_contact",

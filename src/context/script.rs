@@ -71,6 +71,9 @@ pub struct ScriptClient<'a> {
     pub cares_about: &'a [String],
     pub contact: ScriptContact,
     pub contacts: Vec<ScriptContact>,
+    /// The link the client opens their portal with: for a private portal, with its key, for
+    /// a message to the client (scripts are internal, so it reaches no portal page).
+    pub portal_url: String,
     // `internal` is put in beside it as [`notes_value`]: its strings are markdown.
 }
 
@@ -129,6 +132,7 @@ impl ClientScriptContext {
             cares_about: &client.cares_about,
             contact: contacts[0].clone(),
             contacts,
+            portal_url: crate::private::portal_link(site, client),
         };
         let team: BTreeMap<String, ScriptPerson> = client
             .team
