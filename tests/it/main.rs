@@ -20,6 +20,8 @@ mod minify;
 mod never_panics;
 mod output_safety;
 mod print;
+mod private;
+mod private_browser;
 mod serve;
 mod session_agrees;
 mod sources;

@@ -9,12 +9,14 @@
 //! ```
 
 mod calendar;
+mod cdp;
 mod csv;
 mod html;
 mod server;
 mod tools;
 
 pub use calendar::*;
+pub use cdp::*;
 pub use csv::*;
 pub use html::*;
 pub use server::*;
