@@ -5,6 +5,7 @@
 #   RUNS=7 bench/site.sh 1000         (timed runs per size, after one warm-up; default 5)
 #   LOGS=20 bench/site.sh 1000        (a journey log of 20 entries per client; default 0, none)
 #   CALENDAR=1 bench/site.sh 1000     (bank holidays and a monthly repeat: bench/add_calendar.py)
+#   PRIVATE=1 bench/site.sh 1000      (private portals: [portal] private = true and a secret)
 #
 # With LOGS=N (N > 0) or CALENDAR=1 each size builds its own site (bench/out/site-CLIENTS,
 # -logsN, -calendar): generated as without, then given log/<client>.yaml by bench/add_logs.py
@@ -22,6 +23,8 @@ runs=${RUNS:-5}
 logs=${LOGS:-0}
 calendar=${CALENDAR:-0}
 [[ "$calendar" =~ ^[01]$ ]] || { echo "CALENDAR must be 0 or 1, not '$calendar'" >&2; exit 1; }
+private=${PRIVATE:-0}
+[[ "$private" =~ ^[01]$ ]] || { echo "PRIVATE must be 0 or 1, not '$private'" >&2; exit 1; }
 [[ "$logs" =~ ^[0-9]+$ ]] || { echo "LOGS must be a number of entries per client, not '$logs'" >&2; exit 1; }
 logs=$((10#$logs))   # LOGS=020 is LOGS=20
 sizes=("$@")
@@ -46,6 +49,7 @@ for n in "${sizes[@]}"; do
   name=site-$n
   [ "$logs" -gt 0 ] && name=$name-logs$logs
   [ "$calendar" -eq 1 ] && name=$name-calendar
+  [ "$private" -eq 1 ] && name=$name-private
   site=$work/$name
   out=$work/public-${name#site-}
   if [ ! -f "$site/hundred.toml" ]; then
@@ -56,6 +60,16 @@ for n in "${sizes[@]}"; do
     fi
     if [ "$calendar" -eq 1 ]; then
       python3 "$here/add_calendar.py" "$site.tmp"
+    fi
+    if [ "$private" -eq 1 ]; then
+      python3 - "$site.tmp/hundred.toml" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+text = re.sub(r"(\[portal\][^\[]*?base_url *= *\"[^\"]*\")", r"\1\nprivate = true", text, count=1)
+open(path, "w").write(text)
+PY
+      echo "a benchmark secret, not for any real site, long enough" >"$site.tmp/.hundred-secret"
     fi
     mv "$site.tmp" "$site"
   fi

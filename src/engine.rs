@@ -151,6 +151,7 @@ impl Engine {
                     }))
                 }
                 AssetSource::Static(rel) => Content::File(self.site.root.join("static").join(rel)),
+                AssetSource::Opener => Content::Borrowed(crate::shell::SCRIPT.as_bytes()),
             };
             files.push((copy.route.clone(), content));
         }

@@ -36,6 +36,9 @@ pub enum AssetSource {
     Theme(&'static str),
     /// A file under the site's `static/` folder.
     Static(String),
+    /// The script that opens a private site's sealed pages (`src/shell.js`), beside the
+    /// theme's assets of each folder a key covers.
+    Opener,
 }
 
 #[derive(Debug, Clone)]
@@ -222,6 +225,16 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
             plan.copies
                 .push(copy(route, AssetSource::Static(file.clone()), None));
         }
+    }
+    // The script that opens sealed pages, in each folder a key covers: every shell of a site
+    // loads the same file, which the browser then keeps.
+    for (ci, keys) in site.keys.clients.iter().enumerate() {
+        let route = asset_route(&client_folder(&keys.token), crate::shell::SCRIPT_FILE);
+        plan.copies.push(copy(route, AssetSource::Opener, Some(ci)));
+    }
+    if site.keys.team.is_some() {
+        let route = asset_route(INTERNAL, crate::shell::SCRIPT_FILE);
+        plan.copies.push(copy(route, AssetSource::Opener, None));
     }
     for (ci, c) in site.clients.iter().enumerate() {
         for photo in crate::context::portal::PortalData::photos(site, c) {

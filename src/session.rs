@@ -594,7 +594,7 @@ fn copy_assets(
     for copy in &plan.copies {
         let refresh = match &copy.source {
             AssetSource::Static(rel) => edit.keys.contains(&crate::plan::static_dep(rel)),
-            AssetSource::Theme(_) => false,
+            AssetSource::Theme(_) | AssetSource::Opener => false,
         };
         if !refresh && files.contains_key(copy.route.as_str()) {
             continue;
@@ -607,6 +607,7 @@ fn copy_assets(
                 let path = site.root.join("static").join(rel);
                 crate::engine::read_static(&site.root, &path)?
             }
+            AssetSource::Opener => crate::shell::SCRIPT.as_bytes().to_vec(),
         };
         put(files, changed, &copy.route, bytes);
     }

@@ -42,9 +42,14 @@ pub struct Firm<'a> {
 /// gets another value, and an old script refuses it in plain words instead of failing oddly.
 const SCHEME: &str = "v1";
 
-/// The script that opens the page. It is inlined, not linked: a shell must work from any
-/// folder depth and on hosts where the firm uploads only the client's folder.
-const SCRIPT: &str = include_str!("shell.js");
+/// The script that opens the page. It is published once per folder a key covers, as
+/// `assets/hundred-open.js` beside the theme's stylesheet (so a client's folder still works
+/// uploaded on its own), and linked from every shell: inlined, it was 20 kB of each of a
+/// thousand clients' pages, half the size of a private portal.
+pub const SCRIPT: &str = include_str!("shell.js");
+
+/// The script's file name in a folder's `assets/`.
+pub const SCRIPT_FILE: &str = "hundred-open.js";
 
 /// Just enough style for one centred card, readable from a phone to a desktop, in light and
 /// dark mode. `[hidden]` is forced because the card's own `display` rules must not show a
@@ -71,7 +76,7 @@ button:disabled{opacity:.6;cursor:progress}\
 /// `root`: relative path from this page to that folder ("./", "../", "../../").
 pub fn page(firm: &Firm, lock: &Lock, route: &str, root: &str, sealed: &[u8]) -> Vec<u8> {
     // The base64 dominates the size; the rest is a few kilobytes.
-    let mut html = String::with_capacity(sealed.len() / 3 * 4 + SCRIPT.len() + 8192);
+    let mut html = String::with_capacity(sealed.len() / 3 * 4 + 8192);
     html.push_str("<!doctype html>\n<html lang=\"en\">\n<head>\n");
     head(&mut html, firm, lock);
     html.push_str("</head>\n<body>\n<main>\n");
@@ -88,9 +93,10 @@ pub fn page(firm: &Firm, lock: &Lock, route: &str, root: &str, sealed: &[u8]) ->
     html.push_str(&contact_list(firm));
     html.push_str("</noscript>\n</main>\n");
     sealed_element(&mut html, lock, route, root, sealed);
-    html.push_str("<script>\n");
-    html.push_str(SCRIPT);
-    html.push_str("</script>\n</body>\n</html>\n");
+    html.push_str(&format!(
+        "<script src=\"{}assets/{SCRIPT_FILE}\"></script>\n</body>\n</html>\n",
+        escape(root)
+    ));
     html.into_bytes()
 }
 
@@ -439,7 +445,7 @@ mod tests {
     }
 
     #[test]
-    fn the_inlined_script_cannot_end_its_element() {
+    fn the_script_holds_nothing_that_could_end_a_script_element() {
         // Inside <script>, these would end the element or change how it is parsed.
         let lower = SCRIPT.to_ascii_lowercase();
         assert!(!lower.contains("</script"));
