@@ -22,8 +22,11 @@ pub struct BuildOptions {
     /// Override the base URLs (portal, internal): `serve` shows both sites at its own address.
     pub base_urls: Option<(String, String)>,
     /// Build private sites unencrypted, in folders named by client id, as `serve` previews
-    /// them: for reading the output, never for publishing it (see `src/private.rs`).
+    /// them: for reading the output, never for publishing it (see `src/private/`).
     pub preview: bool,
+    /// A private site's secret or passphrase that is not set is replaced by a stand-in, with a
+    /// warning: what `hundred check` does, so it needs no keys.
+    pub stand_in_secrets: bool,
 }
 
 /// Applies [`BuildOptions::base_urls`].

@@ -47,9 +47,10 @@ pub(crate) fn load_and_check(
     let (site, mut diags) = crate::load::load_site_with(root, sources);
     let site = site.and_then(|mut site| {
         crate::build::apply_base_urls(&mut site, opts);
-        let locked = crate::private::apply(&mut site, opts.preview);
-        if !locked.is_empty() {
-            diags.extend(locked);
+        let locked = crate::private::apply(&mut site, opts.preview, opts.stand_in_secrets);
+        let stop = locked.iter().any(Diagnostic::is_error);
+        diags.extend(locked);
+        if stop {
             return None;
         }
         let today = opts.today.unwrap_or_else(crate::dates::today);

@@ -81,7 +81,11 @@ pub fn portal_link(site: &Site, client: &crate::model::Client) -> String {
 /// Makes `site` what this build publishes: for a preview, both sites public; otherwise the
 /// keys of whichever site `hundred.toml` makes private, from the secret and the passphrase.
 /// An error for each one missing, saying how to provide it.
-pub fn apply(site: &mut Site, preview: bool) -> Vec<Diagnostic> {
+///
+/// With `stand_in` (`hundred check`), a secret or passphrase that is not set here is replaced
+/// by a stand-in, with a warning: whoever writes content can check a private site, including
+/// its plaintext scan, without holding the keys to it.
+pub fn apply(site: &mut Site, preview: bool, stand_in: bool) -> Vec<Diagnostic> {
     site.keys = Keys::default();
     if preview {
         site.config.portal.private = false;
@@ -96,19 +100,33 @@ pub fn apply(site: &mut Site, preview: bool) -> Vec<Diagnostic> {
         std::fs::read_to_string(site.root.join(crate::config::CONFIG_FILE)).unwrap_or_default();
     let at = |section: &str| crate::config::find_key_in_section(&settings, section, "private");
     let which = if portal { "portal" } else { "internal" };
+    let mut findings = Vec::new();
     let secret = match read_secret(&site.root) {
-        Ok(secret) => secret,
-        Err(problem) => {
-            return vec![Diagnostic::error(crate::config::CONFIG_FILE, problem)
-                .at(at(which))
-                .help(format!(
-                    "make one with `openssl rand -base64 32 > {SECRET_FILE}` in the site \
-                     folder (and keep that file out of version control), or set {SECRET_ENV}; \
-                     `hundred init` makes one for a new site"
-                ))];
+        Ok(Some(secret)) => secret,
+        Ok(None) if stand_in => {
+            findings.push(
+                Diagnostic::warning(
+                    crate::config::CONFIG_FILE,
+                    format!(
+                        "this site is private and there is no site secret here \
+                         ({SECRET_ENV} is not set, there is no {SECRET_FILE}): checked with a \
+                         stand-in; a build needs the real one"
+                    ),
+                )
+                .at(at(which)),
+            );
+            SiteSecret::from_text(STAND_IN_SECRET).expect("long enough")
         }
+        Ok(None) => {
+            return vec![missing_secret(format!(
+                "a private site needs a site secret, and there is none: {SECRET_ENV} is not \
+                 set and there is no {SECRET_FILE} in the site folder"
+            ))
+            .at(at(which))];
+        }
+        Err(problem) => return vec![missing_secret(problem).at(at(which))],
     };
-    let mut errors = Vec::new();
+    let mut errors = findings;
     if portal {
         site.keys.clients = site
             .clients
@@ -118,7 +136,25 @@ pub fn apply(site: &mut Site, preview: bool) -> Vec<Diagnostic> {
         site.keys.leaks = Some(Arc::new(leaks::LeakScan::new(site)));
     }
     if internal {
-        match std::env::var(PASSPHRASE_ENV) {
+        let set = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
+        if set.is_none() && stand_in {
+            errors.push(
+                Diagnostic::warning(
+                    crate::config::CONFIG_FILE,
+                    format!(
+                        "the internal site is private and {PASSPHRASE_ENV} is not set here: \
+                         checked with a stand-in passphrase; a build needs the real one"
+                    ),
+                )
+                .at(at("internal")),
+            );
+        }
+        let passphrase = match set {
+            None if stand_in => Ok(STAND_IN_PASSPHRASE.to_string()),
+            None => Err(std::env::VarError::NotPresent),
+            Some(p) => Ok(p),
+        };
+        match passphrase {
             Ok(pass) if pass.chars().count() >= PASSPHRASE_MIN_LEN => {
                 let lock = team_lock(&secret, &pass);
                 site.keys.team_site_id = lock.cipher.feed_token("team site");
@@ -151,20 +187,36 @@ pub fn apply(site: &mut Site, preview: bool) -> Vec<Diagnostic> {
     errors
 }
 
-/// The site secret: `HUNDRED_SECRET` when set, else `.hundred-secret` in the site folder.
-fn read_secret(root: &Path) -> Result<SiteSecret, String> {
+/// What `hundred check` uses where a private site's secrets are not set: keys of its own,
+/// which open nothing that is published.
+const STAND_IN_SECRET: &str = "hundred check: a stand-in for a site secret that is not set here";
+const STAND_IN_PASSPHRASE: &str = "a stand-in for the team passphrase";
+
+/// The error for a site secret that is missing or unusable, with how to make one.
+fn missing_secret(problem: String) -> Diagnostic {
+    Diagnostic::error(crate::config::CONFIG_FILE, problem).help(format!(
+        "make one with `openssl rand -base64 32 > {SECRET_FILE}` in the site folder (and keep \
+         that file out of version control), or set {SECRET_ENV}; `hundred init` makes one for a \
+         new site"
+    ))
+}
+
+/// The site secret: `HUNDRED_SECRET` when set, else `.hundred-secret` in the site folder;
+/// `None` when neither is there.
+fn read_secret(root: &Path) -> Result<Option<SiteSecret>, String> {
     if let Ok(text) = std::env::var(SECRET_ENV) {
         if !text.trim().is_empty() {
-            return SiteSecret::from_text(&text).map_err(|e| format!("{SECRET_ENV}: {e}"));
+            return SiteSecret::from_text(&text)
+                .map(Some)
+                .map_err(|e| format!("{SECRET_ENV}: {e}"));
         }
     }
     let file = root.join(SECRET_FILE);
     match std::fs::read_to_string(&file) {
-        Ok(text) => SiteSecret::from_text(&text).map_err(|e| format!("{SECRET_FILE}: {e}")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(format!(
-            "a private site needs a site secret, and there is none: {SECRET_ENV} is not set \
-             and there is no {SECRET_FILE} in the site folder"
-        )),
+        Ok(text) => SiteSecret::from_text(&text)
+            .map(Some)
+            .map_err(|e| format!("{SECRET_FILE}: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot read {SECRET_FILE}: {e}")),
     }
 }

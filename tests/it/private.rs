@@ -402,6 +402,41 @@ fn a_plaintext_file_of_a_private_portal_that_names_a_client_stops_the_build() {
     assert!(said.contains("e-mail of `acme`"), "{said}");
 }
 
+#[test]
+fn check_needs_no_secret_and_still_scans_what_a_build_would_publish() {
+    let site = private_site(true);
+    let check = |site: &Path| {
+        let out = hundred()
+            .arg("check")
+            .arg(site)
+            .args(["--today", TODAY])
+            .env("HUNDRED_SECRET", "")
+            .env("HUNDRED_TEAM_PASSPHRASE", "")
+            .output()
+            .unwrap();
+        let said = flat(&format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+        (out.status.code(), said)
+    };
+    let (code, said) = check(site.path());
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("checked with a stand-in"), "{said}");
+    assert!(said.contains("HUNDRED_TEAM_PASSPHRASE"), "{said}");
+    fs::write(
+        site.path().join("static/notes.txt"),
+        "Ship the new catalogue",
+    )
+    .unwrap();
+    let (code, said) = check(site.path());
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("a goal of `acme`"), "{said}");
+    // A build still needs the real secret.
+    Build::of(site.path()).env("HUNDRED_SECRET", "").fails();
+}
+
 /// A message as one line: without the frame miette draws and its line breaks.
 fn flat(s: &str) -> String {
     s.replace('│', " ")
