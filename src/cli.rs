@@ -99,7 +99,7 @@ enum Command {
         /// The site folder (the one with hundred.toml)
         #[arg(default_value = ".")]
         dir: PathBuf,
-        /// How to print them: aligned text, tab-separated (id, name, link) or JSON
+        /// How to print them: aligned text, tab-separated (id, name, link; no header) or JSON
         #[arg(long, value_enum, default_value_t = LinkFormat::Text)]
         format: LinkFormat,
     },
@@ -348,9 +348,8 @@ fn links(dir: &Path, format: LinkFormat) -> ExitCode {
             );
         }
         LinkFormat::Tsv => {
-            // Tabs and line breaks cannot be in a one-line field: ids and names are checked
-            // on load, so each row stays one row.
-            println!("id\tname\tlink");
+            // One row per client and nothing else, for `cut` and scripts: tabs and line breaks
+            // cannot be in a one-line field (ids and names are checked on load).
             for (id, name, link) in &rows {
                 println!("{id}\t{name}\t{link}");
             }
