@@ -575,11 +575,13 @@ impl PageKind {
             PageKind::Portal(p) => p.client(),
             PageKind::Internal(p) => p.client(),
         };
-        // A private portal's files name no client: its folder could be probed for a guess.
+        // A private site's files name no client: a folder could be probed for a guess.
+        let private = match self {
+            PageKind::Portal(_) => client.is_some_and(|c| site.keys.client(c).is_some()),
+            PageKind::Internal(_) => site.keys.team.is_some(),
+        };
         Some(match client {
-            Some(c) if site.keys.client(c).is_none() || matches!(self, PageKind::Internal(_)) => {
-                format!("{}-{name}.pdf", site.clients[c].id)
-            }
+            Some(c) if !private => format!("{}-{name}.pdf", site.clients[c].id),
             Some(_) | None => format!("{name}.pdf"),
         })
     }
