@@ -42,6 +42,8 @@ pub struct Keys {
     pub team_site_id: String,
     /// The search for client data in what a private portal publishes unencrypted.
     pub leaks: Option<Arc<leaks::LeakScan>>,
+    /// Whether a private site is being previewed unencrypted, for `serve` to say so.
+    pub previewing_private: bool,
 }
 
 impl PartialEq for Keys {
@@ -88,6 +90,7 @@ pub fn portal_link(site: &Site, client: &crate::model::Client) -> String {
 pub fn apply(site: &mut Site, preview: bool, stand_in: bool) -> Vec<Diagnostic> {
     site.keys = Keys::default();
     if preview {
+        site.keys.previewing_private = site.config.portal.private || site.config.internal.private;
         site.config.portal.private = false;
         site.config.internal.private = false;
         return Vec::new();

@@ -162,6 +162,12 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             clients.len(),
             started.elapsed().as_millis()
         );
+        if s.site().keys.previewing_private {
+            println!(
+                "Previewing the private site unencrypted, each portal by client id; \
+                 `hundred serve --private` serves what a build publishes."
+            );
+        }
         if opts.private && s.site().keys.portal_is_private() {
             println!("Serving what a build publishes: each client's portal opens with its link.");
             for (link, name) in &clients {
