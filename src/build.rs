@@ -27,7 +27,13 @@ pub struct BuildOptions {
     /// A private site's secret or passphrase that is not set is replaced by a stand-in, with a
     /// warning: what `hundred check` does, so it needs no keys.
     pub stand_in_secrets: bool,
+    /// Only the client portals' links are wanted (`hundred links`): a private internal site's
+    /// passphrase is not needed.
+    pub links_only: bool,
 }
+
+/// Where `build --preview` writes when no output is named, inside the site folder.
+pub const PREVIEW_FOLDER: &str = "preview";
 
 /// Applies [`BuildOptions::base_urls`].
 pub fn apply_base_urls(site: &mut Site, opts: &BuildOptions) {
@@ -134,10 +140,12 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
     let mut watch = Stopwatch::default();
     let engine = prepare(root, opts, &mut watch)?;
     let (site, plan) = (&engine.site, &engine.plan);
-    let output = opts
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join(&site.config.build.output));
+    // A preview goes to a folder of its own unless told otherwise: written over the output a
+    // firm uploads, it would publish its clients' pages unencrypted.
+    let output = opts.output.clone().unwrap_or_else(|| match opts.preview {
+        true => root.join(PREVIEW_FOLDER),
+        false => root.join(&site.config.build.output),
+    });
     let output = write::check_output_folder(root, &output)
         .map_err(|d| Problems::new(&engine.warnings, [d]))?;
 

@@ -44,7 +44,8 @@ enum Command {
         #[arg(long)]
         no_minify: bool,
         /// Write private sites unencrypted, each client's portal in a folder named by its id,
-        /// as `serve` previews them: for reading the output, never for publishing it
+        /// as `serve` previews them, into DIR/preview unless --output says otherwise: for
+        /// reading the output, never for publishing it
         #[arg(long)]
         preview: bool,
     },
@@ -321,11 +322,18 @@ pub fn main() -> ExitCode {
 
 /// `hundred links`: every client's portal link, from a site that loads and checks.
 fn links(dir: &Path, format: LinkFormat) -> ExitCode {
-    let (site, diagnostics) =
-        crate::engine::load_and_check(dir, &mut Default::default(), &BuildOptions::default());
+    let opts = BuildOptions {
+        links_only: true,
+        ..Default::default()
+    };
+    let (site, diagnostics) = crate::engine::load_and_check(dir, &mut Default::default(), &opts);
     let Some(site) = site else {
         print_diagnostics(dir, &diagnostics);
-        summary(&diagnostics, "links");
+        eprintln!(
+            "links failed: {} error(s), {} warning(s).",
+            diagnostics.error_count(),
+            diagnostics.warning_count()
+        );
         return ExitCode::FAILURE;
     };
     let rows: Vec<(&str, &str, String)> = site

@@ -47,7 +47,12 @@ pub(crate) fn load_and_check(
     let (site, mut diags) = crate::load::load_site_with(root, sources);
     let site = site.and_then(|mut site| {
         crate::build::apply_base_urls(&mut site, opts);
-        let locked = crate::private::apply(&mut site, opts.preview, opts.stand_in_secrets);
+        let locked = crate::private::apply(
+            &mut site,
+            opts.preview,
+            opts.stand_in_secrets,
+            opts.links_only,
+        );
         let stop = locked.iter().any(Diagnostic::is_error);
         diags.extend(locked);
         if stop {
@@ -133,21 +138,18 @@ impl Engine {
                 AssetSource::Theme(name) => {
                     Content::Borrowed(crate::theme::asset(name).expect("planned from the theme"))
                 }
-                // A file of static/ published in a private portal is searched for client data
-                // first: it is published as it is. (Team photos copied into each client's
-                // folder are the team's; binary files hold no searchable text.)
+                // A file of static/ published in a private portal (team photos in each
+                // client's folder too) is searched for client data first: it is published as
+                // it is.
                 AssetSource::Static(rel)
                     if self.site.keys.portal_is_private()
-                        && copy.client.is_none()
                         && copy.route.starts_with(crate::plan::PORTAL) =>
                 {
                     let route = copy.route.clone();
                     let path = self.site.root.join("static").join(rel);
                     Content::Made(Box::new(move || {
                         let bytes = read_static(&self.site.root, &path)?;
-                        if std::str::from_utf8(&bytes).is_ok() {
-                            crate::private::seal::leak_check(&self.site, &route, &bytes)?;
-                        }
+                        crate::private::seal::check_static(&self.site, &route, &bytes)?;
                         Ok(bytes)
                     }))
                 }

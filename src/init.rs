@@ -38,8 +38,9 @@ const GITIGNORE: &str = "\
 # The site secret opens every client's private portal: keep it out of version control and
 # give it to the machines that build the site (or set HUNDRED_SECRET there instead).
 .hundred-secret
-# What `hundred build` writes.
+# What `hundred build` writes, and `hundred build --preview` (unencrypted: never publish it).
 /public/
+/preview/
 ";
 
 /// A new site secret: 256 random bits from the operating system, in base64url, on one line.

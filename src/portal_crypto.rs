@@ -64,7 +64,9 @@ impl SiteSecret {
     /// The secret in `text`, without surrounding white space (a file ends with a line
     /// break); an error in plain words when it is too short to be safe.
     pub fn from_text(text: &str) -> Result<SiteSecret, String> {
-        let secret = text.trim();
+        // A file ends with a line break, and an editor may put a byte-order mark first:
+        // neither is part of the secret, and either would give every client other links.
+        let secret = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
         let chars = secret.chars().count();
         if chars < SECRET_MIN_LEN {
             return Err(format!(

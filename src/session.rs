@@ -605,7 +605,9 @@ fn copy_assets(
                 .to_vec(),
             AssetSource::Static(rel) => {
                 let path = site.root.join("static").join(rel);
-                crate::engine::read_static(&site.root, &path)?
+                let bytes = crate::engine::read_static(&site.root, &path)?;
+                crate::private::seal::check_static(site, &copy.route, &bytes)?;
+                bytes
             }
             AssetSource::Opener => crate::shell::SCRIPT.as_bytes().to_vec(),
         };

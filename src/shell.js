@@ -570,7 +570,8 @@
       button.disabled = true;
       status.textContent = "Unlocking…";
       try {
-        const raw = await teamKey(input.value, salt, iterations);
+        // Trimmed as the build trims the passphrase it was given.
+        const raw = await teamKey(input.value.trim(), salt, iterations);
         const opened = await unseal(raw, sealed, route);
         if (!opened) {
           status.textContent = "That passphrase does not unlock this site.";

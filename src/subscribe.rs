@@ -132,10 +132,15 @@ fn encode(s: &str) -> String {
 /// A private portal's calendar names nobody but the firm: anyone with its address reads it.
 pub(crate) fn client_calendar_name(site: &Site, client: &crate::model::Client) -> String {
     if site.keys.portal_is_private() {
-        format!("Your journey with {}", site.config.firm.name)
+        private_calendar_name(&site.config.firm.name)
     } else {
         format!("{} with {}", client.name, site.config.firm.name)
     }
+}
+
+/// The name of every private client's calendar: the firm's, and nobody else's.
+pub(crate) fn private_calendar_name(firm: &str) -> String {
+    format!("Your journey with {firm}")
 }
 
 /// The team calendar's name (see [`client_calendar_name`]).

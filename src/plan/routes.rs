@@ -191,6 +191,28 @@ pub(super) fn check(site: &Site, plan: &Plan) -> Result<(), Vec<Diagnostic>> {
             }
         }
     }
+    // A private portal's clients are in token folders, but a preview puts each in the folder
+    // named by its id: an id whose folder something else fills is refused here too, so that
+    // check, build and the preview agree on reserved ids.
+    if site.keys.portal_is_private() {
+        for (ci, c) in site.clients.iter().enumerate() {
+            let folder = super::client_folder(&c.id);
+            let start = outputs.partition_point(|o| o.0 < folder.as_str());
+            let taken = outputs[start..]
+                .iter()
+                .take_while(|o| o.0.starts_with(folder.as_str()))
+                // Other clients' files move to their own id folders in a preview.
+                .find(|o| !matches!(o.2, Owner::Client(_)));
+            if let Some(&(route, _, other)) = taken {
+                let message = format!(
+                    "{route} (of {}) is where a preview puts the portal of {}",
+                    named(site, other).name,
+                    named(site, Owner::Client(ci)).name
+                );
+                found.add(site, Owner::Client(ci), other, message);
+            }
+        }
+    }
     // A file of static/ where another output needs a folder (`static/acme` and client `acme`).
     // Only static/ can hold such a file: generated routes all end in a file name.
     for &(route, source, owner) in &outputs {

@@ -87,13 +87,19 @@ pub fn portal_link(site: &Site, client: &crate::model::Client) -> String {
 /// With `stand_in` (`hundred check`), a secret or passphrase that is not set here is replaced
 /// by a stand-in, with a warning: whoever writes content can check a private site, including
 /// its plaintext scan, without holding the keys to it.
-pub fn apply(site: &mut Site, preview: bool, stand_in: bool) -> Vec<Diagnostic> {
+///
+/// With `links_only` (`hundred links`), only what the portal's links are made from is read: a
+/// private internal site's passphrase is not needed to print them.
+pub fn apply(site: &mut Site, preview: bool, stand_in: bool, links_only: bool) -> Vec<Diagnostic> {
     site.keys = Keys::default();
     if preview {
         site.keys.previewing_private = site.config.portal.private || site.config.internal.private;
         site.config.portal.private = false;
         site.config.internal.private = false;
         return Vec::new();
+    }
+    if links_only {
+        site.config.internal.private = false;
     }
     let (portal, internal) = (site.config.portal.private, site.config.internal.private);
     if !portal && !internal {
@@ -139,52 +145,41 @@ pub fn apply(site: &mut Site, preview: bool, stand_in: bool) -> Vec<Diagnostic> 
         site.keys.leaks = Some(Arc::new(leaks::LeakScan::new(site)));
     }
     if internal {
-        let set = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
-        if set.is_none() && stand_in {
-            errors.push(
-                Diagnostic::warning(
-                    crate::config::CONFIG_FILE,
-                    format!(
-                        "the internal site is private and {PASSPHRASE_ENV} is not set here: \
-                         checked with a stand-in passphrase; a build needs the real one"
-                    ),
-                )
-                .at(at("internal")),
-            );
-        }
-        let passphrase = match set {
-            None if stand_in => Ok(STAND_IN_PASSPHRASE.to_string()),
-            None => Err(std::env::VarError::NotPresent),
-            Some(p) => Ok(p),
+        let passphrase = match read_passphrase() {
+            Ok(None) if stand_in => {
+                errors.push(
+                    Diagnostic::warning(
+                        crate::config::CONFIG_FILE,
+                        format!(
+                            "the internal site is private and {PASSPHRASE_ENV} is not set \
+                             here: checked with a stand-in passphrase; a build needs the real one"
+                        ),
+                    )
+                    .at(at("internal")),
+                );
+                Ok(STAND_IN_PASSPHRASE.to_string())
+            }
+            Ok(None) => Err(format!(
+                "the internal site is private (`private = true` under [internal]), so the build \
+                 needs the team's passphrase in {PASSPHRASE_ENV}, which is not set"
+            )),
+            Ok(Some(pass)) => Ok(pass),
+            Err(problem) => Err(problem),
         };
         match passphrase {
-            Ok(pass) if pass.chars().count() >= PASSPHRASE_MIN_LEN => {
+            Ok(pass) => {
                 let lock = team_lock(&secret, &pass);
                 site.keys.team_site_id = lock.cipher.feed_token("team site");
                 site.keys.team = Some(lock);
             }
-            found => {
-                let problem = match found {
-                    Ok(p) => format!(
-                        "the team passphrase in {PASSPHRASE_ENV} is {} characters long; \
-                         it needs at least {PASSPHRASE_MIN_LEN}",
-                        p.chars().count()
+            Err(problem) => errors.push(
+                Diagnostic::error(crate::config::CONFIG_FILE, problem)
+                    .at(at("internal"))
+                    .help(
+                        "choose a passphrase the team shares (four or five random words are \
+                         good) and set it where builds run, e.g. as a CI secret",
                     ),
-                    Err(_) => format!(
-                        "the internal site is private (`private = true` under [internal]), \
-                         so the build needs the team's passphrase in {PASSPHRASE_ENV}, which \
-                         is not set"
-                    ),
-                };
-                errors.push(
-                    Diagnostic::error(crate::config::CONFIG_FILE, problem)
-                        .at(at("internal"))
-                        .help(
-                            "choose a passphrase the team shares (four or five random words \
-                             are good) and set it where builds run, e.g. as a CI secret",
-                        ),
-                );
-            }
+            ),
         }
     }
     errors
@@ -207,20 +202,65 @@ fn missing_secret(problem: String) -> Diagnostic {
 /// The site secret: `HUNDRED_SECRET` when set, else `.hundred-secret` in the site folder;
 /// `None` when neither is there.
 fn read_secret(root: &Path) -> Result<Option<SiteSecret>, String> {
-    if let Ok(text) = std::env::var(SECRET_ENV) {
-        if !text.trim().is_empty() {
-            return SiteSecret::from_text(&text)
-                .map(Some)
-                .map_err(|e| format!("{SECRET_ENV}: {e}"));
-        }
+    if let Some(text) = variable(SECRET_ENV)? {
+        return SiteSecret::from_text(&text)
+            .map(Some)
+            .map_err(|e| format!("{SECRET_ENV}: {e}"));
     }
     let file = root.join(SECRET_FILE);
-    match std::fs::read_to_string(&file) {
-        Ok(text) => SiteSecret::from_text(&text)
-            .map(Some)
-            .map_err(|e| format!("{SECRET_FILE}: {e}")),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+    match std::fs::read(&file) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| format!("{SECRET_FILE} is not text (UTF-8)"))?;
+            SiteSecret::from_text(&text)
+                .map(Some)
+                .map_err(|e| format!("{SECRET_FILE}: {e}"))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if file.symlink_metadata().is_ok() {
+                return Err(format!(
+                    "{SECRET_FILE} is a link to a file that does not exist"
+                ));
+            }
+            Ok(None)
+        }
         Err(e) => Err(format!("cannot read {SECRET_FILE}: {e}")),
+    }
+}
+
+/// The team passphrase from `HUNDRED_TEAM_PASSPHRASE`, without surrounding white space (a
+/// password field drops line breaks, so one could never be typed); `None` when it is not set.
+fn read_passphrase() -> Result<Option<String>, String> {
+    let Some(pass) = variable(PASSPHRASE_ENV)? else {
+        return Ok(None);
+    };
+    let pass = pass.trim();
+    if pass.chars().any(char::is_control) {
+        return Err(format!(
+            "the team passphrase in {PASSPHRASE_ENV} has a line break or another control \
+             character, which nobody can type into the page"
+        ));
+    }
+    let chars = pass.chars().count();
+    if chars < PASSPHRASE_MIN_LEN {
+        return Err(format!(
+            "the team passphrase in {PASSPHRASE_ENV} is {chars} characters long; it needs at \
+             least {PASSPHRASE_MIN_LEN}"
+        ));
+    }
+    Ok(Some(pass.to_string()))
+}
+
+/// An environment variable's value: `None` when it is not set or only white space, an error
+/// when it is not text (it would otherwise be passed over without a word).
+fn variable(name: &str) -> Result<Option<String>, String> {
+    match std::env::var_os(name) {
+        None => Ok(None),
+        Some(value) => match value.into_string() {
+            Ok(text) if text.trim().is_empty() => Ok(None),
+            Ok(text) => Ok(Some(text)),
+            Err(_) => Err(format!("{name} is set, but not to text (UTF-8)")),
+        },
     }
 }
 

@@ -158,6 +158,27 @@ fn around_sealed(shell: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+/// An error when a file copied from `static/` into a private portal at `route` (the firm's
+/// file, published as it is) names a client in its path or its text. Text is searched when the
+/// file is UTF-8 or has a text file's extension (a CSV in another encoding still spells ASCII
+/// names the same way); images and other binary files are not, where random bytes could spell
+/// a short name.
+pub(crate) fn check_static(site: &Site, route: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+    if !site.keys.portal_is_private() || !route.starts_with(crate::plan::PORTAL) {
+        return Ok(());
+    }
+    leak_check(site, route, route.as_bytes())?;
+    const TEXT: &[&str] = &[
+        "txt", "csv", "tsv", "html", "htm", "xml", "json", "svg", "ics", "md", "css", "js", "vcf",
+        "vcard", "yaml", "yml", "toml",
+    ];
+    let extension = route.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    if std::str::from_utf8(bytes).is_ok() || extension.is_some_and(|e| TEXT.contains(&e.as_str())) {
+        leak_check(site, route, bytes)?;
+    }
+    Ok(())
+}
+
 /// An error when `bytes`, published in plaintext at `route`, hold a client's private words.
 pub(crate) fn leak_check(site: &Site, route: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
     let Some(scan) = &site.keys.leaks else {

@@ -21,6 +21,7 @@ mod never_panics;
 mod output_safety;
 mod print;
 mod private;
+mod private_attacks;
 mod private_browser;
 mod serve;
 mod session_agrees;
