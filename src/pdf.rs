@@ -1,12 +1,20 @@
 //! `hundred pdf`: turns each print page of a built site into a PDF beside it, with headless
 //! Chromium. The print pages carry their own print design (covers, page breaks, running
-//! footers, page numbers); Chromium only lays them out on paper.
+//! footers, page numbers); Chromium only lays them out on paper, with an outline (bookmarks)
+//! made from the page's headings.
+//!
+//! A page with links to places inside itself (a table of contents, "see …" references) is
+//! printed twice: the first printing tells on which page each target landed (see
+//! [`crate::pdf_pages`]), and the second sets `--page: "<n>"` on each link to it, which the
+//! theme's print stylesheet shows ("Moments of truth … 12", "see Moments of truth, p. 12"). If
+//! the numbers moved anything, it is printed once more.
 //!
 //! Chromium is found, in order: the `--chromium` path, the `HUNDRED_CHROMIUM` environment
 //! variable, then `chromium`, `chromium-browser`, `google-chrome` on the `PATH`. Each document
 //! is printed by its own Chromium process with a fresh profile folder, a few at a time, into a
 //! temporary folder; only when every document printed are the PDFs moved into the output.
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -151,9 +159,7 @@ pub fn print_documents(
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(doc) = documents.get(i) else { break };
                 let work = scratch.path.join(format!("job-{i}"));
-                let r = readable_page(&output, doc, &work)
-                    .and_then(|page| print_one(chromium, &page, &work, TIMEOUT))
-                    .and_then(|pdf| without_local_paths(&pdf, &output, sites).map(|()| pdf))
+                let r = print_document(chromium, &output, doc, &work, sites)
                     .and_then(|pdf| seal_pdf(&pdf, doc).map(|()| pdf))
                     .map_err(|why| PdfError::Failed {
                         page: doc.page.clone(),
@@ -193,34 +199,124 @@ pub fn print_documents(
         .collect())
 }
 
-/// The page to print: the print page in the output, or for a private site's (published
-/// sealed) the page opened with its key, written into `work` with a `<base>` that points its
-/// stylesheet and links back into the output. Nothing readable is written into the output.
-fn readable_page(output: &Path, doc: &PrintDocument, work: &Path) -> Result<PathBuf, String> {
+/// How many times a document is printed at most: once to see where its sections land, once
+/// with their page numbers, and once more in the rare case the numbers moved a section.
+pub const PASSES: usize = 3;
+
+/// Prints `doc` into `work`, with page numbers filled in where its links lead (see the module's
+/// documentation), its links into the output pointed at the published site, and an outline
+/// made from its contents; returns the PDF.
+fn print_document(
+    chromium: &Path,
+    output: &Path,
+    doc: &PrintDocument,
+    work: &Path,
+    sites: &[crate::pdf_links::PublishedAt],
+) -> Result<PathBuf, String> {
+    let html = page_html(output, doc)?;
+    let pdf = print_numbered(chromium, output, doc, work, &html)?;
+    without_local_paths(&pdf, output, sites)?;
+    with_outline(&pdf, &html)?;
+    Ok(pdf)
+}
+
+/// Prints the page `html` of `doc` [`PASSES`] times at most, until the page numbers it shows
+/// are those its sections landed on.
+fn print_numbered(
+    chromium: &Path,
+    output: &Path,
+    doc: &PrintDocument,
+    work: &Path,
+    html: &str,
+) -> Result<PathBuf, String> {
     let published = output.join(&doc.page);
-    let Some(sealed) = &doc.sealed else {
-        return Ok(published);
-    };
-    let shell =
+    let mut folder = file_url(published.parent().unwrap_or(output));
+    if !folder.ends_with('/') {
+        folder.push('/');
+    }
+    fs::create_dir_all(work).map_err(|e| e.to_string())?;
+    let mut numbers: BTreeMap<String, u32> = BTreeMap::new();
+    for pass in 1..=PASSES {
+        let page = work.join("page.html");
+        fs::write(&page, printable(html, &folder, &numbers))
+            .map_err(|e| format!("cannot write {}: {e}", page.display()))?;
+        let pdf = print_one(chromium, &page, work, TIMEOUT)?;
+        let bytes = fs::read(&pdf).map_err(|e| format!("cannot read {}: {e}", pdf.display()))?;
+        // A file this cannot read keeps the printing it has (without numbers, the first time).
+        let landed = crate::pdf_pages::destination_pages(&bytes).unwrap_or_default();
+        if landed.is_empty() || landed == numbers || pass == PASSES {
+            return Ok(pdf);
+        }
+        numbers = landed;
+    }
+    unreachable!("the last pass returns")
+}
+
+/// The print page's HTML: as published, or for a private site's (published sealed) the page
+/// opened with its key. It is printed from a copy outside the output, so nothing readable is
+/// written there.
+fn page_html(output: &Path, doc: &PrintDocument) -> Result<String, String> {
+    let published = output.join(&doc.page);
+    let bytes =
         fs::read(&published).map_err(|e| format!("cannot read {}: {e}", published.display()))?;
-    let html = crate::shell::sealed_bytes(&shell)
+    let Some(sealed) = &doc.sealed else {
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    };
+    let html = crate::shell::sealed_bytes(&bytes)
         .and_then(|bytes| sealed.cipher.open(&sealed.page, &bytes))
         .ok_or_else(|| format!("{} is not a page this build sealed", published.display()))?;
-    let html = String::from_utf8_lossy(&html);
-    let folder = published.parent().unwrap_or(output);
-    let mut base = file_url(folder);
-    if !base.ends_with('/') {
-        base.push('/');
-    }
-    let tag = format!("<base href=\"{base}\">");
-    let with_base = match html.find("<head>") {
-        Some(i) => format!("{}{tag}{}", &html[..i + 6], &html[i + 6..]),
-        None => format!("{tag}{html}"),
+    Ok(String::from_utf8_lossy(&html).into_owned())
+}
+
+/// The page as it is printed from the scratch folder: a `<base>` pointing its stylesheets,
+/// images and links back into the output folder `folder` (a `file://` URL ending in `/`), and
+/// after its own styles, the page number each in-page link leads to. A link to `#id` resolves
+/// against the base to the base's own address, so Chromium still prints it as a link inside
+/// the document, and names a destination after its target.
+fn printable(html: &str, folder: &str, numbers: &BTreeMap<String, u32>) -> String {
+    let base = format!("<base href=\"{folder}\">");
+    let mut out = match find_ascii_ci(html, "<head>") {
+        Some(i) => format!("{}{base}{}", &html[..i + 6], &html[i + 6..]),
+        None => format!("{base}{html}"),
     };
-    fs::create_dir_all(work).map_err(|e| e.to_string())?;
-    let page = work.join("page.html");
-    fs::write(&page, with_base).map_err(|e| format!("cannot write {}: {e}", page.display()))?;
-    Ok(page)
+    if numbers.is_empty() {
+        return out;
+    }
+    let mut style = String::from("<style>");
+    for (id, n) in numbers {
+        style.push_str(&format!(
+            "a[href$=\"#{}\"]{{--page:\"{n}\"}}\n",
+            css_string(id)
+        ));
+    }
+    style.push_str("</style>");
+    let at = find_ascii_ci(&out, "</head>")
+        .or_else(|| find_ascii_ci(&out, "<body"))
+        .unwrap_or(base.len());
+    out.insert_str(at, &style);
+    out
+}
+
+/// Where `needle` (ASCII) first occurs in `hay`, ignoring ASCII case.
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    hay.as_bytes()
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// `text` for the inside of a double-quoted CSS string in a `<style>` element: everything but
+/// ASCII letters, digits, `-` and `_` as a CSS escape, so no quote, backslash, line break or
+/// `<` (which could close the element) is left.
+fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:x} ", u32::from(c)));
+        }
+    }
+    out
 }
 
 /// Seals a private site's PDF as its print page is sealed, before it is placed beside it.
@@ -249,6 +345,8 @@ fn print_one(
     cmd.args(HEADLESS_FLAGS)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--no-pdf-header-footer")
+        // Bookmarks from the page's headings.
+        .arg("--generate-pdf-document-outline")
         .arg(format!("--print-to-pdf={}", pdf.display()))
         .arg(file_url(page))
         .stdin(Stdio::null())
@@ -324,6 +422,20 @@ fn without_local_paths(
     let fixed = crate::pdf_links::replace_local_links(&bytes, &output_url, sites);
     if fixed != bytes {
         fs::write(pdf, fixed).map_err(|e| format!("cannot write {}: {e}", pdf.display()))?;
+    }
+    Ok(())
+}
+
+/// Replaces the outline Chromium made from the headings by one made from the page's contents
+/// (see [`crate::pdf_outline`]), where the page has contents.
+fn with_outline(pdf: &Path, html: &str) -> Result<(), String> {
+    let entries = crate::pdf_outline::contents(html);
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let bytes = fs::read(pdf).map_err(|e| format!("cannot read {}: {e}", pdf.display()))?;
+    if let Some(updated) = crate::pdf_outline::with_outline(&bytes, &entries) {
+        fs::write(pdf, updated).map_err(|e| format!("cannot write {}: {e}", pdf.display()))?;
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ fn local_links(pdf: &[u8]) -> Vec<(std::ops::Range<usize>, String)> {
 
 /// Reads the literal string opening at `start` (`(`): where it ends (after its `)`) and its
 /// bytes with escapes undone. Balanced parentheses may appear unescaped inside.
-fn read_literal(pdf: &[u8], start: usize) -> Option<(usize, Vec<u8>)> {
+pub(crate) fn read_literal(pdf: &[u8], start: usize) -> Option<(usize, Vec<u8>)> {
     let mut depth = 0usize;
     let mut text = Vec::new();
     let mut i = start;

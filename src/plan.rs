@@ -191,8 +191,10 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         });
     }
 
-    // Assets: the theme's files in each site and in each client folder; static/ as-is in one
-    // site or both; and into each client folder, just the photos and logo its pages show.
+    // Assets: the theme's files in each site and in each client folder (its fonts only in the
+    // sites' roots, where every page reaches them: a copy per client would weigh a thousand
+    // times as much); static/ as-is in one site or both; and into each client folder, just
+    // the photos and logo its pages show.
     let copy = |route, source, client| Copy {
         route,
         source,
@@ -203,6 +205,9 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
             let route = asset_route(folder, asset);
             plan.copies
                 .push(copy(route, AssetSource::Theme(asset), None));
+        }
+        if asset.starts_with("fonts/") {
+            continue;
         }
         for ci in 0..site.clients.len() {
             let route = asset_route(&client_folder_of(site, ci), asset);

@@ -200,7 +200,7 @@ fn member_and_team_calendars_pass_strict_validation() {
             assert_eq!(
                 unescape(prop(&evs[0], "DESCRIPTION")),
                 "Day 10 of Acme Widgets, Inc.'s journey (customer), email. Owner: Cy Counter \
-                 (billing). The client sees it on their timeline."
+                 (billing contact). The client sees it on their timeline."
             );
             assert_eq!(prop(&evs[0], "DTSTART"), "20261126");
             assert_eq!(prop(&evs[0], "DTEND"), "20261127");
@@ -363,7 +363,7 @@ fn schedule_csv_parses_back() {
             acme,
             AWKWARD_TITLE,
             "Cy Counter",
-            "Billing",
+            "Billing contact",
             "email",
             "customer",
             "client"
@@ -999,8 +999,11 @@ fn print_pages_become_pdfs_with_the_expected_pages() {
     );
     assert!(pages[0].contains("Greenway Cycle Hire") && pages[0].contains("Client runbook"));
     for title in &touchpoints {
-        // The date line, then the title (which may wrap).
-        let top = pages.iter().any(|p| top_of(p, 4).contains(title.as_str()));
+        // The date line, then the title (which may wrap), its quotes made typographic or not.
+        let straight = |s: &str| s.replace(['“', '”'], "\"").replace(['‘', '’'], "'");
+        let top = pages
+            .iter()
+            .any(|p| straight(&top_of(p, 4)).contains(&straight(title)));
         assert!(top, "touchpoint {title:?} starts at the top of a page");
     }
     assert_no_blank_pages("runbook", &pages);
@@ -1104,4 +1107,521 @@ fn printable_playbook_keeps_each_chapters_footnotes_apart() {
     assert_eq!(ids.len(), count, "an id is used twice: {ids:?}");
     assert!(print.contains(r##"href="#01-intro--fn-1""##), "{print}");
     assert!(print.contains(r##"href="#02-handoff--fn-1""##), "{print}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The PDFs as a reader finds them: fonts, bookmarks, page numbers, what stays together
+
+/// The example's PDFs, printed once for the tests below (in the target's scratch folder, made
+/// afresh by the first test that needs them): the output folder.
+fn example_pdfs() -> &'static Path {
+    static MADE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    MADE.get_or_init(|| {
+        let chromium = chromium();
+        let public = Path::new(env!("CARGO_TARGET_TMPDIR")).join("example-pdfs");
+        let _ = fs::remove_dir_all(&public);
+        let result = hundred()
+            .arg("pdf")
+            .arg(example())
+            .arg("--preview")
+            .arg("--output")
+            .arg(&public)
+            .args(["--today", TODAY])
+            .arg("--chromium")
+            .arg(&chromium)
+            .output()
+            .unwrap();
+        assert!(
+            result.status.success(),
+            "hundred pdf failed:\n{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        public
+    })
+}
+
+/// Every PDF of the example (route inside the output), the playbook first.
+fn example_pdf_routes() -> Vec<String> {
+    let mut routes = vec!["internal/playbook/print/playbook.pdf".to_string()];
+    for c in example_clients() {
+        routes.push(format!("internal/clients/{c}/print/{c}-runbook.pdf"));
+        routes.push(format!("portal/{c}/print/{c}-welcome-pack.pdf"));
+    }
+    routes
+}
+
+/// Text with its runs of white space made single spaces.
+fn squeezed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The text of an HTML fragment: tags removed, the few character references templates write
+/// decoded, white space squeezed.
+fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                out.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    squeezed(
+        &out.replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&nbsp;", " "),
+    )
+}
+
+/// The texts of a page's headings (`h1` to `h6`), and the page's text outside them.
+fn headings_and_rest(html: &str) -> (Vec<String>, String) {
+    let lower = html.to_ascii_lowercase();
+    let mut headings = Vec::new();
+    let mut rest = String::new();
+    let mut at = 0;
+    while let Some(i) = (1..=6)
+        .filter_map(|n| lower[at..].find(&format!("<h{n}")).map(|i| (i, n)))
+        .filter(|(i, _)| {
+            // `<h2` and not `<header`.
+            lower[at + i + 3..]
+                .chars()
+                .next()
+                .is_some_and(|c| c == '>' || c.is_ascii_whitespace())
+        })
+        .min()
+    {
+        let (i, n) = i;
+        let start = at + i;
+        let end = start
+            + lower[start..]
+                .find(&format!("</h{n}>"))
+                .expect("a closed heading");
+        rest.push_str(&html[at..start]);
+        rest.push(' ');
+        headings.push(html_text(&html[start..end]));
+        at = end;
+    }
+    rest.push_str(&html[at..]);
+    (headings, html_text(&rest))
+}
+
+/// The lines of a page's text without its running footer ("12 / 38", the document's name,
+/// "Internal"): the lines found on most pages.
+fn body_lines(pages: &[String]) -> Vec<Vec<String>> {
+    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    for p in pages {
+        let lines: std::collections::HashSet<String> = p.lines().map(squeezed).collect();
+        for l in lines {
+            *seen.entry(l).or_default() += 1;
+        }
+    }
+    pages
+        .iter()
+        .map(|p| {
+            p.lines()
+                .map(squeezed)
+                .filter(|l| !l.is_empty() && seen[l] * 2 <= pages.len())
+                .filter(|l| {
+                    !(l.contains(" / ") && l.split(" / ").all(|n| n.trim().parse::<u32>().is_ok()))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs Chromium and poppler-utils (apt-get install chromium poppler-utils); \
+            CI runs it with --include-ignored"]
+fn pdfs_embed_the_theme_fonts() {
+    require("pdffonts", "poppler-utils");
+    let public = example_pdfs();
+    for route in example_pdf_routes() {
+        let out = Command::new("pdffonts")
+            .arg(public.join(&route))
+            .output()
+            .unwrap();
+        let listing = String::from_utf8_lossy(&out.stdout).into_owned();
+        // name, type (one or two words), encoding, then emb, sub, uni, object and generation.
+        let embedded = |family: &str| {
+            listing.lines().skip(2).any(|line| {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                fields.len() >= 7 && fields[0].contains(family) && fields[fields.len() - 5] == "yes"
+            })
+        };
+        assert!(
+            embedded("SourceSerif4"),
+            "{route}: Source Serif 4 is not embedded:\n{listing}"
+        );
+        assert!(
+            embedded("SourceSans3"),
+            "{route}: Source Sans 3 is not embedded:\n{listing}"
+        );
+    }
+}
+
+/// The outline's entries as (depth, title, page), depth-first.
+fn outline(pdf: &Path) -> Vec<(usize, String, u64)> {
+    let qpdf = require("qpdf", "qpdf");
+    let out = Command::new(qpdf)
+        .args(["--json", "--json-key=outlines"])
+        .arg(pdf)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<(usize, String, u64)>) {
+        for item in items.as_array().unwrap() {
+            out.push((
+                depth,
+                item["title"].as_str().unwrap().to_string(),
+                item["destpageposfrom1"].as_u64().unwrap_or(0),
+            ));
+            walk(&item["kids"], depth + 1, out);
+        }
+    }
+    let mut entries = Vec::new();
+    walk(&json["outlines"], 0, &mut entries);
+    entries
+}
+
+#[test]
+#[ignore = "needs Chromium, poppler-utils and qpdf (apt-get install chromium poppler-utils qpdf); \
+            CI runs it with --include-ignored"]
+fn pdfs_have_an_outline_made_from_their_contents() {
+    require_poppler();
+    let public = example_pdfs();
+    // The playbook: each chapter, its sections under it, each leading to its page.
+    let pdf = public.join("internal/playbook/print/playbook.pdf");
+    let entries = outline(&pdf);
+    let pages = pdf_pages(&pdf);
+    let chapters: Vec<&(usize, String, u64)> = entries.iter().filter(|e| e.0 == 0).collect();
+    assert_eq!(
+        chapters.len(),
+        fs::read_dir(example().join("playbook")).unwrap().count(),
+        "{entries:#?}"
+    );
+    for (n, (_, title, page)) in chapters.iter().enumerate() {
+        let text = squeezed(&pages[*page as usize - 1]);
+        assert!(
+            top_of(&pages[*page as usize - 1], 1)
+                .eq_ignore_ascii_case(&format!("Chapter {}", n + 1))
+                && text.contains(title.as_str()),
+            "bookmark {title:?} leads to page {page}: {text:.200}"
+        );
+    }
+    assert!(entries.iter().any(|e| e.0 == 1), "sections under chapters");
+    assert!(entries
+        .iter()
+        .all(|e| e.1 == squeezed(&e.1) && !e.1.is_empty()));
+
+    for c in example_clients() {
+        // A runbook: about, history, then each touchpoint, in order.
+        let pdf = public.join(format!("internal/clients/{c}/print/{c}-runbook.pdf"));
+        let entries = outline(&pdf);
+        let titles: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();
+        assert!(
+            titles[0].starts_with("About ") && titles[1] == "History",
+            "{titles:?}"
+        );
+        assert!(titles.contains(&"Welcome call"), "{titles:?}");
+        let pages: Vec<u64> = entries.iter().map(|e| e.2).collect();
+        assert!(pages.windows(2).all(|w| w[0] <= w[1]), "{entries:?}");
+        // A welcome pack: the note, the team and each person, the journey and each step.
+        let pdf = public.join(format!("portal/{c}/print/{c}-welcome-pack.pdf"));
+        let entries = outline(&pdf);
+        let top: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.0 == 0)
+            .map(|e| e.1.as_str())
+            .collect();
+        assert_eq!(
+            top,
+            ["A note from your team", "Your team", "Your journey with us"],
+            "{c}"
+        );
+        assert!(
+            entries.iter().filter(|e| e.0 == 1).count() > 3,
+            "{entries:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs Chromium and poppler-utils (apt-get install chromium poppler-utils); \
+            CI runs it with --include-ignored"]
+fn no_page_ends_with_a_heading() {
+    require_poppler();
+    let public = example_pdfs();
+    let mut stranded = Vec::new();
+    for route in example_pdf_routes() {
+        let pdf = public.join(&route);
+        let page = pdf.with_file_name("index.html");
+        let (headings, rest) = headings_and_rest(&read(&page));
+        // A heading whose words also stand elsewhere on the page (a goal in a list, and a
+        // heading in a script) cannot be told apart on paper: left out.
+        let headings: Vec<String> = headings
+            .into_iter()
+            .filter(|h| h.len() > 2 && !rest.contains(h.as_str()))
+            .collect();
+        let pages = pdf_pages(&pdf);
+        for (i, lines) in body_lines(&pages).iter().enumerate() {
+            let Some(last) = lines.last() else { continue };
+            // A heading may wrap: its last line alone, or its last two lines.
+            let two = lines[lines.len().saturating_sub(2)..].join(" ");
+            if let Some(h) = headings.iter().find(|h| **h == *last || **h == two) {
+                stranded.push(format!("{route} page {}: {h:?}", i + 1));
+            }
+        }
+    }
+    assert!(
+        stranded.is_empty(),
+        "pages ending with a heading:\n{}",
+        stranded.join("\n")
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium and poppler-utils (apt-get install chromium poppler-utils); \
+            CI runs it with --include-ignored"]
+fn every_runbook_page_says_internal() {
+    require_poppler();
+    let public = example_pdfs();
+    for c in example_clients() {
+        let pages = pdf_pages(&public.join(format!("internal/clients/{c}/print/{c}-runbook.pdf")));
+        for (i, page) in pages.iter().enumerate() {
+            assert!(
+                page.lines().any(|l| l.contains("Internal")),
+                "{c}'s runbook, page {}: {page}",
+                i + 1
+            );
+        }
+    }
+    // The welcome pack is for the client: it never says so.
+    let pack =
+        pdf_pages(&public.join("portal/greenway-cycles/print/greenway-cycles-welcome-pack.pdf"));
+    assert!(pack.iter().all(|p| !p.contains("Internal")));
+}
+
+/// The page numbers of the contents, by entry: each contents line of the pages `pages` (text
+/// laid out, from `pdftotext -layout`) that names one of `titles` and ends with a number.
+fn contents_numbers(
+    pdf: &Path,
+    pages: std::ops::RangeInclusive<usize>,
+    titles: &[String],
+) -> Vec<(String, usize)> {
+    let out = Command::new("pdftotext")
+        .args([
+            "-layout",
+            "-f",
+            &pages.start().to_string(),
+            "-l",
+            &pages.end().to_string(),
+        ])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut found = Vec::new();
+    // An entry too long for one line has its number at the end of its last.
+    let mut open: Option<String> = None;
+    for line in text.lines() {
+        let line = squeezed(line);
+        let (before, number) = match line.rsplit_once(' ') {
+            Some((before, n)) => (before, n.parse::<usize>().ok()),
+            None => (line.as_str(), None),
+        };
+        let words = if number.is_some() {
+            before
+        } else {
+            line.as_str()
+        };
+        // The longest title the line starts with (after the chapter's "3." if any).
+        let words = match words.split_once(". ") {
+            Some((n, rest)) if n.parse::<u32>().is_ok() => rest,
+            _ => words,
+        };
+        if let Some(title) = titles
+            .iter()
+            .filter(|t| words.starts_with(t.as_str()))
+            .max_by_key(|t| t.len())
+        {
+            open = Some(title.clone());
+        }
+        if let (Some(n), Some(title)) = (number, &open) {
+            found.push((title.clone(), n));
+            open = None;
+        }
+    }
+    found
+}
+
+#[test]
+#[ignore = "needs Chromium and poppler-utils (apt-get install chromium poppler-utils); \
+            CI runs it with --include-ignored"]
+fn contents_page_numbers_are_where_the_sections_start() {
+    require_poppler();
+    let public = example_pdfs();
+
+    // The playbook: each chapter's number is the page whose top says "Chapter N".
+    let pdf = public.join("internal/playbook/print/playbook.pdf");
+    let pages = pdf_pages(&pdf);
+    let html = read(&pdf.with_file_name("index.html"));
+    let titles: Vec<String> = html
+        .split("<span class=toc__title>")
+        .skip(1)
+        .map(|s| html_text(&s[..s.find("</span>").unwrap()]))
+        .collect();
+    assert_eq!(titles.len(), 8, "{titles:?}");
+    let numbers = contents_numbers(&pdf, 2..=2, &titles);
+    assert_eq!(
+        numbers.len(),
+        titles.len(),
+        "every chapter numbered: {numbers:?}"
+    );
+    for (n, (title, number)) in numbers.iter().enumerate() {
+        let starts = pages
+            .iter()
+            .position(|p| top_of(p, 1).eq_ignore_ascii_case(&format!("Chapter {}", n + 1)))
+            .unwrap()
+            + 1;
+        assert_eq!(
+            *number, starts,
+            "{title:?} is listed on page {number}, starts on {starts}"
+        );
+    }
+    // A reference to another chapter says where it leads, with the same number.
+    let all = squeezed(&pages.join("\n"));
+    let stages = numbers[1].1;
+    assert!(
+        all.contains(&format!("the stages of the journey, p. {stages}")),
+        "a cross-reference to chapter 2 names page {stages}"
+    );
+
+    // A runbook: each touchpoint's number is the page it starts at the top of.
+    let c = "greenway-cycles";
+    let pdf = public.join(format!("internal/clients/{c}/print/{c}-runbook.pdf"));
+    let pages = pdf_pages(&pdf);
+    let html = read(&pdf.with_file_name("index.html"));
+    let toc = &html[html.find("class=toc__list").unwrap()..html.find("</nav>").unwrap()];
+    let titles: Vec<String> = toc
+        .split("<span class=toc__title>")
+        .skip(1)
+        .map(|s| html_text(&s[..s.find("</span>").unwrap()]))
+        .collect();
+    let numbers = contents_numbers(&pdf, 2..=2, &titles);
+    assert_eq!(
+        numbers.len(),
+        titles.len(),
+        "every entry numbered: {numbers:?}"
+    );
+    for (title, number) in &numbers {
+        // After the cover and the contents.
+        let starts = pages
+            .iter()
+            .skip(2)
+            .position(|p| {
+                // A section's title at the top; a touchpoint's under its date line.
+                let lines: Vec<&str> = p.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                top_of(p, 1).starts_with(title.as_str())
+                    || (lines[0].contains(" · Day ")
+                        && squeezed(&lines[1..3].join(" ")).starts_with(title.as_str()))
+            })
+            .map(|i| i + 3);
+        assert_eq!(
+            Some(*number),
+            starts,
+            "{title:?} is listed on page {number}"
+        );
+    }
+}
+
+/// Loads a page in an iframe of a wrapper beside it and, once its fonts are in, lists the
+/// families it loaded and what `document.fonts.check` says of the theme's two.
+const FONTS_PROBE: &str = r#"<!doctype html>
+<html><body>
+<iframe id="page" src="PAGE" style="width:1200px;height:800px"></iframe>
+<script>
+const frame = document.getElementById('page');
+frame.addEventListener('load', async () => {
+  const doc = frame.contentDocument;
+  await doc.fonts.ready;
+  // What the page's text used, then the regular faces fetched too (from the URL fonts.css
+  // names): `check` is true only for faces that are loaded.
+  const used = [...doc.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/"/g, ''));
+  await Promise.all([doc.fonts.load('16px "Source Serif 4"'), doc.fonts.load('16px "Source Sans 3"')]).catch(() => {});
+  const loaded = [...doc.fonts].filter((f) => f.status === 'loaded').map((f) => f.family.replace(/"/g, ''));
+  const out = document.createElement('pre');
+  out.id = 'hundred-fonts';
+  out.textContent = JSON.stringify({
+    used: [...new Set(used)],
+    loaded: [...new Set(loaded)],
+    serif: doc.fonts.check('16px "Source Serif 4"'),
+    sans: doc.fonts.check('16px "Source Sans 3"'),
+  });
+  document.body.append(out);
+});
+</script>
+</body></html>
+"#;
+
+#[test]
+#[ignore = "needs Chromium (apt-get install chromium); CI runs it with --include-ignored"]
+fn web_pages_use_the_theme_fonts_from_the_site_root() {
+    let chromium = chromium();
+    let out = build_preview(&example());
+    let public = out.path().join("public");
+    // Fonts are in each site's root only, not in every client's folder.
+    assert!(public.join("portal/assets/fonts/fonts.css").is_file());
+    assert!(public
+        .join("internal/assets/fonts/source-serif-4-400.woff2")
+        .is_file());
+    assert!(!public.join("portal/greenway-cycles/assets/fonts").exists());
+    for route in [
+        "portal/greenway-cycles/index.html",
+        "portal/greenway-cycles/team/index.html",
+        "portal/greenway-cycles/print/index.html",
+        "internal/index.html",
+        "internal/clients/greenway-cycles/index.html",
+    ] {
+        let page = public.join(route);
+        let probe = page.with_file_name("fonts-probe.html");
+        fs::write(&probe, FONTS_PROBE.replace("PAGE", "index.html")).unwrap();
+        let dom = run_chromium(
+            &chromium,
+            &[
+                "--allow-file-access-from-files".into(),
+                "--virtual-time-budget=5000".into(),
+                "--dump-dom".into(),
+                format!("file://{}", probe.display()),
+            ],
+        );
+        fs::remove_file(&probe).unwrap();
+        let start = dom
+            .find("<pre id=\"hundred-fonts\">")
+            .unwrap_or_else(|| panic!("{route}: the probe did not finish"))
+            + "<pre id=\"hundred-fonts\">".len();
+        let end = start + dom[start..].find("</pre>").unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap();
+        let used: Vec<&str> = json["used"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert!(
+            used.contains(&"Source Serif 4") && used.contains(&"Source Sans 3"),
+            "{route}: its text is set in {used:?}"
+        );
+        assert_eq!(json["serif"], true, "{route}");
+        assert_eq!(json["sans"], true, "{route}");
+    }
 }
