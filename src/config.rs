@@ -1,5 +1,6 @@
 //! `hundred.toml`: the firm, where each site is hosted, and build settings.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub struct Config {
     pub print: PrintSettings,
     #[serde(default)]
     pub health: HealthRules,
+    /// `[roles]`: what clients read for a role id (`billing = "Billing contact"`), over
+    /// [`DEFAULT_ROLE_LABELS`]. Any role id may be named.
+    #[serde(default)]
+    pub roles: BTreeMap<String, String>,
     /// `[calendar]` as written.
     #[serde(default)]
     pub calendar: crate::calendar_rules::CalendarSettings,
@@ -38,6 +43,39 @@ pub struct Config {
     /// report: the file loads all the same.
     #[serde(skip)]
     pub holidays_file_warnings: Vec<Diagnostic>,
+}
+
+/// The labels of the common roles, in the order a client meets them when the journey does not
+/// say otherwise (see `context::portal`): a role not here, and not in `[roles]`, is shown as
+/// its id in words (`content-lead` → `Content lead`).
+pub const DEFAULT_ROLE_LABELS: [(&str, &str); 16] = [
+    ("account-lead", "Account lead"),
+    ("account-manager", "Account manager"),
+    ("project-lead", "Project lead"),
+    ("project-manager", "Project manager"),
+    ("producer", "Producer"),
+    ("strategist", "Strategist"),
+    ("designer", "Designer"),
+    ("engineer", "Engineer"),
+    ("developer", "Developer"),
+    ("support", "Support contact"),
+    ("billing", "Billing contact"),
+    ("finance", "Finance contact"),
+    ("accounts", "Accounts contact"),
+    ("sales", "Sales contact"),
+    ("founder", "Executive sponsor"),
+    ("director", "Executive sponsor"),
+];
+
+/// What `role` is called with the labels of `[roles]`: see [`Config::role_label`].
+pub fn role_label_in(roles: &BTreeMap<String, String>, role: &str) -> String {
+    if let Some(label) = roles.get(role) {
+        return label.trim().to_string();
+    }
+    match DEFAULT_ROLE_LABELS.iter().find(|(id, _)| *id == role) {
+        Some((_, label)) => label.to_string(),
+        None => crate::context::portal::role_label(role),
+    }
 }
 
 /// `[health]`: when a relationship needs attention, from what the journey log records.
@@ -354,6 +392,18 @@ impl Config {
                 .help("use paper = \"A4\" or paper = \"Letter\""),
             );
         }
+        for (role, label) in &config.roles {
+            if label.trim().is_empty() {
+                problems.push(
+                    Diagnostic::error(CONFIG_FILE, format!("`roles.{role}` is empty"))
+                        .at(find_key_in_section(text, "roles", role))
+                        .help(format!(
+                            "write what clients read for this role, e.g. {role} = \"{}\"",
+                            crate::context::portal::role_label(role)
+                        )),
+                );
+            }
+        }
         let health = &config.health;
         if health.low_score > 10 {
             problems.push(
@@ -424,7 +474,16 @@ impl Config {
         check.lines("stages", &self.journey.stages);
         check.line("paper", &self.print.paper);
         check.lines("personal_channels", &self.health.personal_channels);
+        for (role, label) in &self.roles {
+            check.line(&format!("roles.{role}"), label);
+        }
         check.errors
+    }
+
+    /// What a role is called on every page: its `[roles]` label, else the common role's
+    /// ([`DEFAULT_ROLE_LABELS`]), else its id in words. `billing` → `Billing contact`.
+    pub fn role_label(&self, role: &str) -> String {
+        role_label_in(&self.roles, role)
     }
 
     pub fn portal_url(&self) -> BaseUrl {
@@ -459,6 +518,7 @@ const KNOWN_KEYS: &[&str] = &[
     "low_score",
     "open_steps",
     "personal_channels",
+    "roles",
 ];
 
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
@@ -604,6 +664,39 @@ mod tests {
         let err = Config::parse(&letter.replace("Letter", "A3")).unwrap_err();
         assert!(err[0].message.contains("`A3`"), "{}", err[0].message);
         assert_eq!(err[0].position.unwrap().line, 9);
+    }
+
+    #[test]
+    fn role_labels_come_from_roles_then_defaults_then_words() {
+        let c = Config::parse(&format!(
+            "{GOOD}[roles]\nbilling = \"Accounts\"\nux-lead = \"UX lead\"\n"
+        ))
+        .unwrap();
+        assert_eq!(c.role_label("billing"), "Accounts");
+        assert_eq!(c.role_label("ux-lead"), "UX lead");
+        assert_eq!(c.role_label("account-lead"), "Account lead");
+        assert_eq!(c.role_label("support"), "Support contact");
+        assert_eq!(c.role_label("content_lead"), "Content lead");
+        let defaults = Config::parse(GOOD).unwrap();
+        assert_eq!(defaults.role_label("billing"), "Billing contact");
+    }
+
+    #[test]
+    fn role_labels_are_one_line_and_not_empty() {
+        let err = Config::parse(&format!(
+            "{GOOD}[roles]\nbilling = \"\"\nfounder = \"A\\nB\"\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.iter().any(|d| d.message == "`roles.billing` is empty"
+                && d.position.map(|p| p.line) == Some(9)),
+            "{err:?}"
+        );
+        assert!(
+            err.iter()
+                .any(|d| d.message.starts_with("`roles.founder` contains")),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! Markdown to HTML for every markdown field and file. Raw HTML in the source is shown as text,
 //! never passed through, and links may only use safe schemes: profile text is data, not markup.
+//!
+//! It also holds the one typographic rule of every page ([`smart_text`]): curly quotes and
+//! apostrophes, en and em dashes, ellipses. Markdown text gets it here, and every value a
+//! template shows gets it as it is escaped (see `crate::templates`), so a name, a title and a
+//! paragraph of the same page agree.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -49,7 +55,6 @@ fn parser_options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_SMART_PUNCTUATION
 }
 
 /// Renders a markdown field with no link rewriting (bios, welcome notes, scripts).
@@ -58,7 +63,8 @@ pub fn to_html(source: &str) -> String {
 }
 
 pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
-    let mut events: Vec<Event> = Parser::new_ext(source, parser_options()).collect();
+    let mut events: Vec<Event> =
+        smarten_events(Parser::new_ext(source, parser_options()).collect());
     let mut out = Rendered::default();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut emitted: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -174,7 +180,92 @@ pub fn render(source: &str, opts: &MarkdownOptions) -> Rendered {
         i += 1;
     }
     out.html.reserve(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut out.html, accessible(events).into_iter());
+    out
+}
+
+/// What assistive technology needs that pulldown-cmark's HTML leaves out: a task list's boxes
+/// (`- [ ]`, drawn disabled) say whether the item is done, and a table is wrapped in a region
+/// that scrolls sideways on a narrow screen, which a keyboard can reach (`tabindex`) and a
+/// screen reader names by the table's column headings. A code block, whose lines are kept as
+/// written, scrolls in a wrapper the keyboard can reach too.
+fn accessible(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut labels: HashMap<String, usize> = HashMap::new();
+    for (i, event) in events.iter().enumerate() {
+        match event {
+            Event::TaskListMarker(done) => {
+                out.push(Event::Html(CowStr::Borrowed(if *done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"To do\"> "
+                })));
+                continue;
+            }
+            Event::Start(Tag::Table(_)) => {
+                let mut label = format!("Table: {}", table_headings(&events[i + 1..]));
+                let n = labels.entry(label.clone()).or_default();
+                *n += 1;
+                if *n > 1 {
+                    label = format!("{label} ({n})");
+                }
+                out.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{}\">",
+                    attribute(&label)
+                ))));
+            }
+            Event::Start(Tag::CodeBlock(_)) => out.push(Event::Html(CowStr::Borrowed(
+                "<div class=\"code-scroll\" role=\"group\" tabindex=\"0\" aria-label=\"Code example\">",
+            ))),
+            _ => {}
+        }
+        out.push(event.clone());
+        if let Event::End(TagEnd::Table | TagEnd::CodeBlock) = event {
+            out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+        }
+    }
+    out
+}
+
+/// A table's column headings, "Area, Colour, Why", from the events after its start.
+fn table_headings(events: &[Event]) -> String {
+    let mut headings: Vec<String> = Vec::new();
+    for event in events {
+        match event {
+            Event::End(TagEnd::TableHead) => break,
+            Event::Start(Tag::TableCell) => headings.push(String::new()),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(h) = headings.last_mut() {
+                    h.push_str(t);
+                }
+            }
+            _ => {}
+        }
+    }
+    let headings: Vec<&str> = headings
+        .iter()
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty())
+        .collect();
+    if headings.is_empty() {
+        "no headings".into()
+    } else {
+        headings.join(", ")
+    }
+}
+
+/// `text` as an HTML attribute value between double quotes.
+fn attribute(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -346,6 +437,222 @@ pub fn is_safe_url(url: &str) -> bool {
             matches!(&lower[..colon], "http" | "https" | "mailto" | "tel")
         }
     }
+}
+
+/// Text as it is printed, by the one typographic rule of every page: straight quotes become
+/// curly ones (`'` → ‘ ’, `"` → “ ”, an apostrophe → ’), `--` an en dash, `---` an em dash, a
+/// hyphen with a space on each side an en dash, `...` an ellipsis.
+///
+/// Words that are addresses are left exactly as written: a word with `@`, `/` or `\` in it (an
+/// e-mail address, a web address, a file path). A text that is one word naming a thing, an id
+/// or a host name (lower-case letters, digits, `-`, `_`, `.`, like `follow-up--2` or
+/// `xn--bcher-kva.example`), keeps its `--`, which is part of the name. Code is not text:
+/// markdown's code spans and blocks, and raw HTML shown as text, are never changed.
+pub fn smart_text(text: &str) -> Cow<'_, str> {
+    smart_text_between(text, None, None)
+}
+
+/// [`smart_text`] of a piece of a longer text: `before` is the character printed just before
+/// it and `after` the one just after (none at the edges of a paragraph), which decide whether
+/// a quote at either end opens or closes.
+fn smart_text_between(text: &str, before: Option<char>, after: Option<char>) -> Cow<'_, str> {
+    if !needs_smartening(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut prev = before;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let space = rest.len() - rest.trim_start().len();
+        if space > 0 {
+            out.push_str(&rest[..space]);
+            prev = rest[..space].chars().last();
+            rest = &rest[space..];
+            continue;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(end);
+        let next_after_word = tail.chars().next().or(after);
+        // The whole text one word, with nothing around it: a value such as an id or a host
+        // name, whose `--` is part of its name.
+        let alone = word.len() == text.len() && before.is_none() && after.is_none();
+        if word.contains(['@', '/', '\\']) {
+            out.push_str(word);
+        } else {
+            smarten_word(word, prev, next_after_word, alone, &mut out);
+        }
+        prev = out.chars().last();
+        rest = tail;
+    }
+    Cow::Owned(out)
+}
+
+/// Whether [`smart_text_between`] can change anything in `text`.
+fn needs_smartening(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, c)| match c {
+        b'\'' | b'"' => true,
+        b'-' => b.get(i + 1) == Some(&b'-') || (b.get(i + 1) == Some(&b' ') && i > 0),
+        b'.' => b.get(i + 1) == Some(&b'.') && b.get(i + 2) == Some(&b'.'),
+        _ => false,
+    })
+}
+
+/// One word (no white space in it) of [`smart_text_between`], written to `out`.
+fn smarten_word(
+    word: &str,
+    before: Option<char>,
+    after: Option<char>,
+    alone: bool,
+    out: &mut String,
+) {
+    let dashes = !(alone && word.contains("--") && is_thing_name(word));
+    let chars: Vec<char> = word.chars().collect();
+    let mut prev = before;
+    let mut i = 0;
+    while i < chars.len() {
+        let next = chars.get(i + 1).copied().or(after);
+        let c = chars[i];
+        let (printed, used) = match c {
+            '\'' if opens(prev)
+                && next.is_some_and(|n| !n.is_whitespace() && !n.is_ascii_digit()) =>
+            {
+                ("‘", 1)
+            }
+            '\'' => ("’", 1),
+            '"' if opens(prev) && next.is_some_and(|n| !n.is_whitespace()) => ("“", 1),
+            '"' => ("”", 1),
+            '.' if chars.get(i + 1) == Some(&'.') && chars.get(i + 2) == Some(&'.') => ("…", 3),
+            '-' if dashes => {
+                let run = chars[i..].iter().take_while(|c| **c == '-').count();
+                match run {
+                    1 if chars.len() == 1
+                        && prev.is_some_and(char::is_whitespace)
+                        && next.is_some_and(char::is_whitespace) =>
+                    {
+                        ("–", 1)
+                    }
+                    1 => ("-", 1),
+                    2 => ("–", 2),
+                    _ => ("—", 3),
+                }
+            }
+            _ => {
+                out.push(c);
+                prev = Some(c);
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(printed);
+        prev = printed.chars().last();
+        i += used;
+    }
+}
+
+/// Whether a quote after `prev` opens: at the start, after white space, an opening bracket or
+/// quote, or a dash.
+fn opens(prev: Option<char>) -> bool {
+    match prev {
+        None => true,
+        Some(c) => c.is_whitespace() || "([{<‘“—–-".contains(c),
+    }
+}
+
+/// An id or a host name: lower-case ASCII letters (at least one), digits, `-`, `_` and `.`.
+fn is_thing_name(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_lowercase())
+        && word.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
+        })
+}
+
+/// A document's events with [`smart_text`] applied to their text: not to code, nor to raw HTML
+/// (which is shown as written). Neighbouring text events are joined first, so a word split by
+/// a character reference (`O&#39;Brien`) is read whole; each piece of text knows the characters
+/// printed around it in its paragraph, so `"*really*"` gets an opening and a closing quote.
+fn smarten_events(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut joined: Vec<Event> = Vec::with_capacity(events.len());
+    for e in events {
+        match (joined.last_mut(), e) {
+            (Some(Event::Text(a)), Event::Text(b)) => {
+                *a = CowStr::from(format!("{a}{b}"));
+            }
+            (_, e) => joined.push(e),
+        }
+    }
+    let mut in_code = false;
+    let mut prev: Option<char> = None;
+    for i in 0..joined.len() {
+        let smart = match &joined[i] {
+            Event::Text(t) if !in_code => {
+                let after = next_char(&joined[i + 1..]);
+                match smart_text_between(t, prev, after) {
+                    Cow::Owned(s) => Some(s),
+                    Cow::Borrowed(_) => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(s) = smart {
+            joined[i] = Event::Text(CowStr::from(s));
+        }
+        match &joined[i] {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            _ => {}
+        }
+        prev = match &joined[i] {
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => t.chars().last().or(prev),
+            Event::SoftBreak | Event::HardBreak => Some('\n'),
+            Event::FootnoteReference(_) => prev,
+            Event::Start(tag) if is_inline(tag) => prev,
+            Event::End(tag) if is_inline_end(tag) => prev,
+            _ => None,
+        };
+    }
+    joined
+}
+
+/// The first character printed after a piece of text, within its paragraph.
+fn next_char(rest: &[Event]) -> Option<char> {
+    for e in rest {
+        match e {
+            Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) => return t.chars().next(),
+            Event::SoftBreak | Event::HardBreak => return Some('\n'),
+            Event::Start(tag) if is_inline(tag) => {}
+            Event::End(tag) if is_inline_end(tag) => {}
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Tags inside a line of text, which a quote sees through.
+fn is_inline(tag: &Tag) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: &TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
 }
 
 fn demote(level: HeadingLevel, by: u8) -> HeadingLevel {
@@ -535,6 +842,104 @@ mod tests {
             to_html("| a |\n|---|\n| b |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n");
         assert!(html.contains("<table>") && html.contains("checkbox") && html.contains("<del>"));
         assert!(html.contains('“') && html.contains("footnote"), "{html}");
+    }
+
+    #[test]
+    fn task_boxes_are_named_and_tables_scroll_in_a_named_region() {
+        let html = to_html("- [ ] call\n- [x] write\n");
+        assert!(html.contains(r#"disabled aria-label="To do">"#), "{html}");
+        assert!(
+            html.contains(r#"disabled checked aria-label="Done">"#),
+            "{html}"
+        );
+        let two = "| Area | `Why` <b> |\n|---|---|\n| a | b |\n\n";
+        let html = to_html(&format!("{two}{two}"));
+        let region = r#"<div class="table-scroll" role="region" tabindex="0" aria-label="Table: Area, Why &lt;b&gt;"#;
+        assert_eq!(html.matches(region).count(), 2, "{html}");
+        assert!(html.contains(r#"Why &lt;b&gt; (2)">"#), "{html}");
+        assert_eq!(html.matches("</table>\n</div>").count(), 2, "{html}");
+        let html = to_html("```sh\nhundred log acme\n```\n");
+        assert_eq!(
+            html.replace('\n', ""),
+            r#"<div class="code-scroll" role="group" tabindex="0" aria-label="Code example"><pre><code class="language-sh">hundred log acme</code></pre></div>"#
+        );
+    }
+
+    #[test]
+    fn plain_text_gets_the_typographic_rule() {
+        let cases = [
+            (
+                "Swindon's honour isn't 'quiet'",
+                "Swindon’s honour isn’t ‘quiet’",
+            ),
+            ("\"Hello,\" she said...", "“Hello,” she said…"),
+            (
+                "the '90s, 9--5, Tuesday - Friday, wait---what",
+                "the ’90s, 9–5, Tuesday – Friday, wait—what",
+            ),
+            ("(\"quoted\") and \"'nested'\"", "(“quoted”) and “‘nested’”"),
+            ("the Joneses' house", "the Joneses’ house"),
+            ("a one-off - or not", "a one-off – or not"),
+            ("- starts with a hyphen", "- starts with a hyphen"),
+        ];
+        for (plain, smart) in cases {
+            assert_eq!(smart_text(plain), smart, "{plain}");
+        }
+    }
+
+    #[test]
+    fn addresses_ids_and_names_of_things_stay_as_written() {
+        for kept in [
+            "o'brien@example.com",
+            "https://example.com/a--b/it's...",
+            "team/o'neill.jpg",
+            "../../",
+            "follow-up--2",
+            "xn--bcher-kva.example",
+            "2026-11-23",
+            "C:\\it's",
+        ] {
+            assert_eq!(smart_text(kept), kept);
+        }
+        assert_eq!(
+            smart_text("Write to o'brien@example.com, it's quick"),
+            "Write to o'brien@example.com, it’s quick"
+        );
+    }
+
+    #[test]
+    fn markdown_gets_the_same_rule_but_not_in_code() {
+        let html = to_html(
+            "\"*Really*\" isn't it -- Swindon's 'best'...\n\n`don't` <b title='x'>\n\n    it's code\n",
+        );
+        assert!(
+            html.contains("<p>“<em>Really</em>” isn’t it – Swindon’s ‘best’…</p>"),
+            "{html}"
+        );
+        assert!(html.contains("<code>don't</code>"), "{html}");
+        assert!(html.contains("&lt;b title='x'&gt;"), "{html}");
+        assert!(html.contains("<pre><code>it's code"), "{html}");
+        // The same words as a plain field read the same.
+        assert_eq!(
+            smart_text("\"Really\" isn't it -- Swindon's 'best'..."),
+            "“Really” isn’t it – Swindon’s ‘best’…"
+        );
+        // A value escaped into a script is read whole.
+        let r = render(
+            "Hi O&#39;Brien, it&#39;s &#34;fine&#34; at o&#39;b&#64;x&#46;example",
+            &MarkdownOptions {
+                escaped_values: true,
+                ..Default::default()
+            },
+        );
+        assert!(
+            r.html.contains("O’Brien, it’s “fine” at o'b@x.example"),
+            "{}",
+            r.html
+        );
+        let heading = render("# Swindon's \"best\"\n", &MarkdownOptions::default());
+        assert_eq!(heading.headings[0].text, "Swindon’s “best”");
+        assert_eq!(heading.headings[0].id, "swindon-s-best");
     }
 
     #[test]

@@ -182,7 +182,7 @@ fn engine_with(
     sources: &[(String, String)],
     small: &[(String, String)],
 ) -> Result<Tera, Vec<Diagnostic>> {
-    let mut tera = engine(tera_escape_html_metered);
+    let mut tera = engine(site, tera_escape_html_metered);
     // The sources as written first, so a syntax error names the line the author sees.
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| tera_diagnostics(site, &e))?;
@@ -202,23 +202,26 @@ fn engine_with(
 
 /// A new engine with the filters and functions every template may use, autoescaping with
 /// `escape`.
-fn engine(escape: tera::EscapeFn) -> Tera {
+fn engine(site: &Site, escape: tera::EscapeFn) -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".htm", ".xml", ".md"]);
     tera.set_escape_fn(escape);
-    register_filters(&mut tera);
+    register_filters(&mut tera, site);
     tera
 }
 
-/// Tera's HTML escaping, with each value charged to the page's budget ([`crate::limits`]).
+/// How a template prints a value: in the pages' typography ([`crate::markdown::smart_text`]:
+/// curly quotes and apostrophes, dashes, ellipses, as markdown text has them; addresses, paths
+/// and ids as written), then HTML-escaped, each value charged to the page's budget
+/// ([`crate::limits`]). Values marked `safe` (rendered markdown) already have both.
 fn tera_escape_html_metered(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     crate::limits::tick()?;
-    tera::escape_html(input, out)
+    tera::escape_html(&crate::markdown::smart_text(input), out)
 }
 
 /// The script engine: every journey script and one-off script, and nothing else.
 fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
-    let tera = engine(crate::markdown::escape_value);
+    let tera = engine(site, crate::markdown::escape_value);
     // All scripts at once; if that fails, each on its own, so every broken script is
     // reported and not just the first (the common case pays for one engine, not one each).
     let scripts = || {
@@ -462,7 +465,7 @@ fn reports(site: &Site, message: &str) -> Vec<Diagnostic> {
     out
 }
 
-fn register_filters(tera: &mut Tera) {
+fn register_filters(tera: &mut Tera, site: &Site) {
     // `{{ touchpoint.date | date(format="%A %-d %B") }}` on a YYYY-MM-DD string.
     tera.register_filter(
         "date",
@@ -477,9 +480,15 @@ fn register_filters(tera: &mut Tera) {
             Ok(out)
         },
     );
-    // `{{ "account-lead" | role_label }}` → `Account lead`.
-    tera.register_filter("role_label", |value: &str, _: Kwargs, _: &State| {
-        crate::context::portal::role_label(value)
+    // `{{ "billing" | role_label }}` → `Billing contact`: the label `[roles]` gives, else the
+    // common role's, else the id in words (`content-lead` → `Content lead`).
+    let roles = site.config.roles.clone();
+    tera.register_filter("role_label", move |value: &str, _: Kwargs, _: &State| {
+        crate::config::role_label_in(&roles, value)
+    });
+    // `{{ "Billing contact" | in_sentence }}` → `billing contact`, as it reads after "Your".
+    tera.register_filter("in_sentence", |value: &str, _: Kwargs, _: &State| {
+        crate::context::portal::in_sentence(value)
     });
     // Tera's own `range`, with its elements charged to the page (see [`crate::limits`]).
     tera.register_function("range", crate::limits::range);

@@ -344,7 +344,7 @@ impl Pending {
             owner: client
                 .member_for_role(&t.owner.value)
                 .and_then(|id| owner_ref(site, id)),
-            owner_role: role_label(&t.owner.value),
+            owner_role: site.config.role_label(&t.owner.value),
             visibility: t.visibility.name(),
             summary: reasons.join("; "),
             reasons,
@@ -394,7 +394,7 @@ impl Runbook {
             .into_iter()
             .map(|role| Assignment {
                 role: role.to_string(),
-                role_label: role_label(role),
+                role_label: site.config.role_label(role),
                 member: client
                     .member_for_role(role)
                     .and_then(|id| site.member(id))
@@ -437,7 +437,7 @@ impl Runbook {
                     channel: t.channel.clone(),
                     visibility: t.visibility.name(),
                     portal: t.portal.clone(),
-                    owner_role: role_label(&t.owner.value),
+                    owner_role: site.config.role_label(&t.owner.value),
                     owner: client
                         .member_for_role(&t.owner.value)
                         .and_then(|id| site.member(id))
@@ -741,7 +741,7 @@ fn due_item(site: &Site, client: &Client, history: &History, k: usize, today: Da
                 id: m.id.clone(),
                 name: m.name.clone(),
             }),
-        owner_role: role_label(&t.owner.value),
+        owner_role: site.config.role_label(&t.owner.value),
     }
 }
 
@@ -1083,10 +1083,54 @@ pub fn member_work(site: &Site, member_id: &str, schedule: &[DueItem]) -> Vec<Me
                 client_id: c.id.clone(),
                 runbook: crate::plan::runbook_path(site, &c.id),
                 client_name: c.name.clone(),
-                roles: roles.iter().map(|r| role_label(r)).collect(),
+                roles: roles.iter().map(|r| site.config.role_label(r)).collect(),
                 touchpoints,
             })
         })
+        .collect()
+}
+
+/// What one member has on, for their card in the team directory: the clients they have a role
+/// with, and the touchpoints they own there as their page lists them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Workload {
+    pub clients: usize,
+    /// Owned touchpoints whose date passed with nothing logged.
+    pub late: usize,
+    /// Owned touchpoints from the build date on.
+    pub ahead: usize,
+    /// Of those, the ones due within `window_days` ([`DUE_WINDOW_DAYS`]).
+    pub soon: usize,
+    pub window_days: i64,
+}
+
+/// Every member's [`Workload`], by member id.
+pub fn team_workload(
+    site: &Site,
+    schedule: &[DueItem],
+) -> std::collections::BTreeMap<String, Workload> {
+    let load = |id: &str| {
+        let work = member_work(site, id, schedule);
+        let mut load = Workload {
+            clients: work.len(),
+            window_days: DUE_WINDOW_DAYS,
+            ..Default::default()
+        };
+        for item in work.iter().flat_map(|w| &w.touchpoints) {
+            match item.status {
+                "open" => load.late += 1,
+                "today" | "upcoming" => {
+                    load.ahead += 1;
+                    load.soon += usize::from(item.in_days < DUE_WINDOW_DAYS);
+                }
+                _ => {}
+            }
+        }
+        load
+    };
+    site.team
+        .iter()
+        .map(|m| (m.id.clone(), load(&m.id)))
         .collect()
 }
 

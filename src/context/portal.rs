@@ -41,8 +41,11 @@ pub struct PortalClient {
 pub struct PortalMember {
     #[serde(flatten)]
     pub profile: MemberView,
-    /// What this person does for this client, e.g. "Account lead".
+    /// What this person does for this client, as role labels (`[roles]` in `hundred.toml`),
+    /// in the team's order: `["Account lead", "Founder"]`.
     pub helps_with: Vec<String>,
+    /// The same as it reads after "Your": `account lead and founder`.
+    pub helps_with_words: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,18 +106,22 @@ impl PortalData {
             })
             .collect();
         let mut team: Vec<PortalMember> = Vec::new();
-        for (role, member_id) in &client.team {
-            let Some(m) = site.member(&member_id.value) else {
+        for role in team_order(client, history, today) {
+            let Some(m) = client.member_for_role(role).and_then(|id| site.member(id)) else {
                 continue;
             };
-            let label = role_label(role);
+            let label = site.config.role_label(role);
             match team.iter_mut().find(|t| t.profile.id == m.id) {
                 Some(t) => t.helps_with.push(label),
                 None => team.push(PortalMember {
                     profile: MemberView::new(m, "assets/"),
                     helps_with: vec![label],
+                    helps_with_words: String::new(),
                 }),
             }
+        }
+        for t in &mut team {
+            t.helps_with_words = in_words(&t.helps_with);
         }
         // The portal learns a step's status and date from the log, never an entry's words.
         let timeline = history
@@ -215,7 +222,70 @@ impl PortalData {
     }
 }
 
-/// `account-lead` → `Account lead`.
+/// The roles of `client`'s team in the order a client meets them: the account lead first,
+/// then each role by the journey day of the first step it leads that the client sees (as their
+/// timeline shows it: client steps, not skipped); roles that lead none of those come last, the
+/// common roles in the order of [`DEFAULT_ROLE_LABELS`], then the rest by id. A member with
+/// several roles is placed by the first of them.
+///
+/// [`DEFAULT_ROLE_LABELS`]: crate::config::DEFAULT_ROLE_LABELS
+pub fn team_order<'a>(client: &'a Client, history: &History, today: Date) -> Vec<&'a str> {
+    let first_day = |role: &str| {
+        history
+            .steps
+            .iter()
+            .filter(|s| s.touchpoint.owner.value == role)
+            .filter(|s| s.touchpoint.visibility == Visibility::Client)
+            .filter(|s| s.status(today) != Status::Skipped)
+            .map(|s| s.day)
+            .min()
+    };
+    let common = |role: &str| {
+        crate::config::DEFAULT_ROLE_LABELS
+            .iter()
+            .position(|(id, _)| *id == role)
+            .unwrap_or(usize::MAX)
+    };
+    let mut roles: Vec<(bool, Option<i64>, usize, &str)> = client
+        .team
+        .keys()
+        .map(|r| (r != "account-lead", first_day(r), common(r), r.as_str()))
+        .collect();
+    // `None` (no step) after every day.
+    roles.sort_by_key(|&(not_lead, day, common, id)| (not_lead, day.is_none(), day, common, id));
+    roles.into_iter().map(|(_, _, _, id)| id).collect()
+}
+
+/// Role labels as they read after "Your": `account lead`, `account lead and founder`,
+/// `project lead, engineer and founder`.
+pub fn in_words(labels: &[String]) -> String {
+    let words: Vec<String> = labels.iter().map(|l| in_sentence(l)).collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A label inside a sentence: its first letter in lower case (`Billing contact` → `billing
+/// contact`), unless its first word is not an ordinary word, which keeps its capitals: `UX
+/// lead`, `iOS engineer`, `Ada's deputy`, `Q4 planner`.
+pub fn in_sentence(label: &str) -> String {
+    let first = label.split_whitespace().next().unwrap_or("");
+    let mut chars = first.chars();
+    let ordinary =
+        chars.next().is_some_and(char::is_uppercase) && chars.all(|c| c.is_lowercase() || c == '-');
+    if !ordinary {
+        return label.to_string();
+    }
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A role id in words, for a role no label names: `account-lead` → `Account lead`.
 pub fn role_label(role: &str) -> String {
     let words = role.replace(['-', '_'], " ");
     let mut chars = words.chars();
@@ -237,5 +307,27 @@ fn every_words(every: crate::calendar_rules::Every) -> String {
         format!("every {unit}")
     } else {
         format!("every {n} {unit}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_read_in_a_sentence() {
+        let words = |l: &[&str]| in_words(&l.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(words(&["Billing contact"]), "billing contact");
+        assert_eq!(
+            words(&["Account lead", "Founder"]),
+            "account lead and founder"
+        );
+        assert_eq!(
+            words(&["Project lead", "UX lead", "Ada's deputy"]),
+            "project lead, UX lead and Ada's deputy"
+        );
+        assert_eq!(in_sentence("iOS engineer"), "iOS engineer");
+        assert_eq!(in_sentence("Co-founder"), "co-founder");
+        assert_eq!(words(&[]), "");
     }
 }

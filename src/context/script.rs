@@ -39,12 +39,12 @@ impl ScriptPerson {
 
     /// Stands in for the owner when nobody holds the role for this client, so scripts still
     /// render and the runbook shows the gap.
-    fn unassigned(role: &str, firm: &Firm) -> Self {
+    fn unassigned(role_label: String, firm: &Firm) -> Self {
         ScriptPerson {
             id: String::new(),
             name: "(unassigned)".into(),
             first_name: "(unassigned)".into(),
-            role: super::portal::role_label(role),
+            role: role_label,
             email: firm.email.clone(),
             phone: firm.phone.clone(),
             assigned: false,
@@ -182,11 +182,9 @@ impl ClientScriptContext {
         let step = &self.steps[k];
         let t = &*step.touchpoint;
         let mut ctx = self.base.clone();
-        let owner = self
-            .team
-            .get(&t.owner.value)
-            .cloned()
-            .unwrap_or_else(|| ScriptPerson::unassigned(&t.owner.value, &site.config.firm));
+        let owner = self.team.get(&t.owner.value).cloned().unwrap_or_else(|| {
+            ScriptPerson::unassigned(site.config.role_label(&t.owner.value), &site.config.firm)
+        });
         let (date, status) = (step.date, self.statuses[k]);
         ctx.insert("owner", &owner);
         ctx.insert(
