@@ -28,6 +28,8 @@ pub mod minify;
 pub mod model;
 pub mod pdf;
 pub(crate) mod pdf_links;
+pub(crate) mod pdf_outline;
+pub(crate) mod pdf_pages;
 pub mod plan;
 pub mod portal_crypto;
 pub mod private;

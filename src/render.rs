@@ -554,6 +554,10 @@ impl<'a> Renderer<'a> {
                     .map(|m| crate::context::MemberView::new(m, ""))
                     .collect();
                 ctx.insert("members", &members);
+                ctx.insert(
+                    "workload",
+                    &internal::team_workload(site, &self.cache.schedule),
+                );
                 Made::Titled("Team".into())
             }
             Member { member } => {

@@ -217,7 +217,7 @@ fn each_portal_subscribes_to_that_clients_own_calendar() {
             );
             assert!(html.contains("Subscribe in Google Calendar"), "{page}");
             assert!(html.contains("Outlook on the web"), "{page}");
-            assert!(html.contains("Download the file"), "{page}");
+            assert!(html.contains("Download the dates"), "{page}");
         }
     }
     // A name with `&` stays one parameter (checked above), and reads back whole.

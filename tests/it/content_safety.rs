@@ -304,10 +304,11 @@ fn no_markdown_source_or_substituted_value_can_add_attributes() {
     // A plain id and class survive.
     assert!(runbook.contains("payload--ok"), "{runbook}");
 
-    // Values put into a script are text, in headings and in paragraphs, and read as written.
+    // Values put into a script are text, in headings and in paragraphs, and read as written
+    // (in the pages' typography: the apostrophe is a curly one, as everywhere).
     let runbook_text = text(&runbook);
     for shown in [
-        "Call O'Brien & Sons *Ltd* [x](javascript:alert(1)) {onfocus=alert(1)}",
+        "Call O’Brien & Sons *Ltd* [x](javascript:alert(1)) {onfocus=alert(1)}",
         "With Wile {onclick=alert(2)} # Founder",
         "Owner Ann {onmouseover=alert(3)}",
         "about Ship {tabindex=0 onfocus=x}.",

@@ -577,12 +577,19 @@ fn dialled_phones(example: &Example) -> Vec<(String, String)> {
     phones
 }
 
-/// Lower case, every run of white space one space.
+/// Lower case, every run of white space one space, and the pages' typography undone (curly
+/// quotes and apostrophes straight, dashes hyphens, an ellipsis three dots), so a word is found
+/// however a page sets it.
 fn normalized(text: &str) -> String {
     text.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+        .replace(['‘', '’'], "'")
+        .replace(['“', '”'], "\"")
+        .replace("—", "---")
+        .replace("–", "--")
+        .replace('…', "...")
 }
 
 /// `text` with HTML character references decoded (the numeric ones and the named ones a
@@ -593,7 +600,7 @@ fn html_decoded(text: &str) -> String {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let end = rest[..rest.len().min(12)].find(';');
+        let end = rest.bytes().take(12).position(|b| b == b';');
         let decoded = end.and_then(|end| {
             let name = &rest[1..end];
             let ch = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X"))
