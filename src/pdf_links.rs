@@ -50,7 +50,8 @@ fn published(target: &str, output_url: &str, sites: &[PublishedAt]) -> Option<St
     })
 }
 
-fn percent_decoded(s: &str) -> String {
+/// `s` with each `%XX` replaced by its byte (read as UTF-8, losslessly where it is).
+pub(crate) fn percent_decoded(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::pdf_links::percent_decoded;
 use crate::pdf_pages::{Doc, Value};
 
 /// An entry of the contents: its nesting level (1 for the outermost list), words and target id.
@@ -289,28 +290,6 @@ fn text_string(text: &str) -> String {
     }
     out.push('>');
     out
-}
-
-fn percent_decoded(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = s
-            .get(i + 1..i + 3)
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (other, _) => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What an HTML page is read as here: tags with their attributes, and text (character

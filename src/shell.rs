@@ -18,6 +18,9 @@
 
 use base64::Engine;
 
+// Safe as HTML text and as a double- or single-quoted attribute value.
+use crate::context::internal::escape;
+
 /// How the key for a shell's page is found.
 pub enum Lock<'a> {
     /// A client's portal: the key comes from the link's `#k=` fragment, then is kept per tab.
@@ -259,22 +262,6 @@ pub fn sealed_bytes(shell: &[u8]) -> Option<Vec<u8>> {
     base64::engine::general_purpose::STANDARD
         .decode(&shell[range])
         .ok()
-}
-
-/// `text` safe as HTML text and as a double- or single-quoted attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

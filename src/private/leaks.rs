@@ -55,7 +55,11 @@ impl LeakScan {
                 continue;
             }
             // As written, and as HTML and calendar files escape it.
-            for form in [text.to_string(), html_escaped(text), ics_escaped(text)] {
+            for form in [
+                text.to_string(),
+                crate::context::internal::escape(text),
+                ics_escaped(text),
+            ] {
                 if seen.insert(form.clone()) {
                     patterns.push(form);
                     found.push(what.clone());
@@ -164,14 +168,6 @@ fn firms_own_words(site: &Site) -> String {
         }
     }
     own
-}
-
-fn html_escaped(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 fn ics_escaped(s: &str) -> String {
