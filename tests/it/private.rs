@@ -17,55 +17,11 @@ const SECRET: &str = "a test secret, long enough to be accepted as one";
 const OTHER_SECRET: &str = "another test secret, also long enough to be used";
 const PASSPHRASE: &str = "correct horse battery staple";
 
-/// A copy of the canary fixture with `[portal] private = true` (and the internal site too,
-/// with `internal`).
-fn private_site(internal: bool) -> TempDir {
-    let site = copy_fixture("canary");
-    let settings = site.path().join("hundred.toml");
-    edit(
-        &settings,
-        "base_url = \"https://clients.canary.example/\"",
-        "base_url = \"https://clients.canary.example/\"\nprivate = true",
-    );
-    if internal {
-        edit(
-            &settings,
-            "base_url = \"https://team.canary.example/handbook/\"",
-            "base_url = \"https://team.canary.example/handbook/\"\nprivate = true",
-        );
-    }
-    site
-}
-
 fn build_with(site: &Path, secret: &str) -> TempDir {
     Build::of(site)
         .env("HUNDRED_SECRET", secret)
         .env("HUNDRED_TEAM_PASSPHRASE", PASSPHRASE)
         .into_temp()
-}
-
-/// `hundred links --format tsv`: (id, name, link) of each client.
-fn links(site: &Path, secret: &str) -> Vec<(String, String, String)> {
-    let out = hundred()
-        .arg("links")
-        .arg(site)
-        .args(["--format", "tsv"])
-        .env("HUNDRED_SECRET", secret)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.lines()
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 3, "{l}");
-            (cols[0].into(), cols[1].into(), cols[2].into())
-        })
-        .collect()
 }
 
 /// A link's token and key.
@@ -113,19 +69,6 @@ const PRIVATE_WORDS: &[&str] = &[
     "eve@hostile.example",
     "bold</b> goal",
 ];
-
-/// The readable parts of a published file: a shell without its sealed base64 (which could
-/// spell a short word by chance), anything else whole.
-fn readable(bytes: &[u8]) -> String {
-    match hundred::shell::sealed_range(bytes) {
-        Some(r) => format!(
-            "{}{}",
-            String::from_utf8_lossy(&bytes[..r.start]),
-            String::from_utf8_lossy(&bytes[r.end..])
-        ),
-        None => String::from_utf8_lossy(bytes).into_owned(),
-    }
-}
 
 #[test]
 fn a_private_portal_is_in_token_folders_and_reads_only_with_its_key() {
@@ -433,14 +376,6 @@ fn check_needs_no_secret_and_still_scans_what_a_build_would_publish() {
     assert!(said.contains("a goal of `acme`"), "{said}");
     // A build still needs the real secret.
     Build::of(site.path()).env("HUNDRED_SECRET", "").fails();
-}
-
-/// A message as one line: without the frame miette draws and its line breaks.
-fn flat(s: &str) -> String {
-    s.replace('│', " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[test]

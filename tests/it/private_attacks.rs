@@ -32,26 +32,6 @@ const PASSPHRASE: &str = "correct horse battery staple";
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// A copy of the canary fixture with `[portal] private = true`, and `[internal]` too with
-/// `internal`.
-fn private_site(internal: bool) -> TempDir {
-    let site = copy_fixture("canary");
-    let settings = site.path().join("hundred.toml");
-    edit(
-        &settings,
-        "base_url = \"https://clients.canary.example/\"",
-        "base_url = \"https://clients.canary.example/\"\nprivate = true",
-    );
-    if internal {
-        edit(
-            &settings,
-            "base_url = \"https://team.canary.example/handbook/\"",
-            "base_url = \"https://team.canary.example/handbook/\"\nprivate = true",
-        );
-    }
-    site
-}
-
 /// The line of `[portal] private = true` in the private canary's settings.
 const PRIVATE_LINE: &str = "hundred.toml:9:";
 
@@ -81,14 +61,6 @@ fn rename_acme(site: &Path, name: &str) {
         "name: Acme Widgets",
         &format!("name: \"{name}\""),
     );
-}
-
-/// A message as one line: without the frame miette draws and its line breaks.
-fn flat(s: &str) -> String {
-    s.replace(['│', '╭', '╰', '─', '·'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// Whether `said` mentions `text`, however the terminal's width broke its lines (miette
@@ -126,28 +98,6 @@ fn assert_fails_plainly(code: Option<i32>, said: &str, what: &str) {
     assert!(!said.contains("panicked"), "{what}: {said}");
 }
 
-/// `hundred links SITE --format tsv`: (id, name, link) of each client.
-fn links(site: &Path, secret: &str) -> Vec<(String, String, String)> {
-    let out = hundred()
-        .arg("links")
-        .arg(site)
-        .args(["--format", "tsv"])
-        .env("HUNDRED_SECRET", secret)
-        .env("HUNDRED_TEAM_PASSPHRASE", PASSPHRASE)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", said(&out));
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 3, "{l}");
-            (cols[0].into(), cols[1].into(), cols[2].into())
-        })
-        .collect()
-}
-
 /// The token of a private link (`…/<token>/#k=…`).
 fn token_of(link: &str) -> String {
     let (folder, _) = link.split_once("/#k=").expect("a private link");
@@ -159,19 +109,6 @@ fn acme_token(site: &Path, secret: &str) -> String {
     let all = links(site, secret);
     let (_, _, link) = all.iter().find(|(id, ..)| id == "acme").unwrap();
     token_of(link)
-}
-
-/// The readable parts of a published file: a shell without its sealed base64, anything
-/// else whole.
-fn readable(bytes: &[u8]) -> String {
-    match hundred::shell::sealed_range(bytes) {
-        Some(r) => format!(
-            "{}{}",
-            String::from_utf8_lossy(&bytes[..r.start]),
-            String::from_utf8_lossy(&bytes[r.end..])
-        ),
-        None => String::from_utf8_lossy(bytes).into_owned(),
-    }
 }
 
 fn private_build(site: &Path) -> Build {

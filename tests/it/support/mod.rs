@@ -12,6 +12,7 @@ mod calendar;
 mod cdp;
 mod csv;
 mod html;
+mod private;
 mod server;
 mod tools;
 
@@ -19,6 +20,7 @@ pub use calendar::*;
 pub use cdp::*;
 pub use csv::*;
 pub use html::*;
+pub use private::*;
 pub use server::*;
 pub use tools::*;
 
