@@ -413,6 +413,12 @@ fn fix_url<'a>(dest: &CowStr<'a>, opts: &MarkdownOptions, broken: &mut Vec<Strin
     if !is_safe_url(dest) {
         return CowStr::from("#");
     }
+    // A link within the document points at an id this render prefixed.
+    if let Some(fragment) = dest.strip_prefix('#') {
+        if !fragment.is_empty() && !opts.id_prefix.is_empty() {
+            return CowStr::from(format!("#{}{fragment}", opts.id_prefix));
+        }
+    }
     match opts.resolve_link.map(|f| f(dest)) {
         Some(Link::To(url)) => CowStr::from(url),
         Some(Link::Broken) => {
@@ -811,6 +817,25 @@ mod tests {
             ),
             "{html}"
         );
+    }
+
+    #[test]
+    fn links_within_the_document_follow_the_prefix() {
+        let r = render(
+            "## What we track\n\nSee [what we track](#what-we-track), [top](#) and [x](other.md#a).\n",
+            &MarkdownOptions {
+                id_prefix: "ch6--",
+                ..Default::default()
+            },
+        );
+        assert!(r.html.contains(r#"id="ch6--what-we-track""#), "{}", r.html);
+        assert!(
+            r.html.contains(r##"href="#ch6--what-we-track""##),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains(r##"href="#""##), "{}", r.html);
+        assert!(r.html.contains(r#"href="other.md#a""#), "{}", r.html);
     }
 
     #[test]

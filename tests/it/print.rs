@@ -1530,7 +1530,10 @@ fn contents_page_numbers_are_where_the_sections_start() {
             .position(|p| {
                 // A section's title at the top; a touchpoint's under its date line.
                 let lines: Vec<&str> = p.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+                // History follows the client's profile on the same page, under a heading
+                // line of its own.
                 top_of(p, 1).starts_with(title.as_str())
+                    || (title == "History" && lines.contains(&"History"))
                     || (lines[0].contains(" · Day ")
                         && squeezed(&lines[1..3].join(" ")).starts_with(title.as_str()))
             })
