@@ -23,7 +23,6 @@ pub(crate) mod init;
 mod limits;
 pub mod load;
 pub mod markdown;
-#[cfg(feature = "minify")]
 pub mod minify;
 pub mod model;
 pub mod pdf;

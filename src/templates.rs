@@ -249,18 +249,12 @@ fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
 }
 
 /// Each HTML template that can be minified safely, minified.
-#[cfg(feature = "minify")]
 fn minified_sources(sources: &[(String, String)]) -> Vec<(String, String)> {
     sources
         .iter()
         .filter(|(name, _)| name.ends_with(".html") || name.ends_with(".htm"))
         .filter_map(|(name, source)| Some((name.clone(), crate::minify::minify_template(source)?)))
         .collect()
-}
-
-#[cfg(not(feature = "minify"))]
-fn minified_sources(_: &[(String, String)]) -> Vec<(String, String)> {
-    Vec::new()
 }
 
 /// The file a template name came from, relative to the site folder.

@@ -38,7 +38,6 @@ fn updating() -> bool {
 // Sizes and hashes of every file of the minified build
 
 /// FNV-1a, 64 bits: stable across Rust versions and machines, unlike std's hashers.
-#[cfg(feature = "minify")]
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
@@ -48,7 +47,6 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     hash
 }
 
-#[cfg(feature = "minify")]
 fn manifest(site: &Path) -> String {
     // Built from a copy in a temporary folder, so a path of this machine that leaked into the
     // output would show up as a difference on any other.
@@ -60,7 +58,6 @@ fn manifest(site: &Path) -> String {
         .collect()
 }
 
-#[cfg(feature = "minify")]
 fn check(name: &str, site: &Path) {
     use std::collections::BTreeSet;
     let golden = golden_dir().join(format!("{name}.txt"));
@@ -90,13 +87,11 @@ fn check(name: &str, site: &Path) {
     );
 }
 
-#[cfg(feature = "minify")]
 #[test]
 fn the_example_builds_to_the_recorded_bytes() {
     check("example", &example());
 }
 
-#[cfg(feature = "minify")]
 #[test]
 fn the_canary_fixture_builds_to_the_recorded_bytes() {
     check("canary", &fixture("canary"));

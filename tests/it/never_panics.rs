@@ -129,7 +129,6 @@ proptest! {
 }
 
 /// Theme templates with Tera inside tags, attribute values and text.
-#[cfg(feature = "minify")]
 const TEMPLATES: &[&str] = &[
     include_str!("../../themes/default/templates/internal/base.html"),
     include_str!("../../themes/default/templates/partials/member_card.html"),
@@ -137,7 +136,6 @@ const TEMPLATES: &[&str] = &[
     include_str!("../../themes/default/templates/partials/print_head.html"),
 ];
 
-#[cfg(feature = "minify")]
 const HTML_TOKENS: &[&str] = &[
     "<",
     ">",
@@ -172,7 +170,6 @@ const HTML_TOKENS: &[&str] = &[
     "é",
 ];
 
-#[cfg(feature = "minify")]
 fn tera_accepts(source: &str) -> bool {
     // With the theme's base and the partial one of them includes, so those resolve.
     let mut tera = tera::Tera::new();
@@ -184,7 +181,6 @@ fn tera_accepts(source: &str) -> bool {
     tera.add_raw_template("t.html", source).is_ok()
 }
 
-#[cfg(feature = "minify")]
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -218,7 +214,6 @@ proptest! {
     }
 }
 
-#[cfg(feature = "minify")]
 #[test]
 fn the_unmutated_templates_are_accepted() {
     // Otherwise the property above would hold vacuously.
