@@ -195,10 +195,9 @@ pub fn main() -> ExitCode {
                      .gitignore keeps it out of git).",
                     crate::private::SECRET_FILE
                 );
-                println!(
-                    "Next: `hundred build {}` and open public/internal/index.html",
-                    dir.display()
-                );
+                let d = dir.display();
+                println!("Next: `hundred serve {d} --open` shows both sites and rebuilds them as you edit;");
+                println!("      `hundred build {d}` writes them into {d}/public.");
                 ExitCode::SUCCESS
             }
             Err(e) => {
