@@ -1,4 +1,4 @@
-//! The command line: `hundred init | build | pdf | serve | check | log`. Parsing and printing only; the work is
+//! The command line: `hundred init | build | pdf | serve | check | log | new | theme`. Parsing and printing only; the work is
 //! done by the library.
 
 use std::io::Write;
@@ -118,6 +118,105 @@ enum Command {
     },
     /// Record what happened with a client in its journey log (log/CLIENT.yaml)
     Log(LogArgs),
+    /// Add a client, team member, touchpoint or playbook chapter: a new file to fill in, with
+    /// notes explaining each field
+    New {
+        #[command(subcommand)]
+        what: NewCommand,
+    },
+    /// List the theme's templates, or copy them into the site's templates/ folder to change them
+    Theme {
+        #[command(subcommand)]
+        what: ThemeCommand,
+    },
+}
+
+/// `hundred new`'s kinds of file.
+#[derive(Subcommand)]
+enum NewCommand {
+    /// A client: clients/ID.yaml
+    Client {
+        /// The client's id: lowercase letters, digits, `-` and `_`, e.g. harbour-dental. It
+        /// names the file and the client's portal folder
+        id: String,
+        /// The client's name as they write it (default: the id in words)
+        #[arg(long, allow_hyphen_values = true)]
+        name: Option<String>,
+        /// Day 1 of the client's journey, YYYY-MM-DD (default: today)
+        #[arg(long, value_parser = parse_date)]
+        start: Option<jiff::civil::Date>,
+        /// The client's account lead: a team member's id (a file name in team/). The other
+        /// roles the journey needs get the first team member who holds them
+        #[arg(long, value_name = "MEMBER")]
+        lead: Option<String>,
+        #[command(flatten)]
+        site: SiteArg,
+    },
+    /// A team member: team/ID.yaml
+    Member {
+        /// The person's id: lowercase letters, digits, `-` and `_`, e.g. maya
+        id: String,
+        /// Their full name (default: the id in words)
+        #[arg(long, allow_hyphen_values = true)]
+        name: Option<String>,
+        #[command(flatten)]
+        site: SiteArg,
+    },
+    /// A touchpoint of the journey: journey/NNN-NAME.md, numbered after the last one
+    Touchpoint {
+        /// What the step is called, e.g. "Six-month review"; the file name is made from it
+        #[arg(allow_hyphen_values = true)]
+        name: String,
+        /// When it happens: day 1 is the client's start date
+        #[arg(long, value_name = "N", value_parser = crate::scaffold::parse_day, allow_negative_numbers = true)]
+        day: u32,
+        /// Show it on the client's portal timeline (without it, it is for the team only)
+        #[arg(long)]
+        client_visible: bool,
+        #[command(flatten)]
+        site: SiteArg,
+    },
+    /// A playbook chapter: playbook/NN-NAME.md, after the last chapter
+    Chapter {
+        /// The chapter's title, e.g. "Pricing conversations"; the file name is made from it
+        #[arg(allow_hyphen_values = true)]
+        name: String,
+        #[command(flatten)]
+        site: SiteArg,
+    },
+}
+
+/// `hundred theme`'s commands.
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// List the theme's templates and archetypes, marking those the site has its own copy of
+    List {
+        #[command(flatten)]
+        site: SiteArg,
+    },
+    /// Copy the theme's templates into the site's templates/ folder, where they replace the
+    /// theme's: every template, or those named. A file already there is left as it is
+    Eject {
+        /// Templates to copy, as `hundred theme list` names them (portal/welcome.html), or
+        /// an archetype (archetypes/client.yaml); none: every template
+        #[arg(value_name = "TEMPLATE")]
+        names: Vec<String>,
+        #[command(flatten)]
+        site: SiteArg,
+    },
+}
+
+/// The site folder of a command whose positional arguments are something else.
+#[derive(clap::Args)]
+struct SiteArg {
+    /// The site folder (the one with hundred.toml)
+    #[arg(
+        long = "site",
+        visible_alias = "dir",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    dir: PathBuf,
 }
 
 /// `hundred log`'s arguments.
@@ -277,6 +376,8 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Log(args) => log(args),
+        Command::New { what } => new(what),
+        Command::Theme { what } => theme(what),
         Command::Links { dir, format } => links(&dir, format),
         Command::Check { dir, format, today } => {
             let opts = BuildOptions {
@@ -414,6 +515,127 @@ fn log(args: LogArgs) -> ExitCode {
     }
 }
 
+fn new(what: NewCommand) -> ExitCode {
+    use crate::scaffold::New;
+    let (new, dir) = match what {
+        NewCommand::Client {
+            id,
+            name,
+            start,
+            lead,
+            site,
+        } => (
+            New::Client {
+                id,
+                name,
+                start,
+                lead,
+            },
+            site.dir,
+        ),
+        NewCommand::Member { id, name, site } => (New::Member { id, name }, site.dir),
+        NewCommand::Touchpoint {
+            name,
+            day,
+            client_visible,
+            site,
+        } => (
+            New::Touchpoint {
+                name,
+                day,
+                client_visible,
+            },
+            site.dir,
+        ),
+        NewCommand::Chapter { name, site } => (New::Chapter { name }, site.dir),
+    };
+    match crate::scaffold::create(&dir, &new, crate::dates::today()) {
+        Ok(created) => {
+            println!("Created {}", in_site(&dir, &created.file));
+            for note in &created.notes {
+                println!("  {note}");
+            }
+            if created.archetype.starts_with(crate::scaffold::ARCHETYPES) {
+                println!("  (from the site's {})", created.archetype);
+            }
+            println!("Fill it in, then run `hundred check` to look for mistakes.");
+            ExitCode::SUCCESS
+        }
+        Err(Problems { diagnostics }) => {
+            print_diagnostics(&dir, &diagnostics);
+            eprintln!("new failed: nothing was written.");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn theme(what: ThemeCommand) -> ExitCode {
+    match what {
+        ThemeCommand::List { site } => {
+            let files = crate::eject::theme_files(&site.dir);
+            let width = files.iter().map(|f| f.name.len()).max().unwrap_or(0);
+            println!("Templates (copy one into templates/ with `hundred theme eject NAME`):");
+            let mut archetypes = false;
+            for f in &files {
+                if f.name.starts_with("archetypes/") && !archetypes {
+                    archetypes = true;
+                    println!();
+                    println!(
+                        "Archetypes, the files `hundred new` starts from (`hundred theme eject archetypes/NAME`):"
+                    );
+                }
+                if f.in_site {
+                    println!(
+                        "  {:width$}  the site's own: {}",
+                        f.name,
+                        crate::load::slash_path(&f.file)
+                    );
+                } else {
+                    println!("  {}", f.name);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        ThemeCommand::Eject { names, site } => {
+            let dir = site.dir;
+            match crate::eject::eject(&dir, &names) {
+                Ok(done) => {
+                    for f in &done.written {
+                        println!("Wrote {}", in_site(&dir, f));
+                    }
+                    for f in &done.skipped {
+                        println!(
+                            "Skipped {}: the site has it already (delete it to get the theme's copy)",
+                            in_site(&dir, f)
+                        );
+                    }
+                    if done.written.is_empty() {
+                        println!("Nothing written: the site has its own copy of each already.");
+                    } else {
+                        println!(
+                            "{} file(s) written{}. hundred now uses the site's copies instead of \
+                             the theme's: edit them to change what they make, or delete one to \
+                             go back to the theme's.",
+                            done.written.len(),
+                            if done.skipped.is_empty() {
+                                String::new()
+                            } else {
+                                format!(", {} skipped", done.skipped.len())
+                            }
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(Problems { diagnostics }) => {
+                    print_diagnostics(&dir, &diagnostics);
+                    eprintln!("eject failed.");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
 fn pdf(
     dir: &Path,
     output: Option<PathBuf>,
@@ -545,6 +767,15 @@ fn print_diagnostics(dir: &Path, diagnostics: &Diagnostics) {
 
 fn report(dir: &Path, d: &Diagnostic) -> miette::Report {
     d.report(dir)
+}
+
+/// `file` (relative to the site) as the user can open it from where they are.
+fn in_site(dir: &Path, file: &Path) -> String {
+    if dir == Path::new(".") {
+        crate::load::slash_path(file)
+    } else {
+        shown_path(&dir.join(file))
+    }
 }
 
 fn shown_path(p: &Path) -> String {

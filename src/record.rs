@@ -204,7 +204,7 @@ fn yaml_entry(new: &NewEntry, today: Date) -> String {
 }
 
 /// A string as a YAML scalar: plain when that reads back as the same string, else quoted.
-fn scalar(s: &str) -> String {
+pub(crate) fn scalar(s: &str) -> String {
     let plain = (crate::load::is_valid_id(s)
         || s.chars().next().is_some_and(|c| c.is_alphabetic())
             && s.chars().all(|c| {

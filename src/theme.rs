@@ -1,5 +1,6 @@
 //! The built-in theme, embedded in the binary: templates under `templates/`, files copied to
-//! each site under `assets/`.
+//! each site under `assets/`, and the archetypes `hundred new` starts files from under
+//! `archetypes/`.
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
@@ -18,6 +19,22 @@ pub fn templates() -> impl Iterator<Item = (&'static str, &'static str)> {
 
 pub fn template(name: &str) -> Option<&'static str> {
     templates().find(|(n, _)| *n == name).map(|(_, s)| s)
+}
+
+/// `(file name, source)` for every archetype of the default theme: the files `hundred new`
+/// starts a client, member, touchpoint or chapter from (`client.yaml`, `touchpoint.md`…).
+pub fn archetypes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    embedded::THEME_DEFAULT.iter().filter_map(|(path, bytes)| {
+        let name = path.strip_prefix("archetypes/")?;
+        Some((
+            name,
+            std::str::from_utf8(bytes).expect("theme archetypes are UTF-8"),
+        ))
+    })
+}
+
+pub fn archetype(name: &str) -> Option<&'static str> {
+    archetypes().find(|(n, _)| *n == name).map(|(_, s)| s)
 }
 
 /// Names of the theme's static assets (relative to its `assets/` folder).

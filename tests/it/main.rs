@@ -19,6 +19,7 @@ mod journey_log;
 mod layout;
 mod minify;
 mod never_panics;
+mod new;
 mod output_safety;
 mod print;
 mod private;
