@@ -146,7 +146,15 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
         true => root.join(PREVIEW_FOLDER),
         false => root.join(&site.config.build.output),
     });
-    let output = write::check_output_folder(root, &output)
+    let named_by = match (&opts.output, opts.preview) {
+        (Some(_), _) => write::OutputNamedBy::Option,
+        (None, true) => write::OutputNamedBy::Default,
+        (None, false) if site.config.output_at.is_some() => {
+            write::OutputNamedBy::Setting(site.config.output_at)
+        }
+        (None, false) => write::OutputNamedBy::Default,
+    };
+    let output = write::check_output_folder(root, &output, named_by)
         .map_err(|d| Problems::new(&engine.warnings, [d]))?;
 
     let page_count = plan.pages.len();

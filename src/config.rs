@@ -39,10 +39,17 @@ pub struct Config {
     /// files.
     #[serde(skip)]
     pub logo_at: Option<crate::diagnostics::Position>,
+    /// Where `[build] output` is written, for a finding about the folder it names.
+    #[serde(skip)]
+    pub output_at: Option<crate::diagnostics::Position>,
     /// Warnings about the holidays file (repeat rules it could not expand), for the loader to
     /// report: the file loads all the same.
     #[serde(skip)]
     pub holidays_file_warnings: Vec<Diagnostic>,
+    /// Warnings about text the starter left in `hundred.toml` and its logo (see
+    /// [`crate::leftovers`]).
+    #[serde(skip)]
+    pub leftover_warnings: Vec<Diagnostic>,
 }
 
 /// The labels of the common roles, in the order a client meets them when the journey does not
@@ -278,7 +285,17 @@ impl Config {
         if let Err(e) = std::fs::metadata(&path) {
             return Err(vec![Diagnostic::error(
                 CONFIG_FILE,
-                format!("cannot read the site settings: {e}"),
+                if e.kind() == std::io::ErrorKind::NotFound {
+                    format!(
+                        "there is no {CONFIG_FILE} in {}, so it is not a site folder",
+                        site_root.display()
+                    )
+                } else {
+                    format!(
+                        "cannot read the site settings: {}",
+                        crate::write::plain_io_error(&e)
+                    )
+                },
             )
             .help(
                 "run `hundred init` to create a site, or pass the site folder as an argument",
@@ -297,6 +314,12 @@ impl Config {
             .rules_and_notes(holidays.as_deref())
             .map_err(|msg| vec![calendar_problem(&text, msg)])?;
         config.calendar_rules = rules;
+        config.leftover_warnings = crate::leftovers::in_text(Path::new(CONFIG_FILE), &text);
+        if let Some(logo) = &config.firm.logo {
+            config
+                .leftover_warnings
+                .extend(crate::leftovers::in_logo(site_root, logo.trim()));
+        }
         let file = config.calendar.holidays_file.clone().unwrap_or_default();
         config.holidays_file_warnings = notes
             .into_iter()
@@ -330,6 +353,7 @@ impl Config {
         let mut config: Config =
             toml::from_str(text).map_err(|e| vec![toml_diagnostic(text, &e)])?;
         config.logo_at = find_key_in_section(text, "firm", "logo");
+        config.output_at = find_key_in_section(text, "build", "output");
         let mut problems = config.unwanted_characters(text);
         let at = |key: &str| find_key(text, key);
         if config.firm.name.trim().is_empty() {
@@ -495,74 +519,321 @@ impl Config {
     }
 }
 
-const KNOWN_KEYS: &[&str] = &[
-    "firm",
-    "portal",
-    "internal",
-    "build",
-    "journey",
-    "name",
-    "email",
-    "phone",
-    "logo",
-    "website",
-    "base_url",
-    "theme",
-    "output",
-    "minify",
-    "stages",
-    "print",
-    "paper",
-    "health",
-    "quiet_after_days",
-    "low_score",
-    "open_steps",
-    "personal_channels",
-    "roles",
-];
-
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {
     let message = e.message().trim().to_string();
-    let at = e.span().map(|s| position_of(text, s.start));
-    if let Some((plain, help)) = plain_toml_message(text, e, &message) {
-        return Diagnostic::error(CONFIG_FILE, plain).at(at).help(help);
+    let mut at = e.span().map(|s| position_of(text, s.start));
+    let (plain, help, place) = plain_toml_message(text, e, &message, at);
+    if place.is_some() {
+        at = place;
     }
-    let mut d = Diagnostic::error(CONFIG_FILE, message.clone()).at(at);
-    if let Some(name) = message
-        .strip_prefix("unknown field `")
-        .and_then(|r| r.split('`').next())
-    {
-        if let Some(s) = suggest(name, KNOWN_KEYS.iter().copied()) {
-            d = d.help(format!("did you mean `{s}`?"));
-        }
-    }
-    d
+    Diagnostic::error(CONFIG_FILE, plain).at(at).help(help)
 }
 
-/// The TOML parser's terse messages, in plain words with a hint.
-fn plain_toml_message(text: &str, e: &toml::de::Error, message: &str) -> Option<(String, String)> {
+/// The sections of `hundred.toml`.
+const SECTIONS: &[&str] = &[
+    "firm", "portal", "internal", "build", "journey", "print", "health", "roles", "calendar",
+];
+
+/// The `[section]` that line `line` (1-based) of `text` is in, if any.
+fn section_at(text: &str, line: usize) -> Option<String> {
+    text.lines()
+        .take(line)
+        .collect::<Vec<_>>()
+        .iter()
+        .rev()
+        .find_map(|l| {
+            let t = l.trim();
+            t.strip_prefix('[')
+                .and_then(|r| r.split(']').next())
+                .map(|n| n.trim_matches(['[', ' ']).to_string())
+        })
+}
+
+/// The key written on line `line` (1-based) of `text`: `name` of `name = "x"`.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?.trim();
+    let (key, _) = l.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// The names in a message's "expected one of `a`, `b`" or "expected `a` or `b`".
+fn expected_names(message: &str) -> Vec<String> {
+    let Some((_, rest)) = message.split_once("expected") else {
+        return Vec::new();
+    };
+    rest.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// What a value of the kind a message names is called by people writing settings.
+fn toml_kind(s: &str) -> &'static str {
+    if s.contains("sequence") || s.contains("array") {
+        "a list"
+    } else if s.contains("bool") {
+        "true or false"
+    } else if s.contains("integer")
+        || s.contains("u8")
+        || s.contains("u32")
+        || s.contains("u64")
+        || s.contains("i64")
+    {
+        "a whole number"
+    } else if s.contains("float") {
+        "a decimal number"
+    } else if s.contains("map") || s.contains("table") || s.contains("struct") {
+        "a section"
+    } else {
+        "text"
+    }
+}
+
+fn toml_example(kind: &str, key: &str) -> String {
+    match kind {
+        "a list" => format!("write a list in brackets, e.g. {key} = [\"a\", \"b\"]"),
+        "true or false" => format!("write {key} = true or {key} = false, without quotes"),
+        "a whole number" => format!("write digits without quotes, e.g. {key} = 5"),
+        "a decimal number" => format!("write digits without quotes, e.g. {key} = 4.5"),
+        "a section" => format!("write it as a section: a `[{key}]` line and its settings below"),
+        _ => format!("write text in quotes, e.g. {key} = \"…\""),
+    }
+}
+
+/// The TOML parser's terse messages, in plain words with a hint (and a better place, when
+/// there is one).
+fn plain_toml_message(
+    text: &str,
+    e: &toml::de::Error,
+    message: &str,
+    at: Option<crate::diagnostics::Position>,
+) -> (String, String, Option<crate::diagnostics::Position>) {
     let spanned = e.span().and_then(|s| text.get(s)).unwrap_or("").trim();
+    let line = at.map(|p| p.line).unwrap_or(1);
+    let line_text = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .unwrap_or("")
+        .trim();
+    let key = key_at(text, line);
+    let section = section_at(text, line);
+    let in_section = |s: &Option<String>| {
+        s.as_ref()
+            .map_or("at the top of hundred.toml".to_string(), |s| {
+                format!("in [{s}]")
+            })
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        let allowed = expected_names(message);
+        let header = line_text.starts_with('[');
+        if header || section.is_none() {
+            let hint = match suggest(name, SECTIONS.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `[{s}]`? The sections are {}",
+                    SECTIONS.join(", ")
+                ),
+                None => format!("the sections are {}", SECTIONS.join(", ")),
+            };
+            let home = SECTIONS.iter().find(|s| section_keys(s).contains(&name));
+            return match (header, home) {
+                (true, _) => (
+                    format!("there is no section [{name}] in hundred.toml"),
+                    hint,
+                    None,
+                ),
+                (false, Some(home)) => (
+                    format!("`{name}` is written outside a section"),
+                    format!("`{name}` belongs in [{home}]: move it below a `[{home}]` line"),
+                    None,
+                ),
+                (false, None) => (
+                    format!("`{name}` is written outside a section"),
+                    format!("settings go below a section line; {hint}"),
+                    None,
+                ),
+            };
+        }
+        let elsewhere = SECTIONS.iter().find(|s| section_keys(s).contains(&name));
+        let hint = match (suggest(name, allowed.iter().map(String::as_str)), elsewhere) {
+            (Some(s), _) if s != name => format!("did you mean `{s}`?"),
+            (_, Some(other)) => {
+                format!("`{name}` belongs in [{other}]: move it below a `[{other}]` line")
+            }
+            _ => format!(
+                "the settings {} are {}",
+                in_section(&section),
+                allowed.join(", ")
+            ),
+        };
+        return (
+            format!("unknown setting `{name}` {}", in_section(&section)),
+            hint,
+            None,
+        );
+    }
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        let name = rest.split('`').next().unwrap_or("");
+        if SECTIONS.contains(&name) {
+            return (
+                format!("the section [{name}] is missing"),
+                format!("add a line `[{name}]` and its settings below it, as `hundred init` writes them"),
+                Some(crate::diagnostics::Position::new(1, 1)),
+            );
+        }
+        return (
+            format!("`{name}` is missing {}", in_section(&section)),
+            format!(
+                "add {name} = \"…\" below the [{}] line",
+                section.as_deref().unwrap_or("…")
+            ),
+            None,
+        );
+    }
+    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        let (found, expected) = message
+            .split_once(", expected")
+            .map_or((message, ""), |(a, b)| (a, b));
+        let want = toml_kind(expected);
+        let got = toml_kind(found);
+        let key = key.unwrap_or_else(|| "the setting".into());
+        let negative = found.contains('-') && want == "a whole number";
+        let in_list = line_text
+            .split_once('=')
+            .is_some_and(|(_, v)| v.trim_start().starts_with('['));
+        if in_list && want != "a list" {
+            let example = match want {
+                "text" => format!("{key} = [\"a\", \"b\"]"),
+                _ => format!("{key} = [1, 2]"),
+            };
+            return (
+                format!("each item of `{key}` should be {want}, but one is {got}"),
+                format!("write the list as {example}"),
+                None,
+            );
+        }
+        let what = if negative {
+            format!("`{key}` must be a whole number, 0 or more")
+        } else if want == got {
+            format!("`{key}` is out of range")
+        } else {
+            format!("`{key}` should be {want}, but it is {got}")
+        };
+        return (what, toml_example(want, &key), None);
+    }
     if message.starts_with("duplicate key") {
-        let key = spanned.split(['=', ' ']).next().unwrap_or(spanned);
-        return Some((
-            format!("`{key}` is written twice"),
-            format!("keep one `{key} = …` and remove the other"),
-        ));
+        let name = spanned.split(['=', ' ']).next().unwrap_or(spanned);
+        let name = name.trim_matches(['[', ']']);
+        if line_text.starts_with('[') {
+            let first = text
+                .lines()
+                .position(|l| l.trim() == format!("[{name}]"))
+                .map(|i| i + 1);
+            return (
+                match first {
+                    Some(f) if f != line => {
+                        format!("the section [{name}] is written twice (first on line {f})")
+                    }
+                    _ => format!("the section [{name}] is written twice"),
+                },
+                format!("move the settings below this line into the first [{name}] and remove this `[{name}]` line"),
+                None,
+            );
+        }
+        return (
+            format!("`{name}` is written twice"),
+            format!("keep one `{name} = …` and remove the other"),
+            None,
+        );
     }
     if message.contains("recurs") {
-        return Some((
+        return (
             "lists and tables are nested too deeply here".into(),
             "hundred.toml needs only a few levels of `[` and `{`".into(),
-        ));
+            None,
+        );
     }
     if message.starts_with("invalid basic string") || message.starts_with("invalid literal string")
     {
-        return Some((
+        return (
             "a quoted value is never closed".into(),
             "add the closing quote at the end of the value that starts here".into(),
-        ));
+            None,
+        );
     }
-    None
+    if message.contains("must be quoted") || message.contains("expected literal string") {
+        let key = key.unwrap_or_else(|| "name".into());
+        return (
+            format!("the value of `{key}` must be in quotes"),
+            format!("write {key} = \"…\" (numbers, true and false go without quotes)"),
+            None,
+        );
+    }
+    if message.starts_with("unclosed table") || message.contains("expected `]`") {
+        return (
+            "this section name has no closing `]`".into(),
+            format!("write it as [{}]", line_text.trim_matches(['[', ']', ' '])),
+            None,
+        );
+    }
+    if message.contains("expected `=`") {
+        let name = line_text.split_whitespace().next().unwrap_or("name");
+        return (
+            format!("`{name}` has no `=` after it"),
+            format!("write it as {name} = \"…\""),
+            None,
+        );
+    }
+    if message.contains("missing comma") || message.contains("expected `,`") {
+        return (
+            "this list is missing a `,` between its items, or its closing `]`".into(),
+            "write a list on one line as [\"a\", \"b\"], or close it with `]` on a later line"
+                .into(),
+            None,
+        );
+    }
+    if message.contains("expected newline") {
+        return (
+            "there is more on this line after the value".into(),
+            "write one setting per line, and put text with spaces inside one pair of quotes".into(),
+            None,
+        );
+    }
+    let first = message.lines().next().unwrap_or(message);
+    let plain_words = !crate::load::TECHNICAL_WORDS
+        .iter()
+        .any(|w| first.contains(w));
+    (
+        if plain_words {
+            format!("hundred.toml cannot be read here: {first}")
+        } else {
+            "hundred.toml cannot be read here".to_string()
+        },
+        "each setting is written as name = value, below its [section] line; text goes in quotes"
+            .into(),
+        None,
+    )
+}
+
+/// The settings a section of `hundred.toml` may hold.
+fn section_keys(section: &str) -> &'static [&'static str] {
+    match section {
+        "firm" => &["name", "email", "phone", "logo", "website"],
+        "portal" | "internal" => &["base_url", "private"],
+        "build" => &["theme", "output", "minify"],
+        "journey" => &["stages"],
+        "print" => &["paper"],
+        "health" => &[
+            "quiet_after_days",
+            "low_score",
+            "open_steps",
+            "personal_channels",
+        ],
+        "calendar" => &["working_days", "holidays", "holidays_file", "shift"],
+        _ => &[],
+    }
 }
 
 /// Where `key = …` first appears, for pointing at a value that parsed but is not valid.
@@ -601,8 +872,15 @@ pub fn find_key_in_section(
 }
 
 fn calendar_problem(text: &str, msg: String) -> Diagnostic {
+    // The message starts with the setting it is about: `working_days`: …
+    let key = msg.split('`').nth(1).unwrap_or("");
+    let at = find_key_in_section(text, "calendar", key).or_else(|| {
+        text.lines()
+            .position(|l| l.trim() == "[calendar]")
+            .map(|i| crate::diagnostics::Position::new(i + 1, 1))
+    });
     Diagnostic::error(CONFIG_FILE, format!("`[calendar]`: {msg}"))
-        .at(find_key(text, "calendar").or_else(|| find_key(text, "[calendar]")))
+        .at(at)
         .help("see \"Working days and holidays\" in README.md")
 }
 
@@ -697,6 +975,47 @@ mod tests {
                 .any(|d| d.message.starts_with("`roles.founder` contains")),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn toml_mistakes_are_told_in_plain_words() {
+        let one = |extra: &str| {
+            let err = Config::parse(&format!("{GOOD}{extra}")).unwrap_err();
+            let d = err.into_iter().next().unwrap();
+            for word in crate::load::TECHNICAL_WORDS {
+                assert!(!d.message.contains(word), "{d:?}");
+                assert!(!d.help.as_deref().unwrap_or("").contains(word), "{d:?}");
+            }
+            (
+                d.message,
+                d.help.unwrap_or_default(),
+                d.position.map(|p| p.line),
+            )
+        };
+        let (m, h, line) = one("[branding]\ncolour = 1\n");
+        assert_eq!(m, "there is no section [branding] in hundred.toml");
+        assert!(h.starts_with("the sections are firm"), "{h}");
+        assert_eq!(line, Some(8));
+        let (m, h, _) = one("stages = [\"a\"]\n");
+        assert_eq!(m, "unknown setting `stages` in [internal]");
+        assert!(h.contains("belongs in [journey]"), "{h}");
+        let (m, h, _) = one("[build]\nminify = \"yes\"\n");
+        assert_eq!(m, "`minify` should be true or false, but it is text");
+        assert!(h.contains("minify = true"), "{h}");
+        let (m, _, _) = one("[health]\nlow_score = -1\n");
+        assert_eq!(m, "`low_score` must be a whole number, 0 or more");
+        let (m, _, line) = one("[portal]\nprivate = true\n");
+        assert_eq!(m, "the section [portal] is written twice (first on line 4)");
+        assert_eq!(line, Some(8));
+        let (m, h, _) = one("[journey]\nstages = [\"a\", 1]\n");
+        assert!(m.starts_with("each item of `stages` should be text"), "{m}");
+        assert!(h.contains("[\"a\", \"b\"]"), "{h}");
+        let err = Config::parse(&GOOD.replace("name = \"Acme\"", "name = Acme")).unwrap_err();
+        assert_eq!(err[0].message, "the value of `name` must be in quotes");
+        let err =
+            Config::parse(&GOOD.replace("[internal]\nbase_url = \"https://t.example/\"\n", ""))
+                .unwrap_err();
+        assert_eq!(err[0].message, "the section [internal] is missing");
     }
 
     #[test]

@@ -252,6 +252,12 @@ impl Writer for Memory {
 pub(crate) fn read_static(root: &Path, path: &Path) -> Result<Vec<u8>, Diagnostic> {
     std::fs::read(path).map_err(|e| {
         let shown = path.strip_prefix(root).unwrap_or(path);
-        Diagnostic::error(shown, format!("cannot read this file: {e}"))
+        Diagnostic::error(
+            shown,
+            format!(
+                "cannot read this file: {}",
+                crate::write::plain_io_error(&e)
+            ),
+        )
     })
 }

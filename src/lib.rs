@@ -21,6 +21,7 @@ mod engine;
 pub mod history;
 pub(crate) mod ics;
 pub(crate) mod init;
+pub mod leftovers;
 mod limits;
 pub mod load;
 pub mod markdown;

@@ -57,6 +57,28 @@ fn parser_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// Every link in `source` and the byte offset of its destination as written (of the link
+/// itself, for a reference link whose destination is elsewhere): where a finding about the
+/// link points. Also the labels of the footnotes it defines, which are anchors too.
+pub fn links_and_footnotes(source: &str) -> (Vec<(String, usize)>, Vec<String>) {
+    let mut links = Vec::new();
+    let mut footnotes = Vec::new();
+    for (event, range) in Parser::new_ext(source, parser_options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                let written = &source[range.clone()];
+                let at = written
+                    .rfind(dest_url.as_ref())
+                    .map_or(range.start, |i| range.start + i);
+                links.push((dest_url.to_string(), at));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => footnotes.push(label.to_string()),
+            _ => {}
+        }
+    }
+    (links, footnotes)
+}
+
 /// Renders a markdown field with no link rewriting (bios, welcome notes, scripts).
 pub fn to_html(source: &str) -> String {
     render(source, &MarkdownOptions::default()).html

@@ -983,6 +983,7 @@ fn render_playbook(site: &Site) -> Result<Vec<ChapterView>, Vec<Diagnostic>> {
         pages.push(web);
         errors.extend(e);
     }
+    errors.extend(missing_anchors(site, &pages));
     if errors.is_empty() {
         Ok(pages)
     } else {
@@ -1008,11 +1009,12 @@ fn render_chapter(
         .broken_links
         .iter()
         .map(|link| {
-            let line = ch
+            let at = ch
                 .body
-                .lines()
-                .position(|l| l.contains(link.as_str()))
-                .map(|i| i + ch.body_line);
+                .find(&format!("({link}"))
+                .map(|i| i + 1)
+                .or_else(|| ch.body.find(link.as_str()))
+                .map(|i| body_position(ch, i));
             let mut names: Vec<String> = site
                 .playbook
                 .iter()
@@ -1026,11 +1028,85 @@ fn render_chapter(
                 &ch.file,
                 format!("the link `{link}` points to a chapter that does not exist"),
             )
-            .at(line.map(|l| crate::diagnostics::Position::new(l, 1)))
+            .at(at)
             .help(format!("chapters are: {}", names.join(", ")))
         })
         .collect();
     (view(ch, web), errors)
+}
+
+/// The file position of byte `offset` of a chapter's body.
+fn body_position(ch: &crate::model::Chapter, offset: usize) -> crate::diagnostics::Position {
+    let p = crate::diagnostics::position_of(&ch.body, offset);
+    crate::diagnostics::Position::new(p.line + ch.body_line - 1, p.column)
+}
+
+/// Links from one chapter to a heading (`02-handoff.md#before-the-call`, or `#principles`
+/// within the chapter) that the chapter does not have: each an error at the link.
+fn missing_anchors(site: &Site, pages: &[ChapterView]) -> Vec<Diagnostic> {
+    let anchors: std::collections::HashMap<&str, Vec<&str>> = pages
+        .iter()
+        .map(|p| {
+            (
+                p.id.as_str(),
+                p.headings.iter().map(|h| h.id.as_str()).collect(),
+            )
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for ch in &site.playbook {
+        let (links, footnotes) = markdown::links_and_footnotes(&ch.body);
+        for (dest, offset) in links {
+            let Some((path, fragment)) = dest.split_once('#') else {
+                continue;
+            };
+            let target = if path.is_empty() {
+                ch.id.as_str()
+            } else {
+                match path.trim_start_matches("./").strip_suffix(".md") {
+                    Some(stem) if !stem.contains('/') => stem,
+                    _ => continue,
+                }
+            };
+            // A link to a chapter that does not exist is reported on its own.
+            let Some(ids) = anchors.get(target) else {
+                continue;
+            };
+            let own_footnote = target == ch.id && footnotes.iter().any(|f| f == fragment);
+            if fragment.is_empty() || ids.contains(&fragment) || own_footnote {
+                continue;
+            }
+            let at = offset + dest.find('#').unwrap_or(0);
+            let chapter = if path.is_empty() {
+                "this chapter".to_string()
+            } else {
+                format!("`{path}`")
+            };
+            let help = match crate::diagnostics::suggest(fragment, ids.iter().copied()) {
+                Some(s) => format!("did you mean `#{s}`?"),
+                None if ids.is_empty() => format!("{chapter} has no headings to link to"),
+                None => {
+                    let mut shown: Vec<String> =
+                        ids.iter().take(10).map(|i| format!("#{i}")).collect();
+                    if ids.len() > shown.len() {
+                        shown.push("…".into());
+                    }
+                    format!("its headings are {}", shown.join(", "))
+                }
+            };
+            errors.push(
+                Diagnostic::error(
+                    &ch.file,
+                    format!("the link `{dest}` points to a heading {chapter} does not have"),
+                )
+                .at(Some(body_position(ch, at)))
+                .help(format!(
+                    "{help} (a heading's anchor is its text in lowercase, with `-` between words)"
+                )),
+            );
+        }
+    }
+    errors
 }
 
 /// The chapters of the one-page print version (heading ids prefixed by chapter, links

@@ -309,8 +309,15 @@ pub fn tera_diagnostics(site: &Site, e: &tera::Error) -> Vec<Diagnostic> {
     let one = match e.kind() {
         SyntaxError(r) | RenderingError(r) => {
             let span = r.span();
-            Diagnostic::error(template_file(site, r.filename()), r.message().to_string())
-                .at(Some(Position::new(span.start_line, span.start_col + 1)))
+            let at = Position::new(span.start_line, span.start_col + 1);
+            let file = template_file(site, r.filename());
+            let source = template_source(site, r.filename()).unwrap_or("");
+            match plain_template_error(r.message(), source, at) {
+                Some((message, help, place)) => Diagnostic::error(file, message)
+                    .at(Some(place.unwrap_or(at)))
+                    .help(help),
+                None => Diagnostic::error(file, r.message().to_string()).at(Some(at)),
+            }
         }
         MissingParent { current, parent } => Diagnostic::error(
             template_file(site, current),
@@ -378,6 +385,115 @@ pub fn tera_diagnostics(site: &Site, e: &tera::Error) -> Vec<Diagnostic> {
             .help("the message names the template it is about, under templates/"),
     };
     vec![one]
+}
+
+/// Tera's messages about a template's text, in the words of someone writing a script: a
+/// role the client lacks, a block left open, a name that is not defined. The message, the
+/// hint, and a better place than Tera's when there is one.
+fn plain_template_error(
+    message: &str,
+    source: &str,
+    at: Position,
+) -> Option<(String, String, Option<Position>)> {
+    let first = message.lines().next().unwrap_or(message);
+    if first.starts_with("Unexpected end of input") || first.contains("expected end of block") {
+        let (tag, line, column) = unclosed_block(source)?;
+        let end = match tag.as_str() {
+            "if" => "{% endif %}".to_string(),
+            other => format!("{{% end{other} %}}"),
+        };
+        return Some((
+            format!("the `{{% {tag} %}}` on line {line} is never closed"),
+            format!("add `{end}` where the part it controls ends"),
+            Some(Position::new(line, column)),
+        ));
+    }
+    let backticked = |s: &str| -> Option<String> {
+        let start = s.find('`')? + 1;
+        let end = s[start..].find('`')? + start;
+        Some(s[start..end].to_string())
+    };
+    let available = |s: &str| -> Vec<String> {
+        s.split_once("Available ")
+            .and_then(|(_, rest)| rest.split_once(": "))
+            .map(|(_, names)| {
+                names
+                    .split(", ")
+                    .map(|n| n.trim().trim_end_matches('.').to_string())
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if first.starts_with("Field `") && first.contains("is not defined") {
+        let name = backticked(first)?;
+        let known = available(first);
+        // What the field is looked up on: `team.billing`, `team["billing"]`.
+        let line = source.lines().nth(at.line.saturating_sub(1)).unwrap_or("");
+        let before: String = line.chars().take(at.column.saturating_sub(1)).collect();
+        let before = before.trim_end_matches(['"', '\'', '[', '.']);
+        if before.ends_with("team") {
+            let assigned = if known.is_empty() {
+                "nobody is assigned to any role".to_string()
+            } else {
+                format!("the roles it has are {}", known.join(", "))
+            };
+            return Some((
+                format!("this client has nobody assigned as `{name}`, which this line uses"),
+                format!(
+                    "{assigned}. Wrap what needs the role in `{{% if team.{name} is defined %}}` … `{{% endif %}}`, or assign someone as `{name}:` under `team:` in the client's file"
+                ),
+                None,
+            ));
+        }
+        let help = match crate::diagnostics::suggest(&name, known.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if known.is_empty() => {
+                "check the name, or wrap the line in `{% if … is defined %}`".to_string()
+            }
+            None => format!("the fields here are {}", known.join(", ")),
+        };
+        return Some((format!("there is no field `{name}` here"), help, None));
+    }
+    if first.starts_with("Variable `") && first.contains("is not defined") {
+        let name = backticked(first)?;
+        let known = available(first);
+        let help = match crate::diagnostics::suggest(&name, known.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("the values a template can use are {}", known.join(", ")),
+        };
+        return Some((format!("unknown variable `{name}`"), help, None));
+    }
+    None
+}
+
+/// The innermost `{% if %}`, `{% for %}` (or any other block tag) that `source` opens and
+/// never closes: its name and 1-based line and column.
+fn unclosed_block(source: &str) -> Option<(String, usize, usize)> {
+    const BLOCKS: &[&str] = &["if", "for", "block", "macro", "filter", "raw", "component"];
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut rest = 0;
+    while let Some(i) = source[rest..].find("{%") {
+        let start = rest + i;
+        let inner_start = start + 2;
+        let Some(len) = source[inner_start..].find("%}") else {
+            break;
+        };
+        let inner = source[inner_start..inner_start + len]
+            .trim_matches(|c: char| c == '-' || c.is_whitespace());
+        let word = inner.split_whitespace().next().unwrap_or("");
+        if BLOCKS.contains(&word) {
+            open.push((word.to_string(), start));
+        } else if let Some(closed) = word.strip_prefix("end") {
+            if let Some(at) = open.iter().rposition(|(w, _)| w == closed) {
+                open.truncate(at);
+            }
+        }
+        rest = inner_start + len + 2;
+    }
+    let (tag, offset) = open.pop()?;
+    let p = crate::diagnostics::position_of(source, offset);
+    Some((tag, p.line, p.column))
 }
 
 /// The file of the first template a message names (in backticks or quotes), else the
@@ -486,4 +602,59 @@ fn register_filters(tera: &mut Tera, site: &Site) {
     });
     // Tera's own `range`, with its elements charged to the page (see [`crate::limits`]).
     tera.register_function("range", crate::limits::range);
+}
+
+#[cfg(test)]
+mod message_tests {
+    use super::*;
+
+    #[test]
+    fn an_unclosed_block_is_found_where_it_opens() {
+        let source = "a\n{% if x %}\n{% for y in z %}{{ y }}{% endfor %}\n";
+        assert_eq!(unclosed_block(source), Some(("if".to_string(), 2, 1)));
+        let source = "{%- if x -%}{% endif %}\n  {% for y in z %}";
+        assert_eq!(unclosed_block(source), Some(("for".to_string(), 2, 3)));
+        assert_eq!(unclosed_block("{% if a %}{% endif %}"), None);
+        let (m, h, at) = plain_template_error(
+            "Unexpected end of input",
+            "x\n{% if a %}b\n",
+            Position::new(3, 1),
+        )
+        .unwrap();
+        assert_eq!(m, "the `{% if %}` on line 2 is never closed");
+        assert!(h.contains("{% endif %}"), "{h}");
+        assert_eq!(at, Some(Position::new(2, 1)));
+    }
+
+    #[test]
+    fn a_missing_role_is_named_with_the_test_that_guards_it() {
+        let source = "{{ team.billing.name }} and {{ team[\"ops\"].name }}\n";
+        let (m, h, _) = plain_template_error(
+            "Field `billing` is not defined. Available fields: account-lead, engineer",
+            source,
+            Position::new(1, 9),
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            "this client has nobody assigned as `billing`, which this line uses"
+        );
+        assert!(h.contains("{% if team.billing is defined %}"), "{h}");
+        assert!(h.contains("account-lead, engineer"), "{h}");
+        let (m, _, _) = plain_template_error(
+            "Field `ops` is not defined. Available fields: account-lead",
+            source,
+            Position::new(1, 35),
+        )
+        .unwrap();
+        assert!(m.contains("`ops`"), "{m}");
+        let (m, h, _) = plain_template_error(
+            "Field `nmae` is not defined. Available fields: name, email",
+            "{{ owner.nmae }}",
+            Position::new(1, 10),
+        )
+        .unwrap();
+        assert_eq!(m, "there is no field `nmae` here");
+        assert_eq!(h, "did you mean `name`?");
+    }
 }

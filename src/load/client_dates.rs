@@ -197,12 +197,25 @@ fn one_off(
             errors.push(
                 Diagnostic::error(file, format!("unknown visibility `{other}`"))
                     .at(t.visibility.as_ref().and_then(|v| at(&v.referenced)))
-                    .help("`client` (on the client's timeline) or `internal` (the default)"),
+                    .help(match crate::diagnostics::suggest(other, ["client", "internal"]) {
+                        Some(s) => format!("did you mean `{s}`? The choices are `client` (on the client's timeline) and `internal` (the default)"),
+                        None => "`client` (on the client's timeline) or `internal` (the default)".to_string(),
+                    }),
             );
             Visibility::Internal
         }
     };
     let portal = t.portal.filter(|p| !p.trim().is_empty());
+    if visibility == Visibility::Internal && portal.is_some() {
+        check.warnings.push(
+            Diagnostic::warning(
+                file,
+                "this one-off touchpoint has a `portal` sentence, but it is internal: clients never see it",
+            )
+            .at(at(&t.title.referenced))
+            .help("add `visibility: client` to show it on the client's timeline, or remove its `portal` line"),
+        );
+    }
     if visibility == Visibility::Client && portal.is_none() {
         errors.push(
             Diagnostic::error(

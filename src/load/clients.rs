@@ -203,5 +203,6 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Client> {
         touchpoints: calendar.touchpoints,
         key_version: raw.key_version.unwrap_or(1),
     };
+    warnings.extend(crate::leftovers::in_text(file, text));
     Ok((client, warnings))
 }

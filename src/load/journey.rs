@@ -130,6 +130,22 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
                 .help("add `portal: \"…\"`: the sentence the client reads on their timeline (the script itself stays internal)"),
         );
     }
+    let mut portal_warning = None;
+    if visibility == Visibility::Internal && portal.is_some() {
+        let how = if front.visibility.is_some() {
+            "it is `visibility: internal`"
+        } else {
+            "it has no `visibility`, so it is internal"
+        };
+        portal_warning = Some(
+            Diagnostic::warning(
+                file,
+                format!("this touchpoint has a `portal` sentence, but {how}: clients never see it"),
+            )
+            .at(yaml::key_position(split.yaml, "portal", split.yaml_line))
+            .help("set `visibility: client` to show this step on the client's timeline, or remove the `portal` line"),
+        );
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -161,6 +177,8 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Touchpoint> {
         template_name: super::slash_path(file),
     };
     let mut warnings: Vec<Diagnostic> = warning.into_iter().collect();
+    warnings.extend(portal_warning);
+    warnings.extend(crate::leftovers::in_text(file, text));
     warnings.extend(crate::content_check::script(
         file,
         &touchpoint.template_source,

@@ -15,6 +15,9 @@ pub(crate) mod text;
 pub mod yaml;
 mod yaml_errors;
 
+/// Words that belong to the program, not to someone editing a file: no message shows them.
+pub(crate) use yaml_errors::TECHNICAL as TECHNICAL_WORDS;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +46,7 @@ pub(crate) fn load_site_with(
     let config = match Config::load(root) {
         Ok(c) => {
             diags.extend(c.holidays_file_warnings.iter().cloned());
+            diags.extend(c.leftover_warnings.iter().cloned());
             Some(c)
         }
         Err(e) => {
@@ -429,8 +433,15 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
     let path = root.join(rel);
     // A named pipe or a device in the site folder would block the read (or never end); a
     // source is always a plain file of a size an editor can open.
-    let meta = std::fs::metadata(&path)
-        .map_err(|e| Diagnostic::error(rel, format!("cannot read this file: {e}")))?;
+    let meta = std::fs::metadata(&path).map_err(|e| {
+        Diagnostic::error(
+            rel,
+            format!(
+                "cannot read this file: {}",
+                crate::write::plain_io_error(&e)
+            ),
+        )
+    })?;
     if !meta.is_file() {
         return Err(Diagnostic::error(
             rel,
@@ -449,8 +460,15 @@ pub fn read_text(root: &Path, rel: &Path) -> Result<String, Diagnostic> {
         )
         .help("split it into several files, or move data that is not content out of the site"));
     }
-    let bytes = std::fs::read(&path)
-        .map_err(|e| Diagnostic::error(rel, format!("cannot read this file: {e}")))?;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        Diagnostic::error(
+            rel,
+            format!(
+                "cannot read this file: {}",
+                crate::write::plain_io_error(&e)
+            ),
+        )
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

@@ -56,6 +56,7 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Chapter> {
         .unwrap_or_else(|| id.replace(['-', '_'], " "));
     let mut warnings: Vec<crate::diagnostics::Diagnostic> = warning.into_iter().collect();
     warnings.extend(crate::content_check::chapter(file, &body, split.body_line));
+    warnings.extend(crate::leftovers::in_text(file, text));
     Ok((
         Chapter {
             id: id.to_string(),

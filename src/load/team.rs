@@ -133,5 +133,6 @@ pub fn load(file: &Path, id: &str, text: &str) -> super::Loaded<Member> {
         video: raw.video.map(|u| u.trim().to_string()),
         calendar: raw.calendar.map(|u| u.trim().to_string()),
     };
+    warnings.extend(crate::leftovers::in_text(file, text));
     Ok((member, warnings))
 }

@@ -6,10 +6,11 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{suggest, Diagnostic, Position};
+use crate::diagnostics::{Diagnostic, Position};
 
 /// Parses `text`, which starts at line `first_line` of `file` (1 for a whole YAML file; 2 for
-/// front matter after its opening `---`).
+/// front matter after its opening `---`). `known_fields` are the file's top-level fields, for
+/// a hint when the parser does not list them itself.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     file: &Path,
@@ -38,86 +39,29 @@ pub fn parse<T: DeserializeOwned>(
         with_snippet: false,
     };
     serde_saphyr::from_str_with_options(text, options).map_err(|e| {
-        let position = e
-            .location()
-            .filter(|l| l.line() > 0)
-            .map(|l| Position::new(l.line() as usize + first_line - 1, l.column() as usize));
-        let local_line = position.map(|p| p.line + 1 - first_line);
-        if let Some((message, help)) =
-            super::yaml_errors::describe(&e, text, local_line, first_line)
-        {
-            return Diagnostic::error(file, message).at(position).help(help);
-        }
-        let message = clean_message(&e.without_snippet().to_string());
-        let mut d = Diagnostic::error(file, message.clone()).at(position);
-        if let Some(field) = backticked_after(&message, "unknown field") {
-            if let Some(s) = suggest(field, known_fields.iter().copied()) {
-                d = d.help(format!("did you mean `{s}`?"));
-            } else {
-                d = d.help(format!("the known fields are: {}", known_fields.join(", ")));
-            }
-        } else if let Some((open, line)) =
-            position.and_then(|p| unclosed_bracket_before(text, p.line + 1 - first_line))
-        {
-            d = d.help(format!(
-                "line {} opens a `{open}` that is never closed",
-                line + first_line - 1
-            ));
-        } else if let Some(field) = backticked_after(&message, "missing field") {
-            d = d.help(format!("add `{field}:` to this file"));
-            if d.position.is_none() {
-                d.position = Some(Position::new(first_line, 1));
-            }
+        let local = e.location().filter(|l| l.line() > 0);
+        let local_line = local.map(|l| l.line() as usize);
+        let local_column = local.map(|l| l.column() as usize);
+        let plain = super::yaml_errors::describe(
+            &e,
+            text,
+            (local_line, local_column),
+            first_line,
+            known_fields,
+        );
+        let position = plain
+            .at
+            .or(local_line.map(|l| (l, local_column.unwrap_or(1))))
+            .map(|(l, c)| Position::new(l + first_line - 1, c));
+        let mut d = Diagnostic::error(file, plain.message)
+            .at(position)
+            .help(plain.help);
+        // A field missing from the whole file is best shown at its top.
+        if d.position.is_none() {
+            d.position = Some(Position::new(first_line, 1));
         }
         d
     })
-}
-
-/// saphyr appends " at line X, column Y" to some messages; the diagnostic shows the position
-/// itself, so the message reads better without it.
-fn clean_message(raw: &str) -> String {
-    let first = raw.lines().next().unwrap_or(raw).trim();
-    let cut = first.find(" at line ").unwrap_or(first.len());
-    let msg = first[..cut].trim_end_matches([',', '.']).trim();
-    let msg = msg.strip_prefix("error: ").unwrap_or(msg);
-    // Name the kind of value people write, not the Rust type it is read into.
-    for int in ["i64", "u64", "i32", "u32", "u8", "usize"] {
-        if msg == format!("invalid {int}") {
-            return "expected a whole number here".to_string();
-        }
-    }
-    msg.to_string()
-}
-
-/// A flow collection (`[a, b` or `{a: b`) left open on a line before line `line` of `text`
-/// (1-based), which makes YAML report a confusing error further down: the opener and the
-/// line it is on.
-fn unclosed_bracket_before(text: &str, line: usize) -> Option<(char, usize)> {
-    let lines: Vec<&str> = text.lines().take(line.saturating_sub(1)).collect();
-    lines.iter().enumerate().rev().find_map(|(i, l)| {
-        let mut depth: Vec<char> = Vec::new();
-        let mut quote: Option<char> = None;
-        for c in l.split(" #").next().unwrap_or(l).chars() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '"' | '\'') => quote = Some(c),
-                (None, '[' | '{') => depth.push(c),
-                (None, ']' | '}') => {
-                    depth.pop();
-                }
-                _ => {}
-            }
-        }
-        depth.last().map(|c| (*c, i + 1))
-    })
-}
-
-fn backticked_after<'a>(message: &'a str, phrase: &str) -> Option<&'a str> {
-    let rest = &message[message.find(phrase)? + phrase.len()..];
-    let start = rest.find('`')? + 1;
-    let end = rest[start..].find('`')? + start;
-    Some(&rest[start..end])
 }
 
 /// Position of a top-level `key:` in a YAML text, for values that parsed but are not valid.

@@ -120,12 +120,13 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the server: {e}"))?;
+    site_folder_problem(&opts.root)?;
     let (bind_ip, bind_name) = bind_address(&opts.bind, opts.port)?;
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(SocketAddr::new(
             bind_ip, opts.port,
         )))
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", opts.bind, opts.port))?;
+        .map_err(|e| listen_problem(&opts.bind, opts.port, &e))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let allowed = AllowedHosts::new(addr.ip(), bind_name.as_deref());
     let host = if addr.ip().is_unspecified() {
@@ -196,6 +197,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         opts.debounce,
     )?;
     println!("Serving the internal site at {base}/internal/ and the portal at {base}/portal/");
+    println!("Preview index, listing every client's portal: {base}/");
     println!(
         "Watching {} for changes; press Ctrl+C to stop.",
         opts.root.display()
@@ -206,6 +208,41 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
     runtime
         .block_on(http::run(listener, shared, allowed))
         .map_err(|e| format!("the server stopped: {e}"))
+}
+
+/// Why `root` cannot be served at all, before anything starts: a folder that does not exist,
+/// or has no `hundred.toml` (a mistake in the path, most likely). A site whose settings are
+/// there but wrong is served, showing the error until it is fixed.
+fn site_folder_problem(root: &Path) -> Result<(), String> {
+    let shown = root.display();
+    match std::fs::metadata(root) {
+        Err(_) => Err(format!(
+            "there is no folder {shown}; nothing was served\n  help: pass the folder that holds hundred.toml (`hundred serve my-site`), or create a site there with `hundred init {shown}`"
+        )),
+        Ok(m) if !m.is_dir() => Err(format!(
+            "{shown} is a file, not a site folder; nothing was served\n  help: pass the folder that holds hundred.toml"
+        )),
+        Ok(_) if !root.join(crate::config::CONFIG_FILE).exists() => Err(format!(
+            "{shown} has no hundred.toml, so it is not a site folder; nothing was served\n  help: pass the folder that holds hundred.toml (`hundred init` makes one)"
+        )),
+        Ok(_) => Ok(()),
+    }
+}
+
+/// Why the server could not listen, with what to do about it.
+fn listen_problem(bind: &str, port: u16, e: &std::io::Error) -> String {
+    let why = crate::write::plain_io_error(e);
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "port {port} on {bind} is already in use (another `hundred serve`, or another program)\n  help: pass `--port 0` to pick a free port, or choose another with `--port 8080`"
+        ),
+        std::io::ErrorKind::PermissionDenied => format!(
+            "cannot listen on port {port}: {why}\n  help: ports below 1024 need special rights; pass `--port 0` to pick a free port"
+        ),
+        _ => format!(
+            "cannot listen on {bind}:{port}: {why}\n  help: pass `--port 0` to pick a free port, or check `--bind`"
+        ),
+    }
 }
 
 /// `--bind`: an IP address as it is, or a host name resolved to its first address (and kept,

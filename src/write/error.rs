@@ -10,7 +10,7 @@ pub const HALF_REPLACED: &str = "the output is half replaced";
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    #[error("cannot {op} {}: {source}", path.display())]
+    #[error("cannot {op} {}: {}", path.display(), super::plain_io_error(source))]
     Io {
         op: &'static str,
         path: PathBuf,

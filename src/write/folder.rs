@@ -31,13 +31,28 @@ pub(crate) fn normalise(path: &Path) -> PathBuf {
     out
 }
 
+/// Who named the output folder, so a refusal points at what to change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputNamedBy {
+    /// `-o` / `--output` on the command line.
+    Option,
+    /// `[build] output` in `hundred.toml`, written at this place.
+    Setting(Option<crate::diagnostics::Position>),
+    /// Nobody: the default folder.
+    Default,
+}
+
 /// Checks the output folder a build was asked for and returns it normalised (see
 /// [`normalise`]): the path every later step uses, so what was checked is what is written.
 ///
 /// Refuses the site itself, a folder that holds the site, the file system root, a folder inside
-/// the site's sources, and a folder without a manifest (not written by this version of hundred)
-/// that holds anything but `portal/` and `internal/` at its top level.
-pub fn check_output_folder(site_root: &Path, output: &Path) -> Result<PathBuf, Diagnostic> {
+/// the site's sources, a file, and a folder without a manifest (not written by this version of
+/// hundred) that holds anything but `portal/` and `internal/` at its top level.
+pub fn check_output_folder(
+    site_root: &Path,
+    output: &Path,
+    named_by: OutputNamedBy,
+) -> Result<PathBuf, Diagnostic> {
     let normal = normalise(output);
     // Name the folder as the user wrote it and, when that has `..` or `.` in it, as resolved.
     let shown = if output.is_absolute() && normal == output {
@@ -46,12 +61,28 @@ pub fn check_output_folder(site_root: &Path, output: &Path) -> Result<PathBuf, D
         format!("{} ({})", output.display(), normal.display())
     };
     let refuse = |why: String| {
-        Diagnostic::error(
-            "hundred.toml",
+        match named_by {
+        OutputNamedBy::Option => Diagnostic::error(
+            "--output",
+            format!("`-o`/`--output` names {shown}, which cannot be the output: {why}"),
+        )
+        .help("pass `-o` a folder of its own outside the site's sources, e.g. `-o public` (or leave `-o` out to write into the site's public/)"),
+        OutputNamedBy::Setting(at) => Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            format!("`output` in [build] names {shown}, which cannot be the output: {why}"),
+        )
+        .at(at)
+        .help("set `output` to a folder of its own, e.g. output = \"public\" (the default), or pass `-o` a folder"),
+        OutputNamedBy::Default => Diagnostic::error(
+            output.display().to_string(),
             format!("refusing to write the output to {shown}: {why}"),
         )
-        .help("choose an output folder of its own, e.g. `--output public` (the default)")
+        .help("pass `-o` a folder of its own, e.g. `-o ../site-output`"),
+    }
     };
+    if fs::metadata(&normal).is_ok_and(|m| !m.is_dir()) {
+        return Err(refuse("it is a file, not a folder".into()));
+    }
     if let Some(why) = refusal(site_root, &resolve_existing(&normal)) {
         return Err(refuse(why));
     }

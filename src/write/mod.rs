@@ -24,7 +24,17 @@ use rayon::prelude::*;
 use crate::diagnostics::Diagnostic;
 
 pub use error::{WriteError, HALF_REPLACED};
-pub use folder::check_output_folder;
+pub use folder::{check_output_folder, OutputNamedBy};
+
+/// An operating system error in words, without its number: "Permission denied", not
+/// "Permission denied (os error 13)".
+pub fn plain_io_error(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
 use staging::Staging;
 use survey::{Changes, Survey};
 

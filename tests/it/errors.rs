@@ -30,7 +30,7 @@ const CASES: &[Breakage] = &[
             )
         },
         "team/bo.yaml",
-        Some(4),
+        Some(3),
         &["never closed"],
     ),
     (
@@ -51,7 +51,7 @@ const CASES: &[Breakage] = &[
         |s| edit(&s.join("team/cy.yaml"), "email: cy@canary.example\n", ""),
         "team/cy.yaml",
         None,
-        &["missing field", "email"],
+        &["`email` is missing"],
     ),
     (
         "unknown field",
@@ -397,14 +397,14 @@ const CASES: &[Breakage] = &[
         |s| fs::remove_file(s.join("hundred.toml")).unwrap(),
         "hundred.toml",
         None,
-        &["cannot read", "hundred init"],
+        &["there is no hundred.toml", "hundred init"],
     ),
     (
         "unknown config section",
         |s| edit(&s.join("hundred.toml"), "[internal]", "[internl]"),
         "hundred.toml",
         Some(10),
-        &["internl", "did you mean `internal`?"],
+        &["internl", "did you mean `[internal]`?"],
     ),
     (
         "template override syntax error",
@@ -841,7 +841,8 @@ fn refuses_dangerous_output_folders() {
             .output()
             .unwrap();
         assert_eq!(result.status.code(), Some(1), "{}", output.display());
-        assert!(String::from_utf8_lossy(&result.stderr).contains("refusing"));
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(stderr.contains("× --output:"), "{stderr}");
     }
     // A folder with someone else's files in it is not ours to replace.
     let foreign = tempfile::TempDir::new().unwrap();

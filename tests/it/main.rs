@@ -17,6 +17,7 @@ mod golden;
 mod incremental;
 mod journey_log;
 mod layout;
+mod messages;
 mod minify;
 mod never_panics;
 mod new;

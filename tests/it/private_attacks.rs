@@ -129,12 +129,12 @@ fn private_build_fails(site: &Path) -> String {
 fn key_version_mistakes_are_reported_at_their_line() {
     let cases: &[(&str, &str)] = &[
         ("0", "`key_version` starts at 1"),
-        ("-1", "expected a whole number"),
-        ("two", "expected a whole number"),
-        ("\"two\"", "expected a whole number"),
-        ("1.5", "expected a whole number"),
-        ("4294967296", "expected a whole number"),
-        ("[1, 2]", "expected a single value"),
+        ("-1", "`key_version` must be a whole number"),
+        ("two", "`key_version` must be a whole number"),
+        ("\"two\"", "`key_version` must be a whole number"),
+        ("1.5", "`key_version` must be a whole number"),
+        ("4294967296", "`key_version` must be a whole number"),
+        ("[1, 2]", "`key_version` should be a single value"),
     ];
     for (value, message) in cases {
         let site = private_site(false);
