@@ -19,6 +19,10 @@ use crate::diagnostics::{suggest, Diagnostic, Diagnostics, Problems};
 use crate::load::SourceKind;
 use crate::model::Site;
 
+/// The `portal` line of a new touchpoint: the sentence a client reads on their timeline.
+const PORTAL_LINE: &str =
+    "portal: \"Replace this with one sentence telling the client what happens and why.\"";
+
 /// What to create, as given on the command line.
 #[derive(Debug, Clone)]
 pub enum New {
@@ -191,6 +195,16 @@ pub fn create(root: &Path, new: &New, today: Date) -> Result<Created, Problems> 
                         "internal"
                     }
                     .to_string(),
+                ),
+                // A `portal` sentence on an internal step is never read (and `check` warns
+                // about it), so an internal step gets the line as a note to switch on.
+                (
+                    "portal",
+                    if *client_visible {
+                        PORTAL_LINE.to_string()
+                    } else {
+                        format!("# {PORTAL_LINE}")
+                    },
                 ),
             ];
             (id, values)
