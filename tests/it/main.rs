@@ -20,6 +20,7 @@ mod layout;
 mod minify;
 mod never_panics;
 mod output_safety;
+mod photos;
 mod print;
 mod private;
 mod private_attacks;
