@@ -93,14 +93,20 @@ pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
 }
 
 fn prepare(root: &Path, opts: &BuildOptions, watch: &mut Stopwatch) -> Result<Engine, Problems> {
-    Engine::prepare(root, opts, &mut Default::default(), watch)
+    let photos = crate::engine::PhotoWork::make();
+    Engine::prepare(root, opts, &mut Default::default(), watch, photos)
 }
 
 /// What `hundred check` does: everything a build does but writing. Each page is rendered into
 /// nothing, so a large site is checked without holding its pages; returns the warnings.
 pub fn check(root: &Path, opts: &BuildOptions) -> Result<Diagnostics, Problems> {
     let mut watch = Stopwatch::default();
-    let engine = prepare(root, opts, &mut watch)?;
+    // Photos are decoded to find those that cannot be made, unless the cache has their files.
+    let photos = crate::engine::PhotoWork {
+        mode: crate::photos::Mode::Check,
+        ..crate::engine::PhotoWork::make()
+    };
+    let engine = Engine::prepare(root, opts, &mut Default::default(), &mut watch, photos)?;
     let renderer = engine.renderer();
     crate::engine::Nowhere.write(&engine, engine.outputs(&renderer))?;
     watch.lap("render");

@@ -54,6 +54,15 @@ pub fn check_site(site: &Site, today: jiff::civil::Date) -> Diagnostics {
                     None => d.help(format!("put the file at static/{}", photo.value)),
                 };
                 diags.push(d);
+            } else if let Err(why) = crate::photos::kind(&photo.value) {
+                diags.push(
+                    Diagnostic::error(&m.file, format!("`{}`: {why}", photo.value))
+                        .at(photo.at)
+                        .help(
+                            "save the photo as a JPEG (or a PNG, for transparency), at least \
+                             480×480 pixels, and name that file here",
+                        ),
+                );
             }
         }
     }

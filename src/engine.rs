@@ -25,6 +25,8 @@ pub(crate) struct Engine {
     pub(crate) warnings: Diagnostics,
     /// Whether the HTML templates are minified.
     pub(crate) minify: bool,
+    /// The files made from the team's photos.
+    pub(crate) photos: crate::photos::Photos,
 }
 
 impl Engine {
@@ -74,11 +76,12 @@ impl Engine {
         opts: &BuildOptions,
         sources: &mut Sources,
         watch: &mut Stopwatch,
+        photos: PhotoWork,
     ) -> Result<Engine, Problems> {
         let (site, warnings) = load_and_check(root, sources, opts);
         watch.lap("load+check");
         match site {
-            Some(site) => Engine::from_checked(site, warnings, opts, watch),
+            Some(site) => Engine::from_checked(site, warnings, opts, watch, photos),
             None => Err(Problems::from(warnings)),
         }
     }
@@ -89,10 +92,15 @@ impl Engine {
         warnings: Diagnostics,
         opts: &BuildOptions,
         watch: &mut Stopwatch,
+        photos: PhotoWork,
     ) -> Result<Engine, Problems> {
         let fail = |e: Vec<Diagnostic>| Problems::new(&warnings, e);
         let plan = crate::plan::plan_site(&site).map_err(fail)?;
         watch.lap("plan");
+        let photos =
+            crate::photos::Photos::prepare(&site, photos.mode, photos.earlier, &photos.changed)
+                .map_err(fail)?;
+        watch.lap("photos");
         let minify = opts.minify.unwrap_or(site.config.build.minify);
         let templates = crate::templates::build_templates(&site, minify).map_err(fail)?;
         watch.lap("templates");
@@ -106,6 +114,7 @@ impl Engine {
             cache,
             warnings,
             minify,
+            photos,
         })
     }
 
@@ -155,10 +164,53 @@ impl Engine {
                 }
                 AssetSource::Static(rel) => Content::File(self.site.root.join("static").join(rel)),
                 AssetSource::Opener => Content::Borrowed(crate::shell::SCRIPT.as_bytes()),
+                AssetSource::Photo { photo, variant } => {
+                    let bytes = self.photo_bytes(photo, *variant);
+                    if self.site.keys.portal_is_private()
+                        && copy.route.starts_with(crate::plan::PORTAL)
+                    {
+                        let route = copy.route.clone();
+                        Content::Made(Box::new(move || {
+                            crate::private::seal::check_static(&self.site, &route, bytes)?;
+                            Ok(bytes.to_vec())
+                        }))
+                    } else {
+                        Content::Borrowed(bytes)
+                    }
+                }
             };
             files.push((copy.route.clone(), content));
         }
         files
+    }
+}
+
+impl Engine {
+    /// The bytes of one file made from a photo; empty when the photo was only checked.
+    pub(crate) fn photo_bytes(&self, photo: &str, variant: crate::photos::Variant) -> &[u8] {
+        self.photos
+            .get(photo)
+            .and_then(|m| m.bytes(variant))
+            .unwrap_or_default()
+    }
+}
+
+/// What preparing an engine does with the team's photos: make them (`build`, `serve`) or only
+/// check them (`check`); and, when `serve` prepares a new engine, the photos it already made
+/// that did not change.
+pub(crate) struct PhotoWork<'a> {
+    pub(crate) mode: crate::photos::Mode,
+    pub(crate) earlier: Option<&'a crate::photos::Photos>,
+    pub(crate) changed: std::collections::BTreeSet<String>,
+}
+
+impl PhotoWork<'_> {
+    pub(crate) fn make() -> Self {
+        PhotoWork {
+            mode: crate::photos::Mode::Make,
+            earlier: None,
+            changed: Default::default(),
+        }
     }
 }
 

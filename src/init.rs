@@ -41,6 +41,8 @@ const GITIGNORE: &str = "\
 # What `hundred build` writes, and `hundred build --preview` (unencrypted: never publish it).
 /public/
 /preview/
+# Team photos made into their sizes, kept between builds (safe to delete).
+/.hundred-cache/
 ";
 
 /// A new site secret: 256 random bits from the operating system, in base64url, on one line.

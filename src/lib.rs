@@ -31,6 +31,7 @@ pub mod pdf;
 pub(crate) mod pdf_links;
 pub(crate) mod pdf_outline;
 pub(crate) mod pdf_pages;
+pub mod photos;
 pub mod plan;
 pub mod portal_crypto;
 pub mod private;

@@ -39,6 +39,12 @@ pub enum AssetSource {
     /// The script that opens a private site's sealed pages (`src/shell.js`), beside the
     /// theme's assets of each folder a key covers.
     Opener,
+    /// One of the files made from a team photo of `static/` (`src/photos.rs`): published
+    /// wherever the photo would have been copied, instead of it.
+    Photo {
+        photo: String,
+        variant: crate::photos::Variant,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -216,7 +222,32 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
         }
     }
     // A file of static/portal/ or static/internal/ goes to that site alone, without the
-    // folder's name; any other file of static/ to both sites.
+    // folder's name; any other file of static/ to both sites. A team photo goes as the files
+    // made from it, never as uploaded (with its metadata).
+    let photos = crate::photos::raster_photos(site);
+    // The logo is published as it is, even when it is a member's photo too.
+    let logo = site
+        .config
+        .firm
+        .logo
+        .as_deref()
+        .map(|l| l.trim_start_matches('/'));
+    let push_photo =
+        |copies: &mut Vec<Copy>, folder: &str, rel: &str, photo: &str, client: Option<usize>| {
+            let fallback = photos[photo];
+            for variant in crate::photos::variants() {
+                let file = crate::photos::variant_path(rel, fallback, variant);
+                let source = AssetSource::Photo {
+                    photo: photo.to_string(),
+                    variant,
+                };
+                let route = match client {
+                    Some(_) => asset_route(folder, &file),
+                    None => static_route(folder, &file),
+                };
+                copies.push(copy(route, source, client));
+            }
+        };
     for file in &site.statics {
         let one_site = [PORTAL, INTERNAL]
             .into_iter()
@@ -226,6 +257,12 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
             None => vec![(PORTAL, file.as_str()), (INTERNAL, file.as_str())],
         };
         for (folder, rel) in targets {
+            if photos.contains_key(file) {
+                push_photo(&mut plan.copies, folder, rel, file, None);
+                if logo != Some(file.as_str()) {
+                    continue;
+                }
+            }
             let route = static_route(folder, rel);
             plan.copies
                 .push(copy(route, AssetSource::Static(file.clone()), None));
@@ -243,7 +280,14 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     }
     for (ci, c) in site.clients.iter().enumerate() {
         for photo in crate::context::portal::PortalData::photos(site, c) {
-            let route = asset_route(&client_folder_of(site, ci), &photo);
+            let folder = client_folder_of(site, ci);
+            if photos.contains_key(&photo) {
+                push_photo(&mut plan.copies, &folder, &photo, &photo, Some(ci));
+                if logo != Some(photo.as_str()) {
+                    continue;
+                }
+            }
+            let route = asset_route(&folder, &photo);
             plan.copies
                 .push(copy(route, AssetSource::Static(photo), Some(ci)));
         }

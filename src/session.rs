@@ -58,7 +58,8 @@ impl Session {
         opts.today = Some(opts.today.unwrap_or_else(crate::dates::today));
         let mut sources = Sources::remembering();
         let mut watch = Stopwatch::default();
-        let engine = Engine::prepare(root, &opts, &mut sources, &mut watch)?;
+        let photos = crate::engine::PhotoWork::make();
+        let engine = Engine::prepare(root, &opts, &mut sources, &mut watch, photos)?;
         Session::from_engine(root.to_path_buf(), opts, engine, sources)
     }
 
@@ -177,7 +178,19 @@ impl Session {
         sources: Vec<String>,
         started: Instant,
     ) -> Result<Rebuild, Problems> {
-        let engine = Engine::from_checked(site, warnings, &self.opts, &mut Stopwatch::default())?;
+        // Photos that no edit touched are taken as they were made.
+        let photos = crate::engine::PhotoWork {
+            mode: crate::photos::Mode::Make,
+            earlier: Some(&self.engine.photos),
+            changed: touched_photos(&self.unapplied),
+        };
+        let engine = Engine::from_checked(
+            site,
+            warnings,
+            &self.opts,
+            &mut Stopwatch::default(),
+            photos,
+        )?;
         let fresh = Session::from_engine(
             self.root.clone(),
             self.opts.clone(),
@@ -226,6 +239,7 @@ impl Session {
         if let Some(t) = draft.templates {
             self.engine.templates = t;
         }
+        self.engine.photos = draft.photos;
         self.engine.warnings = draft.warnings.clone();
         self.warnings = draft.warnings;
         self.files = Arc::new(draft.files);
@@ -447,6 +461,7 @@ struct Committed {
     plan: Option<Plan>,
     index: Option<HashMap<Dep, Vec<usize>>>,
     templates: Option<crate::templates::Templates>,
+    photos: crate::photos::Photos,
     files: Files,
 }
 
@@ -562,7 +577,17 @@ impl Draft {
             }
             watch.lap(if n == 0 { "render" } else { "render later" });
         }
-        copy_assets(plan, &self.site, edit, &mut files, &mut changed).map_err(|d| fail(vec![d]))?;
+        // Photos: only those an edit touched (or newly named) are made again.
+        let photos = crate::photos::Photos::prepare(
+            &self.site,
+            crate::photos::Mode::Make,
+            Some(&engine.photos),
+            &touched_photos(&session.unapplied),
+        )
+        .map_err(fail)?;
+        watch.lap("photos");
+        copy_assets(plan, &self.site, &photos, edit, &mut files, &mut changed)
+            .map_err(|d| fail(vec![d]))?;
         if self.plan.is_some() {
             drop_unplanned(plan, &mut files, &mut changed);
         }
@@ -575,6 +600,7 @@ impl Draft {
                 plan: self.plan,
                 index: self.index,
                 templates: self.templates,
+                photos,
                 files,
             },
             rerendered,
@@ -587,13 +613,16 @@ impl Draft {
 fn copy_assets(
     plan: &Plan,
     site: &Site,
+    photos: &crate::photos::Photos,
     edit: &Edit,
     files: &mut Files,
     changed: &mut Vec<String>,
 ) -> Result<(), crate::diagnostics::Diagnostic> {
     for copy in &plan.copies {
         let refresh = match &copy.source {
-            AssetSource::Static(rel) => edit.keys.contains(&crate::plan::static_dep(rel)),
+            AssetSource::Static(rel) | AssetSource::Photo { photo: rel, .. } => {
+                edit.keys.contains(&crate::plan::static_dep(rel))
+            }
             AssetSource::Theme(_) | AssetSource::Opener => false,
         };
         if !refresh && files.contains_key(copy.route.as_str()) {
@@ -610,10 +639,28 @@ fn copy_assets(
                 bytes
             }
             AssetSource::Opener => crate::shell::SCRIPT.as_bytes().to_vec(),
+            AssetSource::Photo { photo, variant } => {
+                let bytes = photos
+                    .get(photo)
+                    .and_then(|m| m.bytes(*variant))
+                    .unwrap_or_default();
+                crate::private::seal::check_static(site, &copy.route, bytes)?;
+                bytes.to_vec()
+            }
         };
         put(files, changed, &copy.route, bytes);
     }
     Ok(())
+}
+
+/// The photos (paths inside `static/`) among the files the watcher reported.
+fn touched_photos(touched: &BTreeSet<String>) -> BTreeSet<String> {
+    let folder = format!("{}/", crate::load::SourceKind::Static.folder());
+    touched
+        .iter()
+        .filter_map(|t| t.strip_prefix(folder.as_str()))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Takes out of `files` the routes a new plan no longer has.

@@ -99,8 +99,12 @@ pub struct MemberView {
     pub pronouns: Option<String>,
     pub email: String,
     pub phone: Option<String>,
-    /// Path from the site (or client folder) root, or none.
+    /// Path from the site (or client folder) root of the photo's largest fallback file (for a
+    /// JPEG or PNG photo) or of the SVG, or none.
     pub photo: Option<String>,
+    /// The files made from a JPEG, PNG or WebP photo, for `<picture>` (see `src/photos.rs`);
+    /// none for an SVG photo.
+    pub picture: Option<Picture>,
     pub initials: String,
     pub bio_html: String,
     pub fun_facts: Vec<String>,
@@ -109,8 +113,60 @@ pub struct MemberView {
     pub calendar: Option<String>,
 }
 
+/// The files made from a member's photo, each as a path from the site (or client folder) root:
+/// `small` is 160 pixels square, `medium` 320, `large` 480.
+#[derive(Debug, Clone, Serialize)]
+pub struct Picture {
+    pub small: PictureFiles,
+    pub medium: PictureFiles,
+    pub large: PictureFiles,
+}
+
+/// One size of a photo: the WebP file and its JPEG or PNG fallback.
+#[derive(Debug, Clone, Serialize)]
+pub struct PictureFiles {
+    pub webp: String,
+    pub img: String,
+}
+
+impl Picture {
+    fn new(photo: &str, fallback: crate::photos::Fallback, prefix: &str) -> Picture {
+        let files = |size| {
+            let path = |webp| {
+                let v = crate::photos::Variant { size, webp };
+                format!(
+                    "{prefix}{}",
+                    crate::photos::variant_path(photo, fallback, v)
+                )
+            };
+            PictureFiles {
+                webp: path(true),
+                img: path(false),
+            }
+        };
+        let [s, m, l] = crate::photos::SIZES;
+        Picture {
+            small: files(s),
+            medium: files(m),
+            large: files(l),
+        }
+    }
+}
+
 impl MemberView {
     pub fn new(m: &Member, photo_prefix: &str) -> Self {
+        let fallback = m
+            .photo
+            .as_ref()
+            .and_then(|p| match crate::photos::kind(&p.value) {
+                Ok(crate::photos::Kind::Raster(f)) => Some(f),
+                _ => None,
+            });
+        let picture = m
+            .photo
+            .as_ref()
+            .zip(fallback)
+            .map(|(p, f)| Picture::new(&p.value, f, photo_prefix));
         MemberView {
             id: m.id.clone(),
             name: m.name.clone(),
@@ -119,10 +175,14 @@ impl MemberView {
             pronouns: m.pronouns.clone(),
             email: m.email.clone(),
             phone: m.phone.clone(),
-            photo: m
-                .photo
-                .as_ref()
-                .map(|p| format!("{photo_prefix}{}", p.value)),
+            photo: match &picture {
+                Some(p) => Some(p.large.img.clone()),
+                None => m
+                    .photo
+                    .as_ref()
+                    .map(|p| format!("{photo_prefix}{}", p.value)),
+            },
+            picture,
             initials: initials(&m.name),
             bio_html: crate::markdown::to_html(&m.bio),
             fun_facts: m.fun_facts.clone(),

@@ -136,6 +136,12 @@ pub(super) fn check(site: &Site, plan: &Plan) -> Result<(), Vec<Diagnostic>> {
             ),
             (AssetSource::Static(f), Some(ci)) => (Source::Static(f), Owner::Client(ci)),
             (AssetSource::Static(f), None) => (Source::Static(f), Owner::Static(f)),
+            (AssetSource::Photo { photo, .. }, Some(ci)) => {
+                (Source::Static(photo), Owner::Client(ci))
+            }
+            (AssetSource::Photo { photo, .. }, None) => {
+                (Source::Static(photo), Owner::Static(photo))
+            }
             (AssetSource::Opener, client) => (
                 Source::ThemeAsset(crate::shell::SCRIPT_FILE),
                 client.map_or(Owner::Theme, Owner::Client),

@@ -43,7 +43,9 @@ const CLIENT: &str = "oakfield-vets";
 
 impl Pages {
     fn build() -> Pages {
-        let out = build_preview(&example());
+        // One of the team's photos is a JPEG, made into a <picture>; the others are SVGs.
+        let site = crate::photos::example_with_a_jpeg_photo();
+        let out = build_preview(site.path());
         let public = out.path().join("public");
         let member = first_folder(&public.join(format!("portal/{CLIENT}/team")));
         // A chapter with a table and a task list, where the playbook has one.

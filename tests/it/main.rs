@@ -22,6 +22,7 @@ mod minify;
 mod never_panics;
 mod new;
 mod output_safety;
+mod photos;
 mod print;
 mod private;
 mod private_attacks;
