@@ -738,7 +738,7 @@ mod tests {
     /// Sizes of the files made from a 4000×3000 photo, with lossless WebP beside: run with
     /// `cargo test --lib photo_sizes -- --ignored --nocapture`.
     #[test]
-    #[ignore]
+    #[ignore = "a measurement that prints sizes, not a check; CI runs it as a smoke test"]
     fn photo_sizes() {
         // HUNDRED_PHOTO_IN=path measures that photo instead.
         let big = match std::env::var_os("HUNDRED_PHOTO_IN") {
