@@ -16,7 +16,7 @@ pub const DEFAULT_STAGES: [&str; 5] = ["prospect", "customer", "member", "advoca
 pub struct Config {
     pub firm: Firm,
     pub portal: SiteUrl,
-    pub internal: SiteUrl,
+    pub internal: InternalSite,
     #[serde(default)]
     pub build: BuildSettings,
     #[serde(default)]
@@ -176,6 +176,27 @@ pub struct SiteUrl {
     /// Whether the site's pages are published encrypted (see `src/private.rs`).
     #[serde(default)]
     pub private: bool,
+}
+
+/// `[internal]`: the team site's address, whether it is private, and whether it has search.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InternalSite {
+    pub base_url: String,
+    /// Whether the site's pages are published encrypted (see `src/private.rs`).
+    #[serde(default)]
+    pub private: bool,
+    /// Whether the team site gets a search box and its index (see `src/search.rs`); a private
+    /// team site never does.
+    #[serde(default = "default_true")]
+    pub search: bool,
+}
+
+impl InternalSite {
+    /// Whether this build writes a search index: asked for, and the site is not sealed.
+    pub fn has_search(&self) -> bool {
+        self.search && !self.private
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -360,8 +381,11 @@ impl Config {
                 );
             }
         }
-        for (section, url) in [("portal", &config.portal), ("internal", &config.internal)] {
-            if let Err(msg) = BaseUrl::parse(&url.base_url) {
+        for (section, url) in [
+            ("portal", &config.portal.base_url),
+            ("internal", &config.internal.base_url),
+        ] {
+            if let Err(msg) = BaseUrl::parse(url) {
                 problems.push(
                     Diagnostic::error(CONFIG_FILE, format!("`{section}.base_url`: {msg}"))
                         .at(find_key_in_section(text, section, "base_url"))
@@ -519,6 +543,7 @@ const KNOWN_KEYS: &[&str] = &[
     "open_steps",
     "personal_channels",
     "roles",
+    "search",
 ];
 
 fn toml_diagnostic(text: &str, e: &toml::de::Error) -> Diagnostic {

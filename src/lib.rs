@@ -35,6 +35,7 @@ pub mod portal_crypto;
 pub mod private;
 pub mod record;
 pub(crate) mod render;
+pub mod search;
 pub(crate) mod serve;
 pub mod session;
 pub mod shell;
