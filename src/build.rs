@@ -58,6 +58,20 @@ pub struct BuildReport {
     /// Where the portal and the internal site are published (their base URLs), for links in
     /// PDFs.
     pub published: PublishedUrls,
+    /// What became of the team site's search (see `src/search.rs`).
+    pub search: SearchOutcome,
+}
+
+/// Whether a build wrote a search index for the team site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchOutcome {
+    /// Written: this many pages are searched.
+    Indexed { pages: usize },
+    /// `[internal] search = false`.
+    Off,
+    /// The team site is private: its pages are sealed, and an index would hold their words in
+    /// plain text, so it has no search.
+    LeftOutPrivate,
 }
 
 /// The base URLs of the two sites, each ending in `/`.
@@ -193,11 +207,21 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
     // memory at once; a page that fails to render stops the write and leaves the previous
     // output as it was.
     let renderer = engine.renderer();
+    let mut outputs = engine.outputs(&renderer);
+    let search = if site.config.internal.has_search() {
+        let pages = engine.add_search_index(&renderer, &mut outputs, &mut watch)?;
+        watch.lap("search index");
+        SearchOutcome::Indexed { pages }
+    } else if site.config.internal.private && site.config.internal.search {
+        SearchOutcome::LeftOutPrivate
+    } else {
+        SearchOutcome::Off
+    };
     let stats = Disk {
         root,
         output: &output,
     }
-    .write(&engine, engine.outputs(&renderer))?;
+    .write(&engine, outputs)?;
     watch.lap("render+write");
     watch.report();
     let report = BuildReport {
@@ -213,6 +237,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
             portal: site.config.portal_url().full,
             internal: site.config.internal_url().full,
         },
+        search,
     };
     engine.drop_in_background();
     Ok(report)

@@ -339,6 +339,11 @@ pub fn main() -> ExitCode {
                         shown_path(&report.output)
                     );
                     print_left(&report);
+                    if report.search == crate::build::SearchOutcome::LeftOutPrivate {
+                        println!(
+                            "note: the internal site is private, so it has no search: an index would hold its pages' words unencrypted."
+                        );
+                    }
                     if preview {
                         println!(
                             "This is a preview: private sites are written unencrypted. Do not publish it."

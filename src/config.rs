@@ -16,7 +16,7 @@ pub const DEFAULT_STAGES: [&str; 5] = ["prospect", "customer", "member", "advoca
 pub struct Config {
     pub firm: Firm,
     pub portal: SiteUrl,
-    pub internal: SiteUrl,
+    pub internal: InternalSite,
     #[serde(default)]
     pub build: BuildSettings,
     #[serde(default)]
@@ -183,6 +183,27 @@ pub struct SiteUrl {
     /// Whether the site's pages are published encrypted (see `src/private.rs`).
     #[serde(default)]
     pub private: bool,
+}
+
+/// `[internal]`: the team site's address, whether it is private, and whether it has search.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InternalSite {
+    pub base_url: String,
+    /// Whether the site's pages are published encrypted (see `src/private.rs`).
+    #[serde(default)]
+    pub private: bool,
+    /// Whether the team site gets a search box and its index (see `src/search.rs`); a private
+    /// team site never does.
+    #[serde(default = "default_true")]
+    pub search: bool,
+}
+
+impl InternalSite {
+    /// Whether this build writes a search index: asked for, and the site is not sealed.
+    pub fn has_search(&self) -> bool {
+        self.search && !self.private
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -384,8 +405,11 @@ impl Config {
                 );
             }
         }
-        for (section, url) in [("portal", &config.portal), ("internal", &config.internal)] {
-            if let Err(msg) = BaseUrl::parse(&url.base_url) {
+        for (section, url) in [
+            ("portal", &config.portal.base_url),
+            ("internal", &config.internal.base_url),
+        ] {
+            if let Err(msg) = BaseUrl::parse(url) {
                 problems.push(
                     Diagnostic::error(CONFIG_FILE, format!("`{section}.base_url`: {msg}"))
                         .at(find_key_in_section(text, section, "base_url"))
@@ -821,7 +845,8 @@ fn plain_toml_message(
 fn section_keys(section: &str) -> &'static [&'static str] {
     match section {
         "firm" => &["name", "email", "phone", "logo", "website"],
-        "portal" | "internal" => &["base_url", "private"],
+        "portal" => &["base_url", "private"],
+        "internal" => &["base_url", "private", "search"],
         "build" => &["theme", "output", "minify"],
         "journey" => &["stages"],
         "print" => &["paper"],

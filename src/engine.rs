@@ -178,6 +178,7 @@ impl Engine {
                         Content::Borrowed(bytes)
                     }
                 }
+                AssetSource::Search => Content::Borrowed(crate::search::SCRIPT.as_bytes()),
             };
             files.push((copy.route.clone(), content));
         }
@@ -192,6 +193,57 @@ impl Engine {
             .get(photo)
             .and_then(|m| m.bytes(variant))
             .unwrap_or_default()
+    }
+
+    /// Renders the pages the team site's search covers ([`crate::search::indexed`]), makes the
+    /// index from them and adds its files to `outputs`; those pages are written from what was
+    /// rendered here. Returns how many pages are searched.
+    pub(crate) fn add_search_index(
+        &self,
+        renderer: &Renderer,
+        outputs: &mut Vec<(String, Content)>,
+        watch: &mut Stopwatch,
+    ) -> Result<usize, Problems> {
+        let fail = |e: Vec<Diagnostic>| Problems::new(&self.warnings, e);
+        if let Some((route, _)) = outputs
+            .iter()
+            .find(|(route, _)| crate::search::is_index_file(route))
+        {
+            return Err(fail(vec![Diagnostic::error(
+                route.as_str(),
+                format!(
+                    "{route} would be overwritten by the team site's search index, which \
+                     goes into {}",
+                    crate::search::FOLDER
+                ),
+            )
+            .help(
+                "move the file out of static/internal/pagefind/, or turn search off with \
+                 `search = false` under [internal] in hundred.toml",
+            )]));
+        }
+        let which: Vec<usize> = (0..self.plan.pages.len())
+            .filter(|i| crate::search::indexed(self.plan.pages[*i].kind))
+            .collect();
+        let rendered = renderer
+            .render_some(&self.plan.pages, &which)
+            .map_err(fail)?;
+        watch.lap("render searched pages");
+        let pages: Vec<(&str, &[u8])> = which
+            .iter()
+            .zip(&rendered)
+            .map(|(i, bytes)| (self.plan.pages[*i].route.as_str(), bytes.as_slice()))
+            .collect();
+        let files = crate::search::index(&pages)
+            .map_err(|e| fail(vec![Diagnostic::error(crate::search::FOLDER, e)]))?;
+        let count = which.len();
+        // Pages come first in `outputs`, in the plan's order.
+        for (i, bytes) in which.into_iter().zip(rendered) {
+            debug_assert_eq!(outputs[i].0, self.plan.pages[i].route);
+            outputs[i].1 = Content::Owned(bytes);
+        }
+        outputs.extend(files.into_iter().map(|(r, b)| (r, Content::Owned(b))));
+        Ok(count)
     }
 }
 
@@ -241,7 +293,7 @@ impl Writer for Nowhere {
                     Err(Unmade::Failed(d)) => Some(d),
                     _ => None,
                 },
-                Content::Borrowed(_) | Content::File(_) => None,
+                Content::Borrowed(_) | Content::Owned(_) | Content::File(_) => None,
             })
             .collect();
         if errors.is_empty() {
@@ -268,6 +320,7 @@ impl Writer for Memory {
             .map(|(route, content)| {
                 let bytes = match content {
                     Content::Borrowed(b) => b.to_vec(),
+                    Content::Owned(b) => b,
                     Content::File(path) => read_static(&engine.site.root, &path)?,
                     Content::Made(make) => make()?,
                     Content::Streamed(make) => {

@@ -38,6 +38,7 @@ pub mod private;
 pub mod record;
 pub(crate) mod render;
 pub mod scaffold;
+pub mod search;
 pub(crate) mod serve;
 pub mod session;
 pub mod shell;

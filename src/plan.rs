@@ -45,6 +45,9 @@ pub enum AssetSource {
         photo: String,
         variant: crate::photos::Variant,
     },
+    /// The internal site's search box script (`src/search.js`), when the site has search: the
+    /// index it loads is made after the pages (see `src/search.rs`).
+    Search,
 }
 
 #[derive(Debug, Clone)]
@@ -277,6 +280,10 @@ pub fn plan_site(site: &Site) -> Result<Plan, Vec<Diagnostic>> {
     if site.keys.team.is_some() {
         let route = asset_route(INTERNAL, crate::shell::SCRIPT_FILE);
         plan.copies.push(copy(route, AssetSource::Opener, None));
+    }
+    if site.config.internal.has_search() {
+        let route = asset_route(INTERNAL, crate::search::SCRIPT_FILE);
+        plan.copies.push(copy(route, AssetSource::Search, None));
     }
     for (ci, c) in site.clients.iter().enumerate() {
         for photo in crate::context::portal::PortalData::photos(site, c) {

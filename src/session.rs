@@ -93,6 +93,21 @@ impl Session {
         &self.engine.site
     }
 
+    /// The routes of the pages the team site's search covers, or `None` when it has no
+    /// search. The session's files never hold the index: `serve` makes it from these pages
+    /// after publishing them (`src/serve/search.rs`).
+    pub fn search_pages(&self) -> Option<Vec<String>> {
+        self.engine.site.config.internal.has_search().then(|| {
+            self.engine
+                .plan
+                .pages
+                .iter()
+                .filter(|p| crate::search::indexed(p.kind))
+                .map(|p| p.route.clone())
+                .collect()
+        })
+    }
+
     /// Applies changes to `paths` (absolute, or relative to the site folder). On failure the
     /// session keeps serving its last good state.
     pub fn update(&mut self, paths: &[PathBuf]) -> Result<Rebuild, Problems> {
@@ -623,7 +638,7 @@ fn copy_assets(
             AssetSource::Static(rel) | AssetSource::Photo { photo: rel, .. } => {
                 edit.keys.contains(&crate::plan::static_dep(rel))
             }
-            AssetSource::Theme(_) | AssetSource::Opener => false,
+            AssetSource::Theme(_) | AssetSource::Opener | AssetSource::Search => false,
         };
         if !refresh && files.contains_key(copy.route.as_str()) {
             continue;
@@ -647,6 +662,7 @@ fn copy_assets(
                 crate::private::seal::check_static(site, &copy.route, bytes)?;
                 bytes.to_vec()
             }
+            AssetSource::Search => crate::search::SCRIPT.as_bytes().to_vec(),
         };
         put(files, changed, &copy.route, bytes);
     }

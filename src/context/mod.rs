@@ -27,6 +27,8 @@ pub struct SiteInfo {
     /// Whether client portals are sealed and opened by their links, so a portal page offers
     /// to remember its key on the device.
     pub portal_private: bool,
+    /// Whether the team site has a search box (see `src/search.rs`): never on a sealed one.
+    pub search: bool,
 }
 
 impl SiteInfo {
@@ -41,6 +43,7 @@ impl SiteInfo {
             generator: concat!("hundred ", env!("CARGO_PKG_VERSION")),
             paper: site.config.print.css_size(),
             portal_private: site.keys.portal_is_private(),
+            search: site.config.internal.has_search(),
         }
     }
 }

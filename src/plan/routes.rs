@@ -146,6 +146,9 @@ pub(super) fn check(site: &Site, plan: &Plan) -> Result<(), Vec<Diagnostic>> {
                 Source::ThemeAsset(crate::shell::SCRIPT_FILE),
                 client.map_or(Owner::Theme, Owner::Client),
             ),
+            (AssetSource::Search, _) => {
+                (Source::ThemeAsset(crate::search::SCRIPT_FILE), Owner::Theme)
+            }
         };
         outputs.push((&c.route, source, owner));
     }

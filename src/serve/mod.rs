@@ -2,6 +2,7 @@
 
 mod host;
 mod http;
+mod search;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -55,6 +56,8 @@ pub struct Published {
 pub struct Shared {
     pub snapshot: RwLock<Snapshot>,
     pub version: channel::Sender<u64>,
+    /// Asks for the search index of a good build's pages, made off the rebuild's path.
+    pub search: search::Indexer,
 }
 
 impl Shared {
@@ -70,7 +73,9 @@ impl Shared {
                 clients,
             }) = good
             {
-                snap.files = files;
+                // A rebuild's files never hold the search index: the last one made stays
+                // until the indexer has one for these pages.
+                snap.files = search::keep_index(&snap.files, files);
                 if let Some(clients) = clients {
                     if snap.clients != clients {
                         // The preview's own index page lists the clients.
@@ -92,6 +97,16 @@ impl Shared {
             v
         };
         let _ = self.version.send(version);
+    }
+}
+
+impl Shared {
+    /// Serves a new search index in place of the one served now, with whatever pages are
+    /// served now (a rebuild may have published newer ones meanwhile). No page changes, so
+    /// browsers are not told: the version, its history and the error shown stay as they are.
+    fn publish_index(&self, index: Vec<(String, Vec<u8>)>) {
+        let mut snap = self.snapshot.write().expect("not poisoned");
+        snap.files = search::with_index(&snap.files, index);
     }
 }
 
@@ -177,6 +192,10 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         }
     }
     let (tx, _rx) = channel::channel(0u64);
+    let (indexer, index_jobs) = search::Indexer::new();
+    if let Some(s) = &session {
+        indexer.request(s.files(), s.search_pages());
+    }
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Snapshot {
             files,
@@ -186,7 +205,9 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
             clients,
         }),
         version: tx,
+        search: indexer,
     });
+    search::start(Arc::clone(&shared), index_jobs);
 
     // Watch before saying so: a save made right after the message must not be missed.
     let _watcher = watch::start(

@@ -173,6 +173,7 @@ fn rebuild(
                 clients: Some(clients_of(s)),
             };
             shared.publish(Some(published), None);
+            shared.search.request(s.files(), s.search_pages());
         }
         Err(f) => {
             println!("[{time}] {what}: error, still serving the last good version");

@@ -26,6 +26,7 @@ pub(crate) fn stage_one(
     }
     let bytes: Cow<[u8]> = match content {
         Content::Borrowed(b) => (*b).into(),
+        Content::Owned(b) => b.as_slice().into(),
         Content::File(src) => fs::read(src)
             .map_err(|e| WriteError::io("read", src, e))?
             .into(),

@@ -41,6 +41,8 @@ use survey::{Changes, Survey};
 /// One output file: its route inside the output folder and where its bytes come from.
 pub enum Content<'a> {
     Borrowed(&'a [u8]),
+    /// Made before the write began: a page the search index was made from, and the index.
+    Owned(Vec<u8>),
     File(PathBuf),
     /// Made when it is written (a page rendered on the spot), so a build never holds every
     /// page in memory at once. A page that cannot be made stops the write before anything in

@@ -27,6 +27,7 @@ mod print;
 mod private;
 mod private_attacks;
 mod private_browser;
+mod search;
 mod serve;
 mod session_agrees;
 mod sources;

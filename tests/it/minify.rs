@@ -124,14 +124,22 @@ fn assert_same_documents(site: &Path) -> (usize, usize, usize) {
     let (minified, plain) = build_both(site);
     let minified = read_tree(&minified.path().join("public"));
     let plain = read_tree(&plain.path().join("public"));
-    assert_eq!(
-        minified.keys().collect::<Vec<_>>(),
-        plain.keys().collect::<Vec<_>>(),
-        "the same files either way"
-    );
+    // The search index's files are named by their contents, which are made from the pages'
+    // bytes, so those names differ; the rest is the same.
+    let names = |tree: &std::collections::BTreeMap<String, Vec<u8>>| -> Vec<String> {
+        tree.keys()
+            .filter(|k| !k.starts_with("internal/pagefind/"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(names(&minified), names(&plain), "the same files either way");
     let (mut small, mut large, mut whole) = (0, 0, 0);
     let mut pages = 0;
     for (path, bytes) in &minified {
+        // The index, and the manifest that lists its files (see above).
+        if path.starts_with("internal/pagefind/") || path == ".hundred-manifest" {
+            continue;
+        }
         if !path.ends_with(".html") {
             assert_eq!(bytes, &plain[path], "{path}: only HTML is minified");
             continue;

@@ -432,7 +432,9 @@ fn built_files(site: &Path) -> Built {
     match hundred::build::build(site, &o) {
         Ok(report) => {
             let mut files = read_tree(&out.path().join("public"));
-            files.retain(|k, _| !k.starts_with(".hundred"));
+            // The search index is not the session's: `serve` makes it after publishing the
+            // pages (src/serve/search.rs).
+            files.retain(|k, _| !k.starts_with(".hundred") && !k.starts_with("internal/pagefind/"));
             Ok((files, findings(&report.warnings)))
         }
         Err(p) => Err(findings(&p.diagnostics)),

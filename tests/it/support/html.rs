@@ -85,12 +85,13 @@ pub fn start_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
 /// handler attribute, or a `javascript:` URL.
 pub fn assert_no_active_content(page: &str, html: &str) {
     for (name, attrs) in start_tags(html) {
-        // The one script the theme has: the portal's day counter, from its own file.
+        // The theme's scripts, each from its own file: the portal's day counter and the team
+        // site's search box.
         let theme_script = name == "script"
             && attrs.len() == 2
-            && attrs
-                .iter()
-                .any(|(k, v)| k == "src" && v.ends_with("assets/portal.js"))
+            && attrs.iter().any(|(k, v)| {
+                k == "src" && (v.ends_with("assets/portal.js") || v.ends_with("assets/search.js"))
+            })
             && attrs.iter().any(|(k, _)| k == "defer");
         assert!(
             theme_script || (name != "script" && name != "iframe" && name != "object"),
