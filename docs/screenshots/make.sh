@@ -16,5 +16,6 @@ shot() {
 shot portal/hollis-surveyors/index.html "$out/portal.png"
 shot internal/index.html "$out/overview.png"
 montage "$out/portal.png" "$out/overview.png" -tile 2x1 -geometry 1280x900+12+12 \
-  -background '#d9d4ca' -resize 50% docs/screenshots/portal-and-overview.png
+  -background '#d9d4ca' "$out/both.png"
+convert "$out/both.png" -resize 1600x -strip -colors 256 docs/screenshots/portal-and-overview.png
 echo "wrote docs/screenshots/portal-and-overview.png"
