@@ -174,6 +174,11 @@ fn apply(site: &Path, original: &Path, edit: &Edit) -> Vec<PathBuf> {
         }
         Edit::Day(j, day) => {
             let f = journey_file(site, j);
+            // A touchpoint dated by a rule (what `Rule` writes) has no `day:` to change.
+            let text = fs::read_to_string(&f).unwrap();
+            if !text.lines().any(|l| l.starts_with("day:")) {
+                return vec![];
+            }
             set_line(&f, "day:", &format!("day: {day}"));
             vec![f]
         }
