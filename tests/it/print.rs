@@ -1475,7 +1475,7 @@ fn contents_page_numbers_are_where_the_sections_start() {
     let pages = pdf_pages(&pdf);
     let html = read(&pdf.with_file_name("index.html"));
     let titles: Vec<String> = html
-        .split("<span class=toc__title>")
+        .split("<span class=\"toc__title\">")
         .skip(1)
         .map(|s| html_text(&s[..s.find("</span>").unwrap()]))
         .collect();
@@ -1510,9 +1510,9 @@ fn contents_page_numbers_are_where_the_sections_start() {
     let pdf = public.join(format!("internal/clients/{c}/print/{c}-runbook.pdf"));
     let pages = pdf_pages(&pdf);
     let html = read(&pdf.with_file_name("index.html"));
-    let toc = &html[html.find("class=toc__list").unwrap()..html.find("</nav>").unwrap()];
+    let toc = &html[html.find("class=\"toc__list").unwrap()..html.find("</nav>").unwrap()];
     let titles: Vec<String> = toc
-        .split("<span class=toc__title>")
+        .split("<span class=\"toc__title\">")
         .skip(1)
         .map(|s| html_text(&s[..s.find("</span>").unwrap()]))
         .collect();
