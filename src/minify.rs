@@ -179,7 +179,7 @@ fn collapse(masked: &str) -> String {
                 out.is_empty()
                     || rest.is_empty()
                     || (after_tag && html.tags.last().is_some_and(|(_, n)| is_block(n)))
-                    || next_block_tag(rest).is_some()
+                    || starts_with_block_tag(rest)
             };
             if !unseen {
                 out.push(if in_text && newline { '\n' } else { ' ' });
@@ -205,18 +205,21 @@ fn collapse(masked: &str) -> String {
     out
 }
 
-fn is_block(name: &str) -> bool {
+/// Whether whitespace beside a tag of this element (a lowercase name) never renders. Also the
+/// rule tests/it/minify.rs holds minify-html's output to.
+pub fn is_block(name: &str) -> bool {
     BLOCKS.contains(&name)
 }
 
-/// The name of the block-level tag `rest` starts with (`<div …` or `</div>`), if it is one.
-fn next_block_tag(rest: &str) -> Option<&'static str> {
-    let name = rest.strip_prefix("</").or_else(|| rest.strip_prefix('<'))?;
+/// Whether `rest` starts with a block-level tag (`<div …` or `</div>`).
+fn starts_with_block_tag(rest: &str) -> bool {
+    let Some(name) = rest.strip_prefix("</").or_else(|| rest.strip_prefix('<')) else {
+        return false;
+    };
     let end = name
         .find(|c: char| !c.is_ascii_alphanumeric())
         .unwrap_or(name.len());
-    let name = name[..end].to_ascii_lowercase();
-    BLOCKS.iter().find(|b| **b == name).copied()
+    is_block(&name[..end].to_ascii_lowercase())
 }
 
 /// A template cut into literal text and Tera tags, as byte ranges of its source.

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use crate::support::*;
+use hundred::minify::is_block;
 
 /// The settings pages were minified with before templates were.
 fn minify_page(html: &[u8]) -> Vec<u8> {
@@ -18,59 +19,6 @@ fn minify_page(html: &[u8]) -> Vec<u8> {
     cfg.keep_html_and_head_opening_tags = true;
     without_space_beside_blocks(&minify_html::minify(html, &cfg))
 }
-
-/// Elements whose tags whitespace beside them never renders (as in src/minify.rs).
-const BLOCKS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "body",
-    "br",
-    "caption",
-    "col",
-    "colgroup",
-    "dd",
-    "details",
-    "div",
-    "dl",
-    "dt",
-    "fieldset",
-    "figcaption",
-    "figure",
-    "footer",
-    "form",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "head",
-    "header",
-    "hr",
-    "html",
-    "legend",
-    "li",
-    "link",
-    "main",
-    "meta",
-    "nav",
-    "noscript",
-    "ol",
-    "p",
-    "section",
-    "summary",
-    "table",
-    "tbody",
-    "td",
-    "tfoot",
-    "th",
-    "thead",
-    "title",
-    "tr",
-    "ul",
-];
 
 /// The name of the tag that starts (`<div`, `</div`) or ends (`…</div>`, `<div …>`) a slice.
 fn tag_name(tag: &[u8]) -> String {
@@ -99,7 +47,7 @@ fn without_space_beside_blocks(html: &[u8]) -> Vec<u8> {
                 let open = out.iter().rposition(|&c| c == b'<').unwrap_or(0);
                 let before = tag_name(&out[open..]);
                 let after = tag_name(&html[end..]);
-                if BLOCKS.contains(&before.as_str()) || BLOCKS.contains(&after.as_str()) {
+                if is_block(&before) || is_block(&after) {
                     i = end;
                     continue;
                 }
