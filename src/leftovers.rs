@@ -137,12 +137,9 @@ pub fn in_logo(site_root: &Path, logo: &str) -> Option<Diagnostic> {
         return None;
     }
     let rel = Path::new("static").join(logo);
-    let path = site_root.join(&rel);
-    let meta = std::fs::metadata(&path).ok()?;
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return None;
-    }
-    let text = std::fs::read_to_string(&path).ok()?;
+    // Read as the loader reads a source: a link out of the site is not followed.
+    crate::load::links::check_file(site_root, &rel).ok()?;
+    let text = crate::load::read_text(site_root, &rel).ok()?;
     let (i, line) = text
         .lines()
         .enumerate()

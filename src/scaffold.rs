@@ -18,6 +18,7 @@ use jiff::civil::Date;
 use crate::diagnostics::{suggest, Diagnostic, Diagnostics, Problems};
 use crate::load::SourceKind;
 use crate::model::Site;
+use crate::record::scalar;
 
 /// The `portal` line of a new touchpoint: the sentence a client reads on their timeline.
 const PORTAL_LINE: &str =
@@ -178,7 +179,7 @@ pub fn create(root: &Path, new: &New, today: Date) -> Result<Created, Problems> 
             client_visible,
         } => {
             let name = one_line(folder, "NAME", name.clone())?;
-            let id = numbered(&slug(&name, folder)?, &stems, 3);
+            let id = numbered(&slug(&name, folder)?, &stems);
             let owner = owner_for(&site, &mut notes);
             let values = vec![
                 ("id", id.clone()),
@@ -220,7 +221,7 @@ pub fn create(root: &Path, new: &New, today: Date) -> Result<Created, Problems> 
                     .unwrap_or(0)
                     .saturating_add(1),
             );
-            let id = numbered_with(&base, &stems, 2, next);
+            let id = numbered_with(&base, &stems, next);
             if id == "print" {
                 return Err(refuse(
                     folder,
@@ -341,11 +342,6 @@ fn one_line(folder: &str, what: &str, value: String) -> Result<String, Problems>
         ));
     }
     Ok(value)
-}
-
-/// A string as a YAML value that reads back as the same string.
-fn scalar(s: &str) -> String {
-    crate::record::scalar(s)
 }
 
 /// An email address as a YAML value: plain, as people write them, when that is safe.
@@ -485,24 +481,23 @@ fn next_number(stems: &[String]) -> i64 {
 /// `slug` numbered like the folder's files: when they start with a number (`019-…`), the new
 /// one gets the next number, as wide as theirs (`020-…`). A name that already starts with a
 /// number, and a folder whose files do not, keep the name as it is.
-fn numbered(slug: &str, stems: &[String], width: usize) -> String {
-    numbered_with(slug, stems, width, next_number(stems))
+fn numbered(slug: &str, stems: &[String]) -> String {
+    numbered_with(slug, stems, next_number(stems))
 }
 
-fn numbered_with(slug: &str, stems: &[String], width: usize, next: i64) -> String {
+fn numbered_with(slug: &str, stems: &[String], next: i64) -> String {
     if number_of(slug).is_some() {
         return slug.to_string();
     }
-    let widths: Vec<usize> = stems
+    match stems
         .iter()
         .filter_map(|s| number_of(s))
         .map(|(_, w)| w)
-        .collect();
-    if widths.is_empty() {
-        return slug.to_string();
+        .max()
+    {
+        Some(width) => format!("{next:0width$}-{slug}"),
+        None => slug.to_string(),
     }
-    let width = widths.into_iter().max().unwrap_or(width);
-    format!("{next:0width$}-{slug}")
 }
 
 /// The top-level folders of `static/` and `static/portal/`: a client's portal folder may not
@@ -824,11 +819,11 @@ mod tests {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(numbered("review", &stems, 3), "020-review");
-        assert_eq!(numbered("007-bond", &stems, 3), "007-bond");
-        assert_eq!(numbered("review", &["notes".to_string()], 3), "review");
-        assert_eq!(numbered("review", &[], 3), "review");
-        assert_eq!(numbered("x", &["01-a".to_string()], 3), "02-x");
+        assert_eq!(numbered("review", &stems), "020-review");
+        assert_eq!(numbered("007-bond", &stems), "007-bond");
+        assert_eq!(numbered("review", &["notes".to_string()]), "review");
+        assert_eq!(numbered("review", &[]), "review");
+        assert_eq!(numbered("x", &["01-a".to_string()]), "02-x");
     }
 
     #[test]
