@@ -165,7 +165,7 @@ impl Engine {
                 AssetSource::Static(rel) => Content::File(self.site.root.join("static").join(rel)),
                 AssetSource::Opener => Content::Borrowed(crate::shell::SCRIPT.as_bytes()),
                 AssetSource::Photo { photo, variant } => {
-                    let bytes = self.photo_bytes(photo, *variant);
+                    let bytes = self.photos.bytes(photo, *variant);
                     if self.site.keys.portal_is_private()
                         && copy.route.starts_with(crate::plan::PORTAL)
                     {
@@ -187,14 +187,6 @@ impl Engine {
 }
 
 impl Engine {
-    /// The bytes of one file made from a photo; empty when the photo was only checked.
-    pub(crate) fn photo_bytes(&self, photo: &str, variant: crate::photos::Variant) -> &[u8] {
-        self.photos
-            .get(photo)
-            .and_then(|m| m.bytes(variant))
-            .unwrap_or_default()
-    }
-
     /// Renders the pages the team site's search covers ([`crate::search::indexed`]), makes the
     /// index from them and adds its files to `outputs`; those pages are written from what was
     /// rendered here. Returns how many pages are searched.

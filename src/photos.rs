@@ -192,6 +192,13 @@ impl Photos {
         self.made.get(photo).map(|(_, _, m)| &**m)
     }
 
+    /// The bytes of one file made from `photo`; empty when the photo was only checked.
+    pub fn bytes(&self, photo: &str, variant: Variant) -> &[u8] {
+        self.get(photo)
+            .and_then(|m| m.bytes(variant))
+            .unwrap_or_default()
+    }
+
     /// Makes (or finds) the files of every raster photo of `site`, in parallel. A photo that is
     /// not in `changed` and that `earlier` holds is taken from there without being read: what
     /// `serve` does with photos an edit did not touch. Every photo that cannot be made is

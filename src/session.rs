@@ -655,10 +655,7 @@ fn copy_assets(
             }
             AssetSource::Opener => crate::shell::SCRIPT.as_bytes().to_vec(),
             AssetSource::Photo { photo, variant } => {
-                let bytes = photos
-                    .get(photo)
-                    .and_then(|m| m.bytes(*variant))
-                    .unwrap_or_default();
+                let bytes = photos.bytes(photo, *variant);
                 crate::private::seal::check_static(site, &copy.route, bytes)?;
                 bytes.to_vec()
             }
