@@ -653,6 +653,8 @@ fn plain_toml_message(
         let name = rest.split('`').next().unwrap_or("");
         let allowed = expected_names(message);
         let header = line_text.starts_with('[');
+        // The section a setting of this name belongs in, if any.
+        let home = SECTIONS.iter().find(|s| section_keys(s).contains(&name));
         if header || section.is_none() {
             let hint = match suggest(name, SECTIONS.iter().copied()) {
                 Some(s) => format!(
@@ -661,7 +663,6 @@ fn plain_toml_message(
                 ),
                 None => format!("the sections are {}", SECTIONS.join(", ")),
             };
-            let home = SECTIONS.iter().find(|s| section_keys(s).contains(&name));
             return match (header, home) {
                 (true, _) => (
                     format!("there is no section [{name}] in hundred.toml"),
@@ -680,8 +681,7 @@ fn plain_toml_message(
                 ),
             };
         }
-        let elsewhere = SECTIONS.iter().find(|s| section_keys(s).contains(&name));
-        let hint = match (suggest(name, allowed.iter().map(String::as_str)), elsewhere) {
+        let hint = match (suggest(name, allowed.iter().map(String::as_str)), home) {
             (Some(s), _) if s != name => format!("did you mean `{s}`?"),
             (_, Some(other)) => {
                 format!("`{name}` belongs in [{other}]: move it below a `[{other}]` line")
@@ -826,9 +826,7 @@ fn plain_toml_message(
         );
     }
     let first = message.lines().next().unwrap_or(message);
-    let plain_words = !crate::load::TECHNICAL_WORDS
-        .iter()
-        .any(|w| first.contains(w));
+    let plain_words = !crate::load::looks_technical(first);
     (
         if plain_words {
             format!("hundred.toml cannot be read here: {first}")

@@ -16,6 +16,8 @@ pub mod yaml;
 mod yaml_errors;
 
 /// Words that belong to the program, not to someone editing a file: no message shows them.
+pub(crate) use yaml_errors::looks_technical;
+#[cfg(test)]
 pub(crate) use yaml_errors::TECHNICAL as TECHNICAL_WORDS;
 
 use std::collections::HashSet;

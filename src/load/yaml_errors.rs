@@ -368,7 +368,8 @@ pub(crate) const TECHNICAL: &[&str] = &[
     "mapping",
 ];
 
-fn looks_technical(msg: &str) -> bool {
+/// Whether a parser's message speaks in its own terms (types, options) rather than the user's.
+pub(crate) fn looks_technical(msg: &str) -> bool {
     TECHNICAL.iter().any(|w| msg.contains(w))
 }
 
