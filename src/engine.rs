@@ -226,7 +226,7 @@ impl Engine {
             .zip(&rendered)
             .map(|(i, bytes)| (self.plan.pages[*i].route.as_str(), bytes.as_slice()))
             .collect();
-        let files = crate::search::index(&pages)
+        let files = crate::search::index(&pages, Some(&self.site.root))
             .map_err(|e| fail(vec![Diagnostic::error(crate::search::FOLDER, e)]))?;
         let count = which.len();
         // Pages come first in `outputs`, in the plan's order.

@@ -39,6 +39,7 @@ pub mod record;
 pub(crate) mod render;
 pub mod scaffold;
 pub mod search;
+pub mod search_cache;
 pub(crate) mod serve;
 pub mod session;
 pub mod shell;

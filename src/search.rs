@@ -75,29 +75,133 @@ fn result_url(route: &str) -> String {
 
 /// Only what Pagefind reads of a page: its `<head>` (language, the title's meta) and the
 /// element marked `data-pagefind-body` with everything after it, without the header and its
-/// navigation before it. Parsing less is most of what this saves; the result is the same.
+/// navigation before it, and without the elements marked `data-pagefind-ignore` (which
+/// Pagefind would parse only to leave out). Parsing less is most of what this saves; the
+/// result is the same.
 fn trimmed(html: &str) -> String {
     let (Some(head_end), Some(body)) = (html.find("</head>"), html.find("data-pagefind-body"))
     else {
-        return html.to_string();
+        return without_ignored(html);
     };
     let Some(open) = html[..body].rfind('<') else {
-        return html.to_string();
+        return without_ignored(html);
     };
     if open < head_end {
-        return html.to_string();
+        return without_ignored(html);
     }
     let mut out = String::with_capacity(head_end + 7 + 6 + html.len() - open);
     out.push_str(&html[..head_end]);
     out.push_str("</head><body>");
-    out.push_str(&html[open..]);
+    out.push_str(&without_ignored(&html[open..]));
     out
+}
+
+const IGNORE: &str = "data-pagefind-ignore";
+
+/// `html` without the elements marked `data-pagefind-ignore`, and all they hold. The marker
+/// counts only as an attribute of a tag (not in text, where it would follow a `>`, nor inside
+/// a quoted value); the element ends at the close tag that balances it, which the templates'
+/// well-formed HTML always has (without one, the rest of the page goes, as Pagefind would
+/// ignore it too).
+fn without_ignored(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut from = 0;
+    let mut search = 0;
+    while let Some(found) = html[search..].find(IGNORE) {
+        let at = search + found;
+        search = at + IGNORE.len();
+        let Some(open) = html[from..at].rfind('<').map(|i| from + i) else {
+            continue;
+        };
+        let inside = &html[open..at];
+        let name_end = inside[1..]
+            .find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            .map_or(inside.len(), |i| i + 1);
+        let name = &inside[1..name_end];
+        let in_tag = !inside.contains('>')
+            && inside.matches('"').count().is_multiple_of(2)
+            && inside.matches('\'').count().is_multiple_of(2)
+            && !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric())
+            && html[..at].ends_with(|c: char| c.is_ascii_whitespace())
+            && html[search..]
+                .starts_with(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>' || c == '/');
+        if !in_tag {
+            continue;
+        }
+        out.push_str(&html[from..open]);
+        let end = element_end(html, open, name);
+        from = end;
+        search = end;
+    }
+    out.push_str(&html[from..]);
+    out
+}
+
+/// Where the element whose open tag starts at `open` ends: after the close tag that balances
+/// it, or after the open tag for an element that has no content.
+fn element_end(html: &str, open: usize, name: &str) -> usize {
+    let Some(tag_end) = html[open..].find('>').map(|i| open + i + 1) else {
+        return html.len();
+    };
+    const VOID: [&str; 8] = ["br", "hr", "img", "input", "meta", "link", "source", "wbr"];
+    if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || html[..tag_end].ends_with("/>") {
+        return tag_end;
+    }
+    let opening = format!("<{name}");
+    let closing = format!("</{name}>");
+    let mut depth = 1;
+    let mut at = tag_end;
+    while let Some(i) = html[at..].find('<') {
+        let here = at + i;
+        let rest = &html[here..];
+        if rest.starts_with(&closing) {
+            depth -= 1;
+            at = here + closing.len();
+            if depth == 0 {
+                return at;
+            }
+        } else {
+            if rest.starts_with(&opening)
+                && rest[opening.len()..]
+                    .starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/')
+            {
+                depth += 1;
+            }
+            at = here + 1;
+        }
+    }
+    html.len()
 }
 
 /// Builds the index of `pages` (route and HTML, in route order): the files to publish, as
 /// routes under [`FOLDER`] and their bytes, sorted by route. The same pages give the same
-/// bytes.
-pub fn index(pages: &[(&str, &[u8])]) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// bytes. With `cache` (the site's folder), an index made before from the same text is taken
+/// from `.hundred-cache/search/` instead of being made again, and a new one is kept there.
+pub fn index(
+    pages: &[(&str, &[u8])],
+    cache: Option<&std::path::Path>,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    use rayon::prelude::*;
+    let read: Vec<(&str, String)> = pages
+        .par_iter()
+        .map(|(route, html)| (*route, trimmed(&String::from_utf8_lossy(html))))
+        .collect();
+    let Some(root) = cache else {
+        return make_index(read);
+    };
+    let cache = crate::search_cache::Cache::new(root);
+    let key = crate::search_cache::key(&read);
+    if let Some(files) = cache.read(&key) {
+        return Ok(files);
+    }
+    let files = make_index(read)?;
+    cache.write(&key, &files);
+    Ok(files)
+}
+
+/// Pagefind's index of pages already cut to what it reads.
+fn make_index(pages: Vec<(&str, String)>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -109,7 +213,6 @@ pub fn index(pages: &[(&str, &[u8])]) -> Result<Vec<(String, Vec<u8>)>, String> 
         let mut index = pagefind::api::PagefindIndex::new(Some(config))
             .map_err(|e| format!("cannot start the search indexer: {e}"))?;
         for (route, html) in pages {
-            let html = trimmed(&String::from_utf8_lossy(html));
             index
                 .add_html_file(None, Some(result_url(route)), html)
                 .await
@@ -159,11 +262,44 @@ mod tests {
     }
 
     #[test]
+    fn ignored_elements_are_cut_with_all_they_hold() {
+        let page = "<main data-pagefind-body><h2>Plan</h2>\
+                    <div class=\"a\" data-pagefind-ignore><div><p>script</p></div><p>more</p></div>\
+                    <p>kept</p><section data-pagefind-ignore=\"all\"><section>x</section></section>\
+                    <img data-pagefind-ignore src=\"a.png\"><p>end</p></main>";
+        assert_eq!(
+            without_ignored(page),
+            "<main data-pagefind-body><h2>Plan</h2><p>kept</p><p>end</p></main>"
+        );
+    }
+
+    #[test]
+    fn the_marker_in_text_or_in_a_value_is_not_a_marker() {
+        for page in [
+            "<p>Write data-pagefind-ignore on it</p>",
+            "<p title=\"x data-pagefind-ignore\">t</p>",
+            "<p><code>&lt;div data-pagefind-ignore&gt;</code></p>",
+            "<p>data-pagefind-ignored</p>",
+        ] {
+            assert_eq!(without_ignored(page), page);
+        }
+        // An element left open takes the rest with it, as it would in Pagefind.
+        assert_eq!(
+            without_ignored("<p>a</p><div data-pagefind-ignore><p>b"),
+            "<p>a</p>"
+        );
+    }
+
+    #[test]
     fn an_index_names_its_pages_and_skips_pagefinds_ready_made_interfaces() {
         let page = "<html lang=\"en\"><head><meta data-pagefind-meta=\"title[content]\" \
                     content=\"Acme runbook\"></head><body><main data-pagefind-body>\
                     <p>The zeppelin call.</p></main></body></html>";
-        let files = index(&[("internal/clients/acme/index.html", page.as_bytes())]).unwrap();
+        let files = index(
+            &[("internal/clients/acme/index.html", page.as_bytes())],
+            None,
+        )
+        .unwrap();
         let names: Vec<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
         assert!(
             names.contains(&"internal/pagefind/pagefind.js"),
@@ -174,7 +310,11 @@ mod tests {
         assert!(!names.iter().any(|n| n.contains("-ui.")), "{names:?}");
         assert!(names.iter().all(|n| is_index_file(n)));
         // The same pages, the same bytes.
-        let again = index(&[("internal/clients/acme/index.html", page.as_bytes())]).unwrap();
+        let again = index(
+            &[("internal/clients/acme/index.html", page.as_bytes())],
+            None,
+        )
+        .unwrap();
         assert_eq!(files, again);
     }
 }

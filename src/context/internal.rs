@@ -274,6 +274,9 @@ pub struct RunbookStep {
     pub owner_role: String,
     pub owner: Option<OwnerRef>,
     pub script_html: String,
+    /// A one-off of this client's own (under `touchpoints:` in their file), not a step of
+    /// the journey every client shares: search reads only these steps of a runbook.
+    pub own: bool,
     /// `done`, `skipped`, `open`, `today` or `upcoming`.
     pub status: &'static str,
     /// For a moved step, the journey's own date, and how many times it moved.
@@ -427,6 +430,10 @@ impl Runbook {
                         t.id.clone()
                     },
                     title: t.title.clone(),
+                    own: client
+                        .touchpoints
+                        .iter()
+                        .any(|o| std::ptr::eq(&**o, t) || o.id == t.id),
                     occurrence: step.occurrence,
                     occurrences,
                     day: step.day,

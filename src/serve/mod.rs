@@ -207,7 +207,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         version: tx,
         search: indexer,
     });
-    search::start(Arc::clone(&shared), index_jobs);
+    search::start(Arc::clone(&shared), index_jobs, opts.root.clone());
 
     // Watch before saying so: a save made right after the message must not be missed.
     let _watcher = watch::start(

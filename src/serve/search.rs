@@ -64,7 +64,8 @@ pub fn keep_index(served: &Files, rebuilt: Arc<Files>) -> Arc<Files> {
 }
 
 /// Starts the thread that makes the index for each request.
-pub fn start(shared: Arc<Shared>, jobs: Receiver<Job>) {
+/// `root` is the site's folder, whose `.hundred-cache/search/` keeps the newest index.
+pub fn start(shared: Arc<Shared>, jobs: Receiver<Job>, root: std::path::PathBuf) {
     std::thread::spawn(move || {
         // The pages the served index was made from, to skip a request whose pages are the
         // same bytes.
@@ -92,7 +93,7 @@ pub fn start(shared: Arc<Shared>, jobs: Receiver<Job>) {
             }
             let started = std::time::Instant::now();
             let input: Vec<(&str, &[u8])> = pages.iter().map(|(r, b)| (*r, b.as_slice())).collect();
-            match crate::search::index(&input) {
+            match crate::search::index(&input, Some(&root)) {
                 Ok(files) => {
                     if std::env::var_os("HUNDRED_TIMINGS").is_some() {
                         eprintln!(

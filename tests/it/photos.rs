@@ -317,7 +317,7 @@ fn an_svg_photo_is_published_as_it_is() {
         svg
     );
     assert!(!public.join("portal/acme/assets/team/ann-160.webp").exists());
-    assert!(!fixture("canary").join(".hundred-cache").exists());
+    assert!(!fixture("canary").join(".hundred-cache/photos").exists());
 }
 
 #[test]
