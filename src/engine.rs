@@ -197,23 +197,7 @@ impl Engine {
         watch: &mut Stopwatch,
     ) -> Result<usize, Problems> {
         let fail = |e: Vec<Diagnostic>| Problems::new(&self.warnings, e);
-        if let Some((route, _)) = outputs
-            .iter()
-            .find(|(route, _)| crate::search::is_index_file(route))
-        {
-            return Err(fail(vec![Diagnostic::error(
-                route.as_str(),
-                format!(
-                    "{route} would be overwritten by the team site's search index, which \
-                     goes into {}",
-                    crate::search::FOLDER
-                ),
-            )
-            .help(
-                "move the file out of static/internal/pagefind/, or turn search off with \
-                 `search = false` under [internal] in hundred.toml",
-            )]));
-        }
+        // A file of the site's own in the index's folder is refused by the plan's checks.
         let which: Vec<usize> = (0..self.plan.pages.len())
             .filter(|i| crate::search::indexed(self.plan.pages[*i].kind))
             .collect();

@@ -200,6 +200,34 @@ pub(super) fn check(site: &Site, plan: &Plan) -> Result<(), Vec<Diagnostic>> {
             }
         }
     }
+    // The team site's search index is written after the pages, into a folder of its own.
+    if site.config.internal.has_search() {
+        let folder = crate::search::FOLDER;
+        let start = outputs.partition_point(|o| o.0 < folder);
+        for &(route, _, other) in outputs[start..]
+            .iter()
+            .take_while(|o| o.0.starts_with(folder))
+        {
+            let other = named(site, other);
+            let file = other
+                .file
+                .clone()
+                .unwrap_or_else(|| crate::config::CONFIG_FILE.into());
+            found.errors.push(
+                Diagnostic::error(
+                    file,
+                    format!(
+                        "{route} would be overwritten by the team site's search index, which \
+                         goes into {folder}"
+                    ),
+                )
+                .help(
+                    "move the file out of static/internal/pagefind/, or turn search off with \
+                     `search = false` under [internal] in hundred.toml",
+                ),
+            );
+        }
+    }
     // A private portal's clients are in token folders, but a preview puts each in the folder
     // named by its id: an id whose folder something else fills is refused here too, so that
     // check, build and the preview agree on reserved ids.

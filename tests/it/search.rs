@@ -348,3 +348,45 @@ fn search_finds_a_word_from_one_runbook_in_chromium() {
     assert!(thrown.is_empty(), "uncaught exceptions: {thrown:#?}");
     drop(server);
 }
+
+#[test]
+fn a_file_in_the_index_folder_is_refused_by_check_and_build_unless_search_is_off() {
+    let site = copy_fixture("canary");
+    let mine = site.path().join("static/internal/pagefind/pagefind.js");
+    fs::create_dir_all(mine.parent().unwrap()).unwrap();
+    fs::write(&mine, "// mine").unwrap();
+    let checked = hundred()
+        .arg("check")
+        .arg(site.path())
+        .args(["--today", "2026-11-23"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&checked.stderr);
+    assert_eq!(checked.status.code(), Some(1), "{stderr}");
+    // The message wraps at the terminal's width: compare its words.
+    let stderr = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    for words in [
+        "static/internal/pagefind/pagefind.js",
+        "would be overwritten by the team site's search index",
+        "search = false",
+    ] {
+        assert!(stderr.contains(words), "no {words:?} in {stderr}");
+    }
+    let stderr = Build::of(site.path()).fails();
+    assert!(stderr.contains("search index"), "{stderr}");
+
+    edit(
+        &site.path().join("hundred.toml"),
+        "base_url = \"https://team.canary.example/handbook/\"",
+        "base_url = \"https://team.canary.example/handbook/\"\nsearch = false",
+    );
+    let out = build(site.path());
+    assert_eq!(
+        read(&out.path().join("public/internal/pagefind/pagefind.js")),
+        "// mine"
+    );
+}
