@@ -108,7 +108,14 @@ pub fn load_and_check(root: &Path) -> (Option<Site>, Diagnostics) {
 
 fn prepare(root: &Path, opts: &BuildOptions, watch: &mut Stopwatch) -> Result<Engine, Problems> {
     let photos = crate::engine::PhotoWork::make();
-    Engine::prepare(root, opts, &mut Default::default(), watch, photos)
+    Engine::prepare(
+        root,
+        opts,
+        &mut Default::default(),
+        watch,
+        photos,
+        crate::engine::ClientData::OnDemand,
+    )
 }
 
 /// What `hundred check` does: everything a build does but writing. Each page is rendered into
@@ -120,9 +127,16 @@ pub fn check(root: &Path, opts: &BuildOptions) -> Result<Diagnostics, Problems> 
         mode: crate::photos::Mode::Check,
         ..crate::engine::PhotoWork::make()
     };
-    let engine = Engine::prepare(root, opts, &mut Default::default(), &mut watch, photos)?;
+    let engine = Engine::prepare(
+        root,
+        opts,
+        &mut Default::default(),
+        &mut watch,
+        photos,
+        crate::engine::ClientData::OnDemand,
+    )?;
     let renderer = engine.renderer();
-    crate::engine::Nowhere.write(&engine, engine.outputs(&renderer))?;
+    crate::engine::Nowhere.write(&engine, engine.outputs(&renderer, None))?;
     watch.lap("render");
     watch.report();
     let warnings = engine.warnings.clone();
@@ -134,6 +148,9 @@ pub fn check(root: &Path, opts: &BuildOptions) -> Result<Diagnostics, Problems> 
 struct Disk<'a> {
     root: &'a Path,
     output: &'a Path,
+    /// The searched pages, gathered as they are written, and made into the search index
+    /// written with them.
+    search: Option<&'a crate::search::Gathered>,
 }
 
 impl Writer for Disk<'_> {
@@ -144,8 +161,15 @@ impl Writer for Disk<'_> {
         engine: &Engine,
         outputs: Vec<(String, Content)>,
     ) -> Result<write::WriteStats, Problems> {
-        write::write_output(self.root, self.output, outputs).map_err(|e| match e {
-            write::WriteError::Unmade { pages } => Problems::new(&engine.warnings, pages),
+        let index = |gathered: &crate::search::Gathered| {
+            gathered
+                .index(Some(self.root))
+                .map_err(|e| vec![Diagnostic::error(crate::search::FOLDER, e)])
+        };
+        let later = self.search.map(|g| move || index(g));
+        let later = later.as_ref().map(|f| f as &write::Later);
+        write::write_output_then(self.root, self.output, outputs, later).map_err(|e| match e {
+            write::WriteError::Unmade { pages } => engine.unmade(pages),
             e => Problems::new(&engine.warnings, [write_failure(self.output, &e)]),
         })
     }
@@ -207,22 +231,32 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<BuildReport, Problems> 
     // memory at once; a page that fails to render stops the write and leaves the previous
     // output as it was.
     let renderer = engine.renderer();
-    let mut outputs = engine.outputs(&renderer);
-    let search = if site.config.internal.has_search() {
-        let pages = engine.add_search_index(&renderer, &mut outputs, &mut watch)?;
-        watch.lap("search index");
-        SearchOutcome::Indexed { pages }
+    let gathered = site
+        .config
+        .internal
+        .has_search()
+        .then(crate::search::Gathered::default);
+    let outputs = engine.outputs(&renderer, gathered.as_ref());
+    let stats = Disk {
+        root,
+        output: &output,
+        search: gathered.as_ref(),
+    }
+    .write(&engine, outputs)?;
+    watch.lap("render+write (and search index)");
+    let search = if gathered.is_some() {
+        SearchOutcome::Indexed {
+            pages: plan
+                .pages
+                .iter()
+                .filter(|p| crate::search::indexed(p.kind))
+                .count(),
+        }
     } else if site.config.internal.private && site.config.internal.search {
         SearchOutcome::LeftOutPrivate
     } else {
         SearchOutcome::Off
     };
-    let stats = Disk {
-        root,
-        output: &output,
-    }
-    .write(&engine, outputs)?;
-    watch.lap("render+write");
     watch.report();
     let report = BuildReport {
         output,

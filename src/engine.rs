@@ -11,6 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Problems};
 use crate::load::memo::Sources;
 use crate::model::Site;
 use crate::plan::{AssetSource, InternalPage, PageKind, Plan};
+pub(crate) use crate::render::ClientData;
 use crate::render::{RenderCache, Renderer};
 use crate::templates::Templates;
 use crate::timing::Stopwatch;
@@ -77,11 +78,12 @@ impl Engine {
         sources: &mut Sources,
         watch: &mut Stopwatch,
         photos: PhotoWork,
+        data: ClientData,
     ) -> Result<Engine, Problems> {
         let (site, warnings) = load_and_check(root, sources, opts);
         watch.lap("load+check");
         match site {
-            Some(site) => Engine::from_checked(site, warnings, opts, watch, photos),
+            Some(site) => Engine::from_checked(site, warnings, opts, watch, photos, data),
             None => Err(Problems::from(warnings)),
         }
     }
@@ -93,6 +95,7 @@ impl Engine {
         opts: &BuildOptions,
         watch: &mut Stopwatch,
         photos: PhotoWork,
+        data: ClientData,
     ) -> Result<Engine, Problems> {
         let fail = |e: Vec<Diagnostic>| Problems::new(&warnings, e);
         let plan = crate::plan::plan_site(&site).map_err(fail)?;
@@ -105,7 +108,8 @@ impl Engine {
         let templates = crate::templates::build_templates(&site, minify).map_err(fail)?;
         watch.lap("templates");
         let today = opts.today.unwrap_or_else(crate::dates::today);
-        let cache = RenderCache::new(&site, &templates.scripts, today, minify).map_err(fail)?;
+        let cache = RenderCache::new(&site, &templates.scripts, today, minify, data, &plan.pages)
+            .map_err(fail)?;
         watch.lap("personalise");
         Ok(Engine {
             site,
@@ -127,15 +131,37 @@ impl Engine {
     }
 
     /// Every output file: each page, made when a writer asks for it (so a build never holds
-    /// the whole site in memory), and each copied asset.
-    pub(crate) fn outputs<'a>(&'a self, renderer: &'a Renderer<'a>) -> Vec<(String, Content<'a>)> {
+    /// the whole site in memory), and each copied asset. A client's pages are next to each
+    /// other, so a writer working through them in order needs each client's data for a short
+    /// while only ([`ClientData::OnDemand`]). With `search`, each searched page is given to it
+    /// as it is made.
+    pub(crate) fn outputs<'a>(
+        &'a self,
+        renderer: &'a Renderer<'a>,
+        search: Option<&'a crate::search::Gathered>,
+    ) -> Vec<(String, Content<'a>)> {
         let mut files: Vec<(String, Content)> = Vec::with_capacity(self.plan.len());
-        for page in &self.plan.pages {
+        let mut order: Vec<(usize, &crate::plan::Page)> =
+            self.plan.pages.iter().enumerate().collect();
+        order.sort_by_key(|(_, p)| {
+            let client = match p.kind {
+                PageKind::Portal(k) => k.client(),
+                PageKind::Internal(k) => k.client(),
+            };
+            client.map_or(0, |c| c + 1)
+        });
+        for (place, page) in order {
             // The print playbook holds every chapter: tens of megabytes for a large playbook,
             // so it goes to its file as it is rendered instead of being held in memory first.
             let content = if page.kind == PageKind::Internal(InternalPage::PlaybookPrint) {
                 Content::Streamed(Box::new(move |out| {
                     renderer.render_to(page, out).map_err(Unmade::Failed)
+                }))
+            } else if let Some(gathered) = search.filter(|_| crate::search::indexed(page.kind)) {
+                Content::Made(Box::new(move || {
+                    let bytes = renderer.render(page)?;
+                    gathered.add(place, &page.route, &bytes);
+                    Ok(bytes)
                 }))
             } else {
                 Content::Made(Box::new(move || renderer.render(page)))
@@ -187,39 +213,20 @@ impl Engine {
 }
 
 impl Engine {
-    /// Renders the pages the team site's search covers ([`crate::search::indexed`]), makes the
-    /// index from them and adds its files to `outputs`; those pages are written from what was
-    /// rendered here. Returns how many pages are searched.
-    pub(crate) fn add_search_index(
-        &self,
-        renderer: &Renderer,
-        outputs: &mut Vec<(String, Content)>,
-        watch: &mut Stopwatch,
-    ) -> Result<usize, Problems> {
-        let fail = |e: Vec<Diagnostic>| Problems::new(&self.warnings, e);
-        // A file of the site's own in the index's folder is refused by the plan's checks.
-        let which: Vec<usize> = (0..self.plan.pages.len())
-            .filter(|i| crate::search::indexed(self.plan.pages[*i].kind))
-            .collect();
-        let rendered = renderer
-            .render_some(&self.plan.pages, &which)
-            .map_err(fail)?;
-        watch.lap("render searched pages");
-        let pages: Vec<(&str, &[u8])> = which
-            .iter()
-            .zip(&rendered)
-            .map(|(i, bytes)| (self.plan.pages[*i].route.as_str(), bytes.as_slice()))
-            .collect();
-        let files = crate::search::index(&pages, Some(&self.site.root))
-            .map_err(|e| fail(vec![Diagnostic::error(crate::search::FOLDER, e)]))?;
-        let count = which.len();
-        // Pages come first in `outputs`, in the plan's order.
-        for (i, bytes) in which.into_iter().zip(rendered) {
-            debug_assert_eq!(outputs[i].0, self.plan.pages[i].route);
-            outputs[i].1 = Content::Owned(bytes);
-        }
-        outputs.extend(files.into_iter().map(|(r, b)| (r, Content::Owned(b))));
-        Ok(count)
+    /// The errors of a write that stopped because pages could not be made: for a client
+    /// whose data could not be made (a script failing for them), its errors said once, in
+    /// place of the same error from each of their pages.
+    pub(crate) fn unmade(&self, pages: Vec<Diagnostic>) -> Problems {
+        let Some(failures) = self.cache.client_failures() else {
+            return Problems::new(&self.warnings, pages);
+        };
+        let said = |d: &Diagnostic| {
+            failures
+                .iter()
+                .any(|f| f.file == d.file && f.position == d.position)
+        };
+        let others: Vec<Diagnostic> = pages.into_iter().filter(|d| !said(d)).collect();
+        Problems::new(&self.warnings, others.into_iter().chain(failures))
     }
 }
 
@@ -275,7 +282,7 @@ impl Writer for Nowhere {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(Problems::new(&engine.warnings, errors))
+            Err(engine.unmade(errors))
         }
     }
 }

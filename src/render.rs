@@ -141,7 +141,10 @@ pub struct RenderCache {
     info: SiteInfo,
     /// `info` as a template value: every page has it.
     info_value: tera::Value,
-    clients: HashMap<String, ClientCache>,
+    clients: HashMap<String, Arc<ClientCache>>,
+    /// For a one-off build: each client's data made when their first page is rendered and
+    /// dropped after their last, instead of every client's in `clients` for the whole build.
+    on_demand: Option<OnDemand>,
     overview: Overview,
     /// Every step of every client, by date (`internal::schedule`): made once for the team's
     /// calendars, the schedule and the team's pages, which each walked every client before.
@@ -155,18 +158,109 @@ pub struct RenderCache {
     minify: bool,
 }
 
+/// Whether a render cache keeps every client's data ([`ClientData::Kept`], for `serve`,
+/// which refreshes only what an edit touched) or makes it as pages need it
+/// ([`ClientData::OnDemand`], for a one-off build, whose memory then does not grow with the
+/// number of clients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientData {
+    Kept,
+    OnDemand,
+}
+
+/// Each client's data made on demand: a slot per client (in the site's order) with the pages
+/// still to render from it.
+struct OnDemand {
+    slots: Vec<Slot>,
+    /// The errors of every client whose data could not be made (a script that fails for
+    /// them), by client index: reported once each, as [`RenderCache::new`] reports them.
+    failures: std::sync::Mutex<Vec<(usize, Vec<Diagnostic>)>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    /// The client's data while some of their pages are still to render; for a client whose
+    /// data failed, the first error, which each of their pages reports.
+    made: std::sync::Mutex<Option<Result<Arc<ClientCache>, Diagnostic>>>,
+    pending: std::sync::atomic::AtomicUsize,
+}
+
+/// The client whose [`ClientCache`] a page of this kind is made from.
+fn cached_client(kind: PageKind) -> Option<usize> {
+    match kind {
+        PageKind::Portal(
+            PortalPage::Welcome { client }
+            | PortalPage::Team { client }
+            | PortalPage::Member { client, .. }
+            | PortalPage::Journey { client }
+            | PortalPage::Print { client },
+        )
+        | PageKind::Internal(
+            InternalPage::Runbook { client } | InternalPage::RunbookPrint { client },
+        ) => Some(client),
+        _ => None,
+    }
+}
+
+/// One client's data, as [`RenderCache::refresh`] makes it.
+fn make_client(
+    site: &Site,
+    tera: &Tera,
+    c: &Client,
+    today: Date,
+) -> Result<ClientCache, Vec<Diagnostic>> {
+    // What the log says of this client, read once for its scripts, runbook and portal.
+    let history = History::of(site, c, today);
+    let log = internal::LogViews::new(site, c, &history, today);
+    let context = ClientScriptContext::new(site, c, &history, &log, today);
+    let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
+    Ok(ClientCache::new(
+        site, c, &history, log, today, scripts, context,
+    ))
+}
+
+/// Keeps the first error at each place: the same template mistake usually fails for every
+/// client, and is said once.
+fn once_each(errors: &mut Vec<Diagnostic>, more: impl IntoIterator<Item = Diagnostic>) {
+    for d in more {
+        if !errors
+            .iter()
+            .any(|x| x.file == d.file && x.position == d.position)
+        {
+            errors.push(d);
+        }
+    }
+}
+
 impl RenderCache {
+    /// `pages` are the pages that will be rendered (each once), which tells an
+    /// [`ClientData::OnDemand`] cache when a client's data is no longer needed.
     pub fn new(
         site: &Site,
         tera: &Tera,
         today: Date,
         minify: bool,
+        data: ClientData,
+        pages: &[Page],
     ) -> Result<Self, Vec<Diagnostic>> {
+        let on_demand = (data == ClientData::OnDemand).then(|| {
+            let mut slots: Vec<Slot> = site.clients.iter().map(|_| Slot::default()).collect();
+            for p in pages {
+                if let Some(c) = cached_client(p.kind) {
+                    *slots[c].pending.get_mut() += 1;
+                }
+            }
+            OnDemand {
+                slots,
+                failures: Default::default(),
+            }
+        });
         let mut cache = RenderCache {
             today,
             info: SiteInfo::new(site, today),
             info_value: tera::Value::none(),
             clients: HashMap::new(),
+            on_demand,
             // Made by the first refresh below, which makes every summary.
             overview: Overview::new(site, &[], today),
             schedule: Vec::new(),
@@ -199,6 +293,7 @@ impl RenderCache {
         let todo: Vec<&Client> = site
             .clients
             .iter()
+            .filter(|_| self.on_demand.is_none())
             .filter(|c| {
                 stale.all_clients
                     || stale.clients.contains(&c.id)
@@ -208,18 +303,7 @@ impl RenderCache {
             .collect();
         let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
             .par_iter()
-            .map(|c| {
-                // What the log says of this client, read once for its scripts, runbook and
-                // portal.
-                let history = History::of(site, c, today);
-                let log = internal::LogViews::new(site, c, &history, today);
-                let context = ClientScriptContext::new(site, c, &history, &log, today);
-                let scripts = personalise_scripts(site, tera, c, &context, |_| true, &[])?;
-                Ok((
-                    c.id.clone(),
-                    ClientCache::new(site, c, &history, log, today, scripts, context),
-                ))
-            })
+            .map(|c| Ok((c.id.clone(), make_client(site, tera, c, today)?)))
             .collect();
         // Clients whose own data did not change but one of whose scripts did.
         let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = if stale
@@ -258,19 +342,9 @@ impl RenderCache {
         for r in results {
             match r {
                 Ok((id, cache)) => {
-                    self.clients.insert(id, cache);
+                    self.clients.insert(id, Arc::new(cache));
                 }
-                // The same template mistake usually fails for every client: say it once.
-                Err(e) => {
-                    for d in e {
-                        if !errors
-                            .iter()
-                            .any(|x| x.file == d.file && x.position == d.position)
-                        {
-                            errors.push(d);
-                        }
-                    }
-                }
+                Err(e) => once_each(&mut errors, e),
             }
         }
         if stale.playbook {
@@ -334,8 +408,81 @@ impl RenderCache {
         errors
     }
 
-    fn client(&self, site: &Site, index: usize) -> &ClientCache {
-        &self.clients[&site.clients[index].id]
+    /// The data of client `index`: kept, or made now for a one-off build.
+    fn client(
+        &self,
+        site: &Site,
+        tera: &Tera,
+        index: usize,
+    ) -> Result<Arc<ClientCache>, Diagnostic> {
+        let Some(on_demand) = &self.on_demand else {
+            return Ok(Arc::clone(&self.clients[&site.clients[index].id]));
+        };
+        // Held while the client's data is made: another page of the same client waits for
+        // it rather than making it twice. Making it uses no rayon, so a rayon thread blocked
+        // here never waits on work queued behind it.
+        let mut made = on_demand.slots[index]
+            .made
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(r) = &*made {
+            return r.clone();
+        }
+        let r = match make_client(site, tera, &site.clients[index], self.today) {
+            Ok(cache) => Ok(Arc::new(cache)),
+            Err(errors) => {
+                let first = errors[0].clone();
+                on_demand
+                    .failures
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((index, errors));
+                Err(first)
+            }
+        };
+        *made = Some(r.clone());
+        r
+    }
+
+    /// Called once a page of `kind` has what it needs from its client's data: after the
+    /// client's last page, a one-off build lets their data go.
+    fn done_with(&self, kind: PageKind) {
+        let (Some(on_demand), Some(c)) = (&self.on_demand, cached_client(kind)) else {
+            return;
+        };
+        let slot = &on_demand.slots[c];
+        let last = slot
+            .pending
+            .fetch_update(
+                std::sync::atomic::Ordering::AcqRel,
+                std::sync::atomic::Ordering::Acquire,
+                |n| n.checked_sub(1),
+            )
+            .is_ok_and(|before| before == 1);
+        if last {
+            // A page rendered again later (to report an error) makes the data again.
+            *slot.made.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        }
+    }
+
+    /// For a one-off build, the errors of the clients whose data could not be made, each
+    /// said once (in the clients' order), or `None` when there were none.
+    pub fn client_failures(&self) -> Option<Vec<Diagnostic>> {
+        let on_demand = self.on_demand.as_ref()?;
+        let mut failures = on_demand
+            .failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if failures.is_empty() {
+            return None;
+        }
+        failures.sort_by_key(|(i, _)| *i);
+        let mut errors = Vec::new();
+        for (_, e) in failures {
+            once_each(&mut errors, e);
+        }
+        Some(errors)
     }
 }
 
@@ -410,7 +557,7 @@ impl<'a> Renderer<'a> {
 
     /// The page as its readers see it: what a private site seals.
     pub fn render_plain(&self, page: &Page) -> Result<Vec<u8>, Diagnostic> {
-        match self.source(page) {
+        match self.source(page)? {
             Source::Bytes(bytes) => Ok(bytes),
             Source::Html(ctx) => {
                 let mut out = Vec::new();
@@ -432,34 +579,40 @@ impl<'a> Renderer<'a> {
             let bytes = self.render(page)?;
             return out.write_all(&bytes).map_err(|e| write_error(page, &e));
         }
-        match self.source(page) {
+        match self.source(page)? {
             Source::Bytes(bytes) => out.write_all(&bytes).map_err(|e| write_error(page, &e)),
             Source::Html(ctx) => self.html_to(page, &ctx, out),
         }
     }
 
     /// What `page` is made from: its bytes, or the context its template is rendered with.
-    fn source(&self, page: &Page) -> Source {
+    fn source(&self, page: &Page) -> Result<Source, Diagnostic> {
         let mut ctx = Context::new();
         ctx.insert_value("site", self.cache.info_value.clone());
         let made = match page.kind {
-            PageKind::Portal(p) => self.portal_page(p, &mut ctx),
-            PageKind::Internal(p) => self.internal_page(p, &mut ctx),
+            PageKind::Portal(p) => self.portal_page(p, &mut ctx)?,
+            PageKind::Internal(p) => self.internal_page(p, &mut ctx)?,
         };
-        match made {
+        // The context holds what it needs of the client's data (template values share it).
+        self.cache.done_with(page.kind);
+        Ok(match made {
             Made::Bytes(bytes) => Source::Bytes(bytes),
             Made::Titled(title) => {
                 ctx.insert("page", &self.page_info(page, title));
                 Source::Html(ctx)
             }
-        }
+        })
+    }
+
+    fn client(&self, index: usize) -> Result<Arc<ClientCache>, Diagnostic> {
+        self.cache.client(self.site, &self.templates.scripts, index)
     }
 
     /// A portal page's context, made from the client's portal data only, or its bytes.
-    fn portal_page(&self, kind: PortalPage, ctx: &mut Context) -> Made {
+    fn portal_page(&self, kind: PortalPage, ctx: &mut Context) -> Result<Made, Diagnostic> {
         use PortalPage::*;
         let site = self.site;
-        match kind {
+        Ok(match kind {
             Robots => Made::robots(),
             Calendar { client } => Made::text(self.portal_calendar(client)),
             Root => Made::Titled(site.config.firm.name.clone()),
@@ -468,7 +621,7 @@ impl<'a> Renderer<'a> {
                 Made::Titled("Page not found".into())
             }
             Welcome { client } => {
-                let cached = self.cache.client(site, client);
+                let cached = self.client(client)?;
                 let values = &cached.portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("team", values.team.clone());
@@ -476,13 +629,14 @@ impl<'a> Renderer<'a> {
                 Made::Titled(format!("Welcome, {}", cached.portal.client.name))
             }
             Team { client } => {
-                let values = &self.cache.client(site, client).portal_values;
+                let cached = self.client(client)?;
+                let values = &cached.portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("team", values.team.clone());
                 Made::Titled("Meet your team".into())
             }
             Member { client, member } => {
-                let cached = self.cache.client(site, client);
+                let cached = self.client(client)?;
                 let id = &site.team[member].id;
                 let index = cached
                     .portal
@@ -495,27 +649,28 @@ impl<'a> Renderer<'a> {
                 Made::Titled(cached.portal.team[index].profile.name.clone())
             }
             Journey { client } => {
-                let values = &self.cache.client(site, client).portal_values;
+                let cached = self.client(client)?;
+                let values = &cached.portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("timeline", values.timeline.clone());
                 Made::Titled("Your journey with us".into())
             }
             Print { client } => {
-                let cached = self.cache.client(site, client);
+                let cached = self.client(client)?;
                 let values = &cached.portal_values;
                 ctx.insert_value("client", values.client.clone());
                 ctx.insert_value("team", values.team.clone());
                 ctx.insert_value("timeline", values.timeline.clone());
                 Made::Titled(format!("Welcome pack for {}", cached.portal.client.name))
             }
-        }
+        })
     }
 
     /// An internal page's context, or its bytes.
-    fn internal_page(&self, kind: InternalPage, ctx: &mut Context) -> Made {
+    fn internal_page(&self, kind: InternalPage, ctx: &mut Context) -> Result<Made, Diagnostic> {
         use InternalPage::*;
         let site = self.site;
-        match kind {
+        Ok(match kind {
             Robots => Made::robots(),
             TeamCalendar => Made::text(self.team_calendar()),
             Schedule => Made::text(schedule_csv(self.cache)),
@@ -579,12 +734,12 @@ impl<'a> Renderer<'a> {
                 Made::Titled("Clients".into())
             }
             Runbook { client } | RunbookPrint { client } => {
-                let cached = self.cache.client(site, client);
+                let cached = self.client(client)?;
                 ctx.insert_value("runbook", cached.runbook_value.clone());
                 ctx.insert_value("client", cached.runbook_client_value.clone());
                 Made::Titled(format!("{} runbook", cached.runbook.client.name))
             }
-        }
+        })
     }
 
     fn html_to(
@@ -832,8 +987,16 @@ fn schedule_csv(cache: &RenderCache) -> String {
         "Open steps",
     ]));
     let number = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+    // Each client's signals as the overview computed them (the same as their runbook's), so
+    // the schedule needs no client's whole data.
+    let signals: HashMap<&str, &internal::SignalsView> = cache
+        .overview
+        .clients
+        .iter()
+        .map(|c| (c.id.as_str(), &c.signals))
+        .collect();
     for item in &cache.schedule {
-        let s = &cache.clients[&item.client_id].log.signals;
+        let s = signals[item.client_id.as_str()];
         out.push_str(&crate::csv::row(&[
             item.date.as_str(),
             &item.weekday,

@@ -183,10 +183,57 @@ pub fn index(
     cache: Option<&std::path::Path>,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
     use rayon::prelude::*;
-    let read: Vec<(&str, String)> = pages
+    let read: Vec<(String, String)> = pages
         .par_iter()
-        .map(|(route, html)| (*route, trimmed(&String::from_utf8_lossy(html))))
+        .map(|(route, html)| (route.to_string(), read_of(html)))
         .collect();
+    index_read(read, cache)
+}
+
+/// What Pagefind reads of a page's bytes.
+fn read_of(html: &[u8]) -> String {
+    trimmed(&String::from_utf8_lossy(html))
+}
+
+/// The searched pages of a build, gathered as the writer makes them (in any order), so that
+/// none is rendered twice or held whole: only what Pagefind reads of each is kept.
+#[derive(Default)]
+pub struct Gathered {
+    /// Each page's place in the plan, route and what Pagefind reads of it.
+    pages: std::sync::Mutex<Vec<(usize, String, String)>>,
+}
+
+impl Gathered {
+    /// Adds the page at `place` in the plan's order, the order Pagefind is given the pages in.
+    pub fn add(&self, place: usize, route: &str, html: &[u8]) {
+        let read = read_of(html);
+        self.pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((place, route.to_string(), read));
+    }
+
+    pub fn len(&self) -> usize {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The index of the pages gathered, as [`index`] makes it.
+    pub fn index(&self, cache: Option<&std::path::Path>) -> Result<Vec<(String, Vec<u8>)>, String> {
+        let mut pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));
+        pages.sort_by_key(|p| p.0);
+        index_read(pages.into_iter().map(|(_, r, h)| (r, h)).collect(), cache)
+    }
+}
+
+/// The index of pages already cut to what Pagefind reads, in the plan's order.
+fn index_read(
+    read: Vec<(String, String)>,
+    cache: Option<&std::path::Path>,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
     let Some(root) = cache else {
         return make_index(read);
     };
@@ -201,7 +248,7 @@ pub fn index(
 }
 
 /// Pagefind's index of pages already cut to what it reads.
-fn make_index(pages: Vec<(&str, String)>) -> Result<Vec<(String, Vec<u8>)>, String> {
+fn make_index(pages: Vec<(String, String)>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -214,7 +261,7 @@ fn make_index(pages: Vec<(&str, String)>) -> Result<Vec<(String, Vec<u8>)>, Stri
             .map_err(|e| format!("cannot start the search indexer: {e}"))?;
         for (route, html) in pages {
             index
-                .add_html_file(None, Some(result_url(route)), html)
+                .add_html_file(None, Some(result_url(&route)), html)
                 .await
                 .map_err(|e| format!("cannot index {route}: {e}"))?;
         }

@@ -25,7 +25,7 @@ pub struct Cache {
 }
 
 /// The key of the index made from `pages` (route and the HTML Pagefind reads).
-pub fn key(pages: &[(&str, String)]) -> [u8; 32] {
+pub fn key(pages: &[(String, String)]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(MAGIC);
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -138,7 +138,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hundred-search-cache-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let cache = Cache::new(&dir);
-        let pages = [("internal/a/index.html", "<p>a</p>".to_string())];
+        let pages = [("internal/a/index.html".to_string(), "<p>a</p>".to_string())];
         let k = key(&pages);
         let files = vec![
             ("internal/pagefind/x.js".to_string(), b"x".to_vec()),
@@ -148,7 +148,7 @@ mod tests {
         cache.write(&k, &files);
         assert_eq!(cache.read(&k), Some(files.clone()));
         // Another key replaces it.
-        let other = key(&[("internal/a/index.html", "<p>b</p>".to_string())]);
+        let other = key(&[("internal/a/index.html".to_string(), "<p>b</p>".to_string())]);
         assert_ne!(k, other);
         cache.write(&other, &files);
         assert!(cache.read(&k).is_none());

@@ -59,7 +59,14 @@ impl Session {
         let mut sources = Sources::remembering();
         let mut watch = Stopwatch::default();
         let photos = crate::engine::PhotoWork::make();
-        let engine = Engine::prepare(root, &opts, &mut sources, &mut watch, photos)?;
+        let engine = Engine::prepare(
+            root,
+            &opts,
+            &mut sources,
+            &mut watch,
+            photos,
+            crate::engine::ClientData::Kept,
+        )?;
         Session::from_engine(root.to_path_buf(), opts, engine, sources)
     }
 
@@ -71,7 +78,7 @@ impl Session {
     ) -> Result<Session, Problems> {
         let files = {
             let renderer = engine.renderer();
-            Memory.write(&engine, engine.outputs(&renderer))?
+            Memory.write(&engine, engine.outputs(&renderer, None))?
         };
         Ok(Session {
             root,
@@ -205,6 +212,7 @@ impl Session {
             &self.opts,
             &mut Stopwatch::default(),
             photos,
+            crate::engine::ClientData::Kept,
         )?;
         let fresh = Session::from_engine(
             self.root.clone(),

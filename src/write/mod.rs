@@ -90,13 +90,28 @@ pub struct WriteStats {
 /// hundred's files are those its manifest lists; without a manifest (an output of an older
 /// hundred), every file in the folder. Files that are not hundred's are never deleted or
 /// overwritten: one where the build must put a file or a folder stops the build, naming it.
+#[cfg(test)]
 pub fn write_output(
     site_root: &Path,
     output: &Path,
     files: Vec<(String, Content)>,
 ) -> Result<WriteStats, WriteError> {
+    write_output_then(site_root, output, files, None)
+}
+
+/// Files made from what the other files' making left behind (the search index, from the pages
+/// as they were rendered), once all of those are made.
+pub type Later<'a> = dyn Fn() -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> + Sync + 'a;
+
+/// [`write_output`], with `later`'s files written with the rest (in the same two phases).
+pub fn write_output_then(
+    site_root: &Path,
+    output: &Path,
+    files: Vec<(String, Content)>,
+    later: Option<&Later>,
+) -> Result<WriteStats, WriteError> {
     let created = folder::create(site_root, output)?;
-    let result = write_locked(output, &files);
+    let result = write_locked(output, &files, later);
     if result.is_err() && !created.is_empty() {
         // This build made the folder and failed before putting anything in it: leave no trace.
         let only_ours = fs::read_dir(output).is_ok_and(|entries| {
@@ -113,7 +128,11 @@ pub fn write_output(
     result
 }
 
-fn write_locked(output: &Path, files: &[(String, Content)]) -> Result<WriteStats, WriteError> {
+fn write_locked(
+    output: &Path,
+    files: &[(String, Content)],
+    later: Option<&Later>,
+) -> Result<WriteStats, WriteError> {
     let _lock = staging::lock(output)?;
     staging::remove_leftover_stages(output);
     let previous = manifest::read(output)?;
@@ -126,13 +145,36 @@ fn write_locked(output: &Path, files: &[(String, Content)]) -> Result<WriteStats
     let stage = Staging::new(output)?;
 
     // Phase 1: write every new or changed file into the staging folder.
-    let staged: Vec<Result<bool, WriteError>> = files
+    let mut staged: Vec<Result<bool, WriteError>> = files
         .par_iter()
         .enumerate()
         .map(|(i, (route, content))| {
             change::stage_one(&stage, &stage.path(i), &output.join(route), content)
         })
         .collect();
+    let made_later: Vec<(String, Content)> = match later {
+        Some(make) if staged.iter().all(Result::is_ok) => make()
+            .map_err(|pages| WriteError::Unmade { pages })?
+            .into_iter()
+            .map(|(route, bytes)| (route, Content::Owned(bytes)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    staged.extend(
+        made_later
+            .par_iter()
+            .enumerate()
+            .map(|(j, (route, content))| {
+                change::stage_one(
+                    &stage,
+                    &stage.path(files.len() + j),
+                    &output.join(route),
+                    content,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let files: Vec<&(String, Content)> = files.iter().chain(&made_later).collect();
     let found = listing.join().unwrap_or_else(|_| survey::survey(output));
     for leftover in &found.leftovers {
         let _ = fs::remove_file(leftover);
