@@ -153,7 +153,13 @@ impl Engine {
         for (place, page) in order {
             // The print playbook holds every chapter: tens of megabytes for a large playbook,
             // so it goes to its file as it is rendered instead of being held in memory first.
-            let content = if page.kind == PageKind::Internal(InternalPage::PlaybookPrint) {
+            // So is the team's calendar: every touchpoint of every client, a hundred megabytes
+            // for 10,000 clients.
+            let streamed = matches!(
+                page.kind,
+                PageKind::Internal(InternalPage::PlaybookPrint | InternalPage::TeamCalendar)
+            );
+            let content = if streamed {
                 Content::Streamed(Box::new(move |out| {
                     renderer.render_to(page, out).map_err(Unmade::Failed)
                 }))

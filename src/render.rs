@@ -579,6 +579,11 @@ impl<'a> Renderer<'a> {
             let bytes = self.render(page)?;
             return out.write_all(&bytes).map_err(|e| write_error(page, &e));
         }
+        if page.kind == PageKind::Internal(InternalPage::TeamCalendar) {
+            return self
+                .team_calendar_to(out)
+                .map_err(|e| write_error(page, &e));
+        }
         match self.source(page)? {
             Source::Bytes(bytes) => out.write_all(&bytes).map_err(|e| write_error(page, &e)),
             Source::Html(ctx) => self.html_to(page, &ctx, out),
@@ -890,6 +895,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every touchpoint of every client, with its owner.
+    /// [`Self::team_calendar`], written into `out` a batch of events at a time.
+    fn team_calendar_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let schedule = &self.cache.schedule;
+        ics::subscription_to(
+            out,
+            &crate::subscribe::team_calendar_name(self.site),
+            self.cache.today,
+            schedule.len(),
+            |range| {
+                schedule[range]
+                    .par_iter()
+                    .map(|item| self.team_event(item, true))
+                    .collect()
+            },
+        )
+    }
+
     fn team_calendar(&self) -> String {
         let events: Vec<CalendarEvent> = self
             .cache
