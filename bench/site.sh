@@ -6,6 +6,9 @@
 #   LOGS=20 bench/site.sh 1000        (a journey log of 20 entries per client; default 0, none)
 #   CALENDAR=1 bench/site.sh 1000     (bank holidays and a monthly repeat: bench/add_calendar.py)
 #   PRIVATE=1 bench/site.sh 1000      (private portals: [portal] private = true and a secret)
+#   CSV=bench/results/clients.csv     (also append each size's row there, for bench/plot.py)
+#   COLD=1 bench/site.sh 1000         (every timed run builds into an empty output folder, with
+#                                      no search cache: a first build, not a rebuild)
 #
 # With LOGS=N (N > 0) or CALENDAR=1 each size builds its own site (bench/out/site-CLIENTS,
 # -logsN, -calendar): generated as without, then given log/<client>.yaml by bench/add_logs.py
@@ -42,6 +45,13 @@ fi
 if [ "$calendar" -eq 1 ]; then
   echo "calendar: bank holidays and a monthly repeat (bench/add_calendar.py)"
 fi
+cold=${COLD:-0}
+[[ "$cold" =~ ^[01]$ ]] || { echo "COLD must be 0 or 1, not '$cold'" >&2; exit 1; }
+csv=${CSV:-}
+if [ -n "$csv" ] && [ ! -s "$csv" ]; then
+  mkdir -p "$(dirname "$csv")"
+  echo "date,clients,logs,calendar,private,cold,pages,files,median_ms,peak_mb" >"$csv"
+fi
 printf '%-8s %7s %7s %10s %10s %10s\n' clients pages files median_ms pages/s peak_MB
 for n in "${sizes[@]}"; do
   # Each variant builds its own site, generated aside and moved in whole, so an interrupted
@@ -76,6 +86,7 @@ PY
   "$bin" build "$site" --output "$out" --today 2026-11-23 >/dev/null   # warm-up
   times=(); peak=0; pages=0; files=0
   for _ in $(seq "$runs"); do
+    if [ "$cold" -eq 1 ]; then rm -rf "$out" "$site/.hundred-cache/search"; fi
     log=$(mktemp)
     /usr/bin/time -v "$bin" build "$site" --output "$out" --today 2026-11-23 >"$log.out" 2>"$log"
     wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
@@ -89,4 +100,7 @@ PY
   median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   pps=$(python3 -c "print(round($pages / ($median / 1000)))")
   printf '%-8s %7s %7s %10s %10s %10s\n' "$n" "$pages" "$files" "$median" "$pps" "$((peak / 1024))"
+  if [ -n "$csv" ]; then
+    echo "$(date -u +%Y-%m-%d),$n,$logs,$calendar,$private,$cold,$pages,$files,$median,$((peak / 1024))" >>"$csv"
+  fi
 done

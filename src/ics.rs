@@ -213,7 +213,7 @@ mod tests {
             description: "Day 1".into(),
             url: None,
             sequence: (i % 3) as u32,
-            cancelled: i % 7 == 0,
+            cancelled: i.is_multiple_of(7),
         };
         for count in [0, 1, BATCH - 1, BATCH, 2 * BATCH + 5] {
             let events: Vec<CalendarEvent> = (0..count).map(one).collect();
