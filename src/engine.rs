@@ -143,13 +143,7 @@ impl Engine {
         let mut files: Vec<(String, Content)> = Vec::with_capacity(self.plan.len());
         let mut order: Vec<(usize, &crate::plan::Page)> =
             self.plan.pages.iter().enumerate().collect();
-        order.sort_by_key(|(_, p)| {
-            let client = match p.kind {
-                PageKind::Portal(k) => k.client(),
-                PageKind::Internal(k) => k.client(),
-            };
-            client.map_or(0, |c| c + 1)
-        });
+        order.sort_by_key(|(_, p)| p.kind.client().map_or(0, |c| c + 1));
         for (place, page) in order {
             // The print playbook holds every chapter: tens of megabytes for a large playbook,
             // so it goes to its file as it is rendered instead of being held in memory first.

@@ -290,63 +290,7 @@ impl RenderCache {
     ) -> Result<(), Vec<Diagnostic>> {
         let mut watch = crate::timing::Stopwatch::default();
         let today = self.today;
-        let todo: Vec<&Client> = site
-            .clients
-            .iter()
-            .filter(|_| self.on_demand.is_none())
-            .filter(|c| {
-                stale.all_clients
-                    || stale.clients.contains(&c.id)
-                    || !self.clients.contains_key(&c.id)
-            })
-            .map(|c| &**c)
-            .collect();
-        let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
-            .par_iter()
-            .map(|c| Ok((c.id.clone(), make_client(site, tera, c, today)?)))
-            .collect();
-        // Clients whose own data did not change but one of whose scripts did.
-        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = if stale
-            .scripts
-            .is_empty()
-        {
-            Vec::new()
-        } else {
-            let done: std::collections::HashSet<&str> =
-                todo.iter().map(|c| c.id.as_str()).collect();
-            let rest: Vec<&Client> = site
-                .clients
-                .iter()
-                .filter(|c| !done.contains(c.id.as_str()))
-                .map(|c| &**c)
-                .collect();
-            rest.par_iter()
-                .map(|c| {
-                    let old = &self.clients[&c.id];
-                    let redo = |t: &crate::model::Touchpoint| stale.scripts.contains(&t.id);
-                    // The runbook holds each script as last personalised.
-                    let previous: Vec<&str> = old
-                        .runbook
-                        .steps
-                        .iter()
-                        .map(|s| s.script_html.as_str())
-                        .collect();
-                    let scripts =
-                        personalise_scripts(site, tera, c, &old.script_context, redo, &previous)?;
-                    Ok((c.id.clone(), old.with_scripts(scripts)))
-                })
-                .collect()
-        };
-        let results = results.into_iter().chain(partial);
-        let mut errors: Vec<Diagnostic> = Vec::new();
-        for r in results {
-            match r {
-                Ok((id, cache)) => {
-                    self.clients.insert(id, Arc::new(cache));
-                }
-                Err(e) => once_each(&mut errors, e),
-            }
-        }
+        let mut errors = self.refresh_some_clients(site, tera, stale, None);
         if stale.playbook {
             match render_playbook(site) {
                 Ok(pages) => {
@@ -377,6 +321,94 @@ impl RenderCache {
         }
         watch.report();
         Ok(())
+    }
+
+    /// Recomputes the data of the clients `stale` names, and, with `only`, of those of them
+    /// in `only`: `serve` makes the data of the clients whose pages browsers have open first,
+    /// then everyone's with [`Self::refresh`]. Returns the errors, each said once.
+    pub fn refresh_clients(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        stale: &Stale,
+        only: &std::collections::HashSet<&str>,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let errors = self.refresh_some_clients(site, tera, stale, Some(only));
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn refresh_some_clients(
+        &mut self,
+        site: &Site,
+        tera: &Tera,
+        stale: &Stale,
+        only: Option<&std::collections::HashSet<&str>>,
+    ) -> Vec<Diagnostic> {
+        let today = self.today;
+        let todo: Vec<&Client> = site
+            .clients
+            .iter()
+            .filter(|_| self.on_demand.is_none())
+            .filter(|c| only.is_none_or(|ids| ids.contains(c.id.as_str())))
+            .filter(|c| {
+                stale.all_clients
+                    || stale.clients.contains(&c.id)
+                    || !self.clients.contains_key(&c.id)
+            })
+            .map(|c| &**c)
+            .collect();
+        let results: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = todo
+            .par_iter()
+            .map(|c| Ok((c.id.clone(), make_client(site, tera, c, today)?)))
+            .collect();
+        // Clients whose own data did not change but one of whose scripts did.
+        let partial: Vec<Result<(String, ClientCache), Vec<Diagnostic>>> = if stale
+            .scripts
+            .is_empty()
+        {
+            Vec::new()
+        } else {
+            let done: std::collections::HashSet<&str> =
+                todo.iter().map(|c| c.id.as_str()).collect();
+            let rest: Vec<&Client> = site
+                .clients
+                .iter()
+                .filter(|c| !done.contains(c.id.as_str()))
+                .filter(|c| only.is_none_or(|ids| ids.contains(c.id.as_str())))
+                .map(|c| &**c)
+                .collect();
+            rest.par_iter()
+                .map(|c| {
+                    let old = &self.clients[&c.id];
+                    let redo = |t: &crate::model::Touchpoint| stale.scripts.contains(&t.id);
+                    // The runbook holds each script as last personalised.
+                    let previous: Vec<&str> = old
+                        .runbook
+                        .steps
+                        .iter()
+                        .map(|s| s.script_html.as_str())
+                        .collect();
+                    let scripts =
+                        personalise_scripts(site, tera, c, &old.script_context, redo, &previous)?;
+                    Ok((c.id.clone(), old.with_scripts(scripts)))
+                })
+                .collect()
+        };
+        let results = results.into_iter().chain(partial);
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        for r in results {
+            match r {
+                Ok((id, cache)) => {
+                    self.clients.insert(id, Arc::new(cache));
+                }
+                Err(e) => once_each(&mut errors, e),
+            }
+        }
+        errors
     }
 
     /// Renders the chapters named by `changed` again, and the chapter list if what it shows
@@ -1302,7 +1334,7 @@ fn missing_anchors(site: &Site, pages: &[ChapterView]) -> Vec<Diagnostic> {
 /// template value instead of being held twice.
 fn print_chapters(site: &Site) -> tera::Value {
     let ids = chapter_ids(site);
-    let chapters: Vec<tera::Value> = site
+    let views: Vec<ChapterView> = site
         .playbook
         .par_iter()
         .map(|ch| {
@@ -1316,10 +1348,67 @@ fn print_chapters(site: &Site) -> tera::Value {
                     ..Default::default()
                 },
             );
-            tera::Value::from_serializable(&view(ch, print))
+            view(ch, print)
+        })
+        .collect();
+    let place: HashMap<&str, usize> = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.id.as_str(), i))
+        .collect();
+    let chapters: Vec<tera::Value> = views
+        .par_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let links_to: Vec<LinkTarget> = linked_chapters(&v.html, &place)
+                .into_iter()
+                .filter(|t| *t != i)
+                .map(|t| LinkTarget {
+                    id: &views[t].id,
+                    title: &views[t].title,
+                })
+                .collect();
+            tera::Value::from_serializable(&PrintChapter { view: v, links_to })
         })
         .collect();
     tera::Value::from(chapters)
+}
+
+/// A chapter of the printable playbook, with the other chapters it links to (in the
+/// playbook's order), so the template compares each chapter's links with those chapters'
+/// titles only, instead of with every chapter's: at 10,000 chapters that was 100 million
+/// searches of chapter bodies, minutes of one thread.
+#[derive(serde::Serialize)]
+struct PrintChapter<'a> {
+    #[serde(flatten)]
+    view: &'a ChapterView,
+    links_to: Vec<LinkTarget<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct LinkTarget<'a> {
+    id: &'a str,
+    title: &'a str,
+}
+
+/// The places (in `place`) of the chapters whose print anchor `html` links to: every
+/// `href="#chapter-ID"` of the lowercased text whose ID is a chapter's, sorted, once each.
+/// The template lowercases a chapter's text before searching it, so only an ID found in
+/// lowercased text can ever match.
+fn linked_chapters(html: &str, place: &HashMap<&str, usize>) -> Vec<usize> {
+    const LINK: &str = "href=\"#chapter-";
+    let lower = html.to_lowercase();
+    let mut found: Vec<usize> = lower
+        .match_indices(LINK)
+        .filter_map(|(at, _)| {
+            let rest = &lower[at + LINK.len()..];
+            let id = &rest[..rest.find('"')?];
+            place.get(id).copied()
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 fn view(ch: &crate::model::Chapter, r: markdown::Rendered) -> ChapterView {

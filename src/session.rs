@@ -35,6 +35,8 @@ pub struct Session {
     unapplied: BTreeSet<String>,
     /// Warnings of the last good build.
     pub warnings: Diagnostics,
+    /// Routes of the pages browsers have open (`serve` says), rendered and published first.
+    pub open_pages: BTreeSet<String>,
 }
 
 /// What one rebuild did.
@@ -89,6 +91,7 @@ impl Session {
             sources,
             files: Arc::new(files),
             unapplied: BTreeSet::new(),
+            open_pages: BTreeSet::new(),
         })
     }
 
@@ -559,6 +562,65 @@ impl Draft {
         let fail = |e| Problems::new(&self.warnings, e);
         let plan = self.plan.as_ref().unwrap_or(&engine.plan);
         let templates = self.templates.as_ref().unwrap_or(&engine.templates);
+        let mut files: Files = (*session.files).clone();
+        let mut changed = Vec::new();
+        // The pages browsers have open first, published as soon as they are rendered: with
+        // the data of their clients only, when the edit changed clients' data (their other
+        // pages, and pages about many clients, wait for everyone's).
+        let early = self.plan.is_none();
+        let whole_site = edit.stale.all_clients
+            || !edit.stale.clients.is_empty()
+            || !edit.stale.scripts.is_empty()
+            || edit.stale.playbook
+            || !edit.stale.chapters.is_empty();
+        let open: Vec<usize> = if early {
+            self.todo
+                .iter()
+                .copied()
+                .filter(|i| {
+                    let page = &plan.pages[*i];
+                    session.open_pages.contains(&page.route)
+                        && (!whole_site || page.kind.client().is_some())
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if !open.is_empty() && self.todo.len() > open.len() {
+            let clients: std::collections::HashSet<&str> = open
+                .iter()
+                .filter_map(|i| plan.pages[*i].kind.client())
+                .map(|c| self.site.clients[c].id.as_str())
+                .collect();
+            if let Err(e) =
+                engine
+                    .cache
+                    .refresh_clients(&self.site, &templates.scripts, &edit.stale, &clients)
+            {
+                restore(&mut engine.cache, &engine.site, &engine.templates.scripts);
+                return Err(fail(e));
+            }
+            let renderer = Renderer {
+                site: &self.site,
+                templates,
+                cache: &engine.cache,
+            };
+            match renderer.render_some(&plan.pages, &open) {
+                Ok(rendered) => {
+                    for (i, bytes) in open.iter().zip(rendered) {
+                        put(&mut files, &mut changed, &plan.pages[*i].route, bytes);
+                    }
+                }
+                Err(e) => {
+                    restore(&mut engine.cache, &engine.site, &engine.templates.scripts);
+                    return Err(fail(e));
+                }
+            }
+            if !changed.is_empty() {
+                pages_ready(Arc::new(files.clone()), changed.clone());
+            }
+            watch.lap("open pages");
+        }
         if let Err(e) = engine
             .cache
             .refresh(&self.site, &templates.scripts, &edit.stale)
@@ -576,13 +638,13 @@ impl Draft {
         // Pages about one thing (a client's, a chapter) first: that is what the writer is
         // looking at. Then overviews that list many sources, print pages and files made in
         // code (calendars, the schedule).
+        // The open pages are rendered again with everyone's data: what is published last is
+        // always what a fresh build makes (and is left unchanged when it is the same).
         let (first, later): (Vec<usize>, Vec<usize>) = self.todo.iter().partition(|i| {
             let page = &plan.pages[**i];
             page.kind.template().is_some() && !page.kind.is_print() && page.deps.len() <= 64
         });
-        let mut files: Files = (*session.files).clone();
-        let mut changed = Vec::new();
-        let preview = self.plan.is_none() && !later.is_empty();
+        let preview = early && !later.is_empty();
         for (n, batch) in [first, later].into_iter().enumerate() {
             match renderer.render_some(&plan.pages, &batch) {
                 Ok(rendered) => {

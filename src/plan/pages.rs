@@ -471,6 +471,14 @@ impl InternalPage {
 }
 
 impl PageKind {
+    /// The client whose portal or runbook the page is part of.
+    pub fn client(self) -> Option<usize> {
+        match self {
+            PageKind::Portal(k) => k.client(),
+            PageKind::Internal(k) => k.client(),
+        }
+    }
+
     /// Every page of `site`, grouped by the owner of their folder (each client's portal, each
     /// runbook…), within a group in the order of [`PortalPage::EACH`] and [`InternalPage::EACH`].
     pub fn every(site: &Site) -> impl Iterator<Item = PageKind> + '_ {

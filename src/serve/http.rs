@@ -189,11 +189,25 @@ async fn live_js() -> Response {
 #[derive(serde::Deserialize)]
 struct WaitQuery {
     after: u64,
+    /// The path of the page waiting (`/internal/clients/acme/`).
+    page: Option<String>,
 }
 
 /// Answers when the site's version passes `after` (or after 25 s, with the same version):
 /// the new version, the pages it changed, and the error if the last edit broke something.
 async fn wait(State(shared): State<Arc<Shared>>, Query(q): Query<WaitQuery>) -> Response {
+    if let Some(path) = &q.page {
+        let route = {
+            let snap = shared.snapshot.read().expect("not poisoned");
+            match resolve(path, |route| snap.files.contains_key(route)) {
+                Resolved::File(route) => Some(route),
+                _ => None,
+            }
+        };
+        if let Some(route) = route {
+            shared.open_pages.seen(route);
+        }
+    }
     let mut rx = shared.version.subscribe();
     if *rx.borrow_and_update() <= q.after {
         let _ = tokio::time::timeout(Duration::from_secs(25), async {
@@ -247,6 +261,9 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         Resolved::File(route) => {
             let bytes = &snap.files[route.as_str()];
             let kind = content_type(&route);
+            if kind.starts_with("text/html") {
+                shared.open_pages.seen(route.clone());
+            }
             let body = if kind.starts_with("text/html") {
                 inject(
                     &String::from_utf8_lossy(bytes),

@@ -41,7 +41,8 @@
   }
 
   function poll() {
-    fetch("/__hundred/wait?after=" + version, { cache: "no-store" })
+    // The page's path tells the server what this browser shows: an edit renders it first.
+    fetch("/__hundred/wait?after=" + version + "&page=" + encodeURIComponent(location.pathname), { cache: "no-store" })
       .then(function (r) { return r.json(); })
       .then(function (state) {
         if (state.version !== version) {

@@ -58,6 +58,35 @@ pub struct Shared {
     pub version: channel::Sender<u64>,
     /// Asks for the search index of a good build's pages, made off the rebuild's path.
     pub search: search::Indexer,
+    /// The pages browsers have open, which a rebuild renders and publishes first.
+    pub open_pages: OpenPages,
+}
+
+/// The routes of the pages browsers have open: each page asks for the next version every 25 s
+/// at most (and at once when it loads), so a route not asked about for a minute is closed.
+#[derive(Default)]
+pub struct OpenPages {
+    seen: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+impl OpenPages {
+    const FORGET: std::time::Duration = std::time::Duration::from_secs(60);
+
+    pub fn seen(&self, route: String) {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        seen.retain(|_, at| now.duration_since(*at) < Self::FORGET);
+        seen.insert(route, now);
+    }
+
+    pub fn routes(&self) -> std::collections::BTreeSet<String> {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let now = std::time::Instant::now();
+        seen.iter()
+            .filter(|(_, at)| now.duration_since(**at) < Self::FORGET)
+            .map(|(r, _)| r.clone())
+            .collect()
+    }
 }
 
 impl Shared {
@@ -206,6 +235,7 @@ pub fn serve(opts: ServeOptions) -> Result<(), String> {
         }),
         version: tx,
         search: indexer,
+        open_pages: OpenPages::default(),
     });
     search::start(Arc::clone(&shared), index_jobs, opts.root.clone());
 

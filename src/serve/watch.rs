@@ -118,6 +118,7 @@ fn rebuild(
                     None,
                 )
             };
+            s.open_pages = shared.open_pages.routes();
             s.update_with_preview(paths, &mut early).map(|r| (r, None))
         }
         // No good build yet: try a full one.

@@ -241,3 +241,50 @@ fn a_log_edit_rerenders_that_client_and_the_summaries_only() {
     fs::remove_file(site.join("log/acme.yaml")).unwrap();
     step(&mut session, site, &["log/acme.yaml"]);
 }
+
+#[test]
+fn the_pages_browsers_have_open_are_published_first_and_the_end_equals_a_full_build() {
+    let dir = copy_fixture("canary");
+    let site = dir.path();
+    let mut session = Session::start(site, &opts()).unwrap();
+    let open = "internal/clients/hostile/index.html";
+    session.open_pages = [open.to_string(), "internal/index.html".to_string()].into();
+
+    // A journey script every client has: the open runbook goes out alone, before every other
+    // runbook and before the overview (which lists many clients) is made again.
+    let script = fs::read_dir(site.join("journey"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .min()
+        .unwrap();
+    let text = fs::read_to_string(&script).unwrap();
+    fs::write(
+        &script,
+        format!("{}\nA line for the open page.\n", text.trim_end()),
+    )
+    .unwrap();
+    let mut published: Vec<Vec<String>> = Vec::new();
+    let rebuild = session
+        .update_with_preview(&[script.clone()], &mut |files, changed| {
+            assert!(
+                String::from_utf8_lossy(&files[open]).contains("A line for the open page."),
+                "the open page was published without the edit"
+            );
+            published.push(changed);
+        })
+        .unwrap_or_else(|f| panic!("{:?}", f.diagnostics));
+    assert_eq!(
+        published.first(),
+        Some(&vec![open.to_string()]),
+        "the first publication: {published:?}"
+    );
+    assert!(rebuild
+        .changed
+        .contains(&"internal/clients/acme/index.html".to_string()));
+
+    // And what the session ends with is what a full build makes.
+    let fresh = Session::start(site, &opts()).unwrap();
+    assert_eq!(*session.files(), *fresh.files());
+}
