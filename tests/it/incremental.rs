@@ -267,7 +267,7 @@ fn the_pages_browsers_have_open_are_published_first_and_the_end_equals_a_full_bu
     .unwrap();
     let mut published: Vec<Vec<String>> = Vec::new();
     let rebuild = session
-        .update_with_preview(&[script.clone()], &mut |files, changed| {
+        .update_with_preview(std::slice::from_ref(&script), &mut |files, changed| {
             assert!(
                 String::from_utf8_lossy(&files[open]).contains("A line for the open page."),
                 "the open page was published without the edit"
