@@ -1270,8 +1270,22 @@ fn missing_anchors(site: &Site, pages: &[ChapterView]) -> Vec<Diagnostic> {
             )
         })
         .collect();
+    // Each chapter is parsed again for its links: on both cores, a chapter at a time.
+    let per_chapter: Vec<Vec<Diagnostic>> = site
+        .playbook
+        .par_iter()
+        .map(|ch| chapter_missing_anchors(ch, &anchors))
+        .collect();
+    per_chapter.into_iter().flatten().collect()
+}
+
+/// [`missing_anchors`] for one chapter.
+fn chapter_missing_anchors(
+    ch: &crate::model::Chapter,
+    anchors: &HashMap<&str, Vec<&str>>,
+) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    for ch in &site.playbook {
+    {
         let (links, footnotes) = markdown::links_and_footnotes(&ch.body);
         for (dest, offset) in links {
             let Some((path, fragment)) = dest.split_once('#') else {
@@ -1397,6 +1411,15 @@ struct LinkTarget<'a> {
 /// lowercased text can ever match.
 fn linked_chapters(html: &str, place: &HashMap<&str, usize>) -> Vec<usize> {
     const LINK: &str = "href=\"#chapter-";
+    // Lowercasing maps no other character onto these ASCII letters, so text without them in
+    // any case has no such link, and most chapters are not lowercased at all.
+    let maybe = html
+        .as_bytes()
+        .windows(LINK.len())
+        .any(|w| w.eq_ignore_ascii_case(LINK.as_bytes()));
+    if !maybe {
+        return Vec::new();
+    }
     let lower = html.to_lowercase();
     let mut found: Vec<usize> = lower
         .match_indices(LINK)
