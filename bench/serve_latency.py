@@ -169,7 +169,9 @@ class Client:
         self.host, self.port = host, port
         self.conn = None
 
-    def get(self, path):
+    def get(self, path, missing_ok=False):
+        """The page's body. With `missing_ok`, a 404 or 5xx answer is an empty body instead of
+        an error: `zola serve` answers 404 for a page while it rebuilds it."""
         for attempt in range(3):
             try:
                 if self.conn is None:
@@ -178,6 +180,8 @@ class Client:
                 response = self.conn.getresponse()
                 body = response.read()
                 if response.status != 200:
+                    if missing_ok and (response.status == 404 or response.status >= 500):
+                        return b""
                     raise RuntimeError(f"GET {path}: HTTP {response.status}")
                 return body
             except (http.client.HTTPException, ConnectionError, OSError):
@@ -205,7 +209,7 @@ def save_and_wait(client, path, text, page, token, poll_ms):
     t0 = save(path, text)
     needle = token.encode()
     while True:
-        body = client.get(page)
+        body = client.get(page, missing_ok=True)
         now = time.perf_counter()
         if needle in body:
             return t0, (now - t0) * 1000

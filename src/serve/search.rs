@@ -67,6 +67,7 @@ pub fn keep_index(served: &Files, rebuilt: Arc<Files>) -> Arc<Files> {
 /// `root` is the site's folder, whose `.hundred-cache/search/` keeps the newest index.
 pub fn start(shared: Arc<Shared>, jobs: Receiver<Job>, root: std::path::PathBuf) {
     std::thread::spawn(move || {
+        lower_priority();
         // The pages the served index was made from, to skip a request whose pages are the
         // same bytes.
         let mut made_from: Option<Vec<Arc<Vec<u8>>>> = None;
@@ -118,3 +119,20 @@ pub fn with_index(served: &Files, index: Vec<(String, Vec<u8>)>) -> Arc<Files> {
     files.extend(index.into_iter().map(|(r, b)| (r.into(), Arc::new(b))));
     Arc::new(files)
 }
+
+/// Makes the calling thread (and the threads it starts, which inherit it) yield to every
+/// other: an index made while the writer edits must not slow the rebuild that shows the
+/// edit. Measured with bench/serve_latency.py at 1,000 clients: the first index, made as the
+/// server starts, put a journey-script edit at 421 ms instead of 24.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    // SAFETY: gettid and setpriority only read their arguments; on Linux a thread id names
+    // that one thread for PRIO_PROCESS.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 19);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
