@@ -182,9 +182,10 @@ pub fn index(
     pages: &[(&str, &[u8])],
     cache: Option<&std::path::Path>,
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
-    use rayon::prelude::*;
+    // On the calling thread: `serve` calls this on a thread of low priority, and the rayon
+    // threads are the rebuilds'.
     let read: Vec<(String, String)> = pages
-        .par_iter()
+        .iter()
         .map(|(route, html)| (route.to_string(), read_of(html)))
         .collect();
     index_read(read, cache)

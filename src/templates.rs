@@ -69,11 +69,22 @@ pub fn build_templates(site: &Site, minify: bool) -> Result<Templates, Vec<Diagn
         .cloned()
         .collect();
 
+    // The three engines are independent: built side by side (a third of a small site's build
+    // was the templates).
+    let ((internal, portal), scripts) = rayon::join(
+        || {
+            rayon::join(
+                || engine_with(site, &sources, &small),
+                || engine_with(site, &portal_sources, &small_portal),
+            )
+        },
+        || build_scripts(site),
+    );
     let mut errors = Vec::new();
-    let internal = engine_with(site, &sources, &small).map_err(|e| {
+    let internal = internal.map_err(|e| {
         errors.extend(e);
     });
-    let portal = engine_with(site, &portal_sources, &small_portal).map_err(|e| {
+    let portal = portal.map_err(|e| {
         // A mistake in a shared template is reported once, by the internal engine.
         for d in e {
             let d = explain_portal_reach(site, &portal_names, d);
@@ -82,7 +93,7 @@ pub fn build_templates(site: &Site, minify: bool) -> Result<Templates, Vec<Diagn
             }
         }
     });
-    let scripts = build_scripts(site).map_err(|e| errors.extend(e));
+    let scripts = scripts.map_err(|e| errors.extend(e));
     match (portal, internal, scripts) {
         (Ok(portal), Ok(internal), Ok(scripts)) => Ok(Templates {
             portal,
@@ -182,21 +193,26 @@ fn engine_with(
     sources: &[(String, String)],
     small: &[(String, String)],
 ) -> Result<Tera, Vec<Diagnostic>> {
-    let mut tera = engine(site, tera_escape_html_metered);
-    // The sources as written first, so a syntax error names the line the author sees.
-    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-        .map_err(|e| tera_diagnostics(site, &e))?;
+    let tera = engine(site, tera_escape_html_metered);
+    // The minified sources first: they keep every Tera tag as written, so they compile when
+    // the sources do, and compiling only them halves the time the templates take (a third of
+    // a small site's build).
     if !small.is_empty() {
+        // Each template minified, or as written where it could not be.
+        let chosen = sources.iter().map(|(n, s)| {
+            let text = small.iter().find(|(m, _)| m == n).map_or(s, |(_, t)| t);
+            (n.as_str(), text.as_str())
+        });
         let mut out = tera.clone();
-        // Fails only if minifying did not keep every Tera tag as it was; the pages are then
-        // still right, only larger.
-        if out
-            .add_raw_templates(small.iter().map(|(n, s)| (n.as_str(), s.as_str())))
-            .is_ok()
-        {
-            tera = out;
+        if out.add_raw_templates(chosen).is_ok() {
+            return Ok(out);
         }
     }
+    // The sources as written: a syntax error then names the line the author sees, and if
+    // minifying lost a tag (the pages are then still right, only larger) they are what is used.
+    let mut tera = tera;
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| tera_diagnostics(site, &e))?;
     Ok(tera)
 }
 
@@ -250,8 +266,9 @@ fn build_scripts(site: &Site) -> Result<Tera, Vec<Diagnostic>> {
 
 /// Each HTML template that can be minified safely, minified.
 fn minified_sources(sources: &[(String, String)]) -> Vec<(String, String)> {
+    use rayon::prelude::*;
     sources
-        .iter()
+        .par_iter()
         .filter(|(name, _)| name.ends_with(".html") || name.ends_with(".htm"))
         .filter_map(|(name, source)| Some((name.clone(), crate::minify::minify_template(source)?)))
         .collect()
