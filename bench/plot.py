@@ -4,8 +4,10 @@
     bench/plot.py [--results bench/results] [--out docs/bench]
 
 Reads:
-  clients.csv  (from `CSV=bench/results/clients.csv bench/site.sh 100 300 1000 3000 10000`):
-               clients,pages,files,median_ms,peak_mb
+  clients.csv  (from `EMPTY=1 LOGS=20 CALENDAR=1 CSV=bench/results/clients.csv
+               bench/site.sh 100 300 1000 3000 10000`: first builds into an empty folder)
+  clients-cold.csv (the same with COLD=1: no search index kept from an earlier build either),
+               optional; each has the columns clients,median_ms,peak_mb among others
   corpus.csv   (from `CSV=bench/results/corpus.csv bench/compare.sh 1000`, then 3000, 10000):
                tool,pages,median_ms,peak_mb
 
@@ -24,8 +26,8 @@ import sys
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 COLOURS = {"hundred": "#1f6f5c", "hugo": "#c2410c", "zola": "#4338ca", "memory": "#9a3412"}
-W, H = 640, 360
-LEFT, RIGHT, TOP, BOTTOM = 70, 70, 40, 50
+W, H = 720, 400
+LEFT, RIGHT, TOP, BOTTOM = 80, 80, 40, 50
 
 
 def read(path):
@@ -136,23 +138,37 @@ def legend(svg, entries):
         svg.text(x0 + 28, yy + 4, name, anchor="start")
 
 
-def clients_figure(rows, out, note):
+def clients_figure(rows, out, note, cold=None):
     rows = sorted(rows, key=lambda r: int(r["clients"]))
+    cold = sorted(cold or [], key=lambda r: int(r["clients"]))
     n = [int(r["clients"]) for r in rows]
     ms = [float(r["median_ms"]) for r in rows]
     mb = [float(r["peak_mb"]) for r in rows]
+    cn = [int(r["clients"]) for r in cold]
+    cms = [float(r["median_ms"]) for r in cold]
     svg = Svg("hundred build: time and peak memory against clients")
-    x = x_axis(svg, n, f"clients (pages = about 13 per client){note}")
-    yt = y_axis(svg, ms, "median wall time (ms)", "left", COLOURS["hundred"])
+    x = x_axis(svg, n + cn, f"clients (about 13 pages each, 20 log entries){note}")
+    yt = y_axis(svg, ms + cms, "median wall time (ms)", "left", COLOURS["hundred"])
     ym = y_axis(svg, mb, "peak memory (MB)", "right", COLOURS["memory"])
+    time_label = lambda b: f"{b / 1000:.2f} s" if b >= 1000 else f"{b:.0f} ms"
+    if cold:
+        svg.line([(x(a), yt(b)) for a, b in zip(cn, cms)], COLOURS["hugo"], dash="2,3")
+        for a, b in zip(cn, cms):
+            svg.text(x(a) - 4, yt(b) - 8, time_label(b), anchor="end", colour=COLOURS["hugo"],
+                     size=10)
     svg.line([(x(a), yt(b)) for a, b in zip(n, ms)], COLOURS["hundred"])
     svg.line([(x(a), ym(b)) for a, b in zip(n, mb)], COLOURS["memory"], dash="5,3")
     for a, b in zip(n, ms):
-        svg.text(x(a), yt(b) - 8, f"{b / 1000:.2f} s" if b >= 1000 else f"{b:.0f} ms",
-                 colour=COLOURS["hundred"], size=10)
+        last = a == max(n)
+        svg.text(x(a) + (-6 if last else 4), yt(b) + 15, time_label(b),
+                 anchor="end" if last else "start", colour=COLOURS["hundred"], size=10)
     for a, b in zip(n, mb):
-        svg.text(x(a), ym(b) + 15, f"{b:.0f} MB", colour=COLOURS["memory"], size=10)
-    legend(svg, [("time", COLOURS["hundred"], None), ("peak memory", COLOURS["memory"], "5,3")])
+        svg.text(x(a), ym(b) - 8, f"{b:.0f} MB", colour=COLOURS["memory"], size=10)
+    entries = [("time, into an empty folder", COLOURS["hundred"], None)]
+    if cold:
+        entries.append(("time, also without the kept search index", COLOURS["hugo"], "2,3"))
+    entries.append(("peak memory, into an empty folder", COLOURS["memory"], "5,3"))
+    legend(svg, entries)
     svg.save(out)
 
 
@@ -191,7 +207,10 @@ def main():
             continue
         dated = sorted({r.get("date", "") for r in rows} - {""})
         note = f" · measured {dated[-1]}" if dated else ""
-        draw(rows, out / f"{name}.svg", note)
+        if name == "clients" and (results / "clients-cold.csv").exists():
+            draw(rows, out / f"{name}.svg", note, read(results / "clients-cold.csv"))
+        else:
+            draw(rows, out / f"{name}.svg", note)
         print(f"wrote {out / (name + '.svg')}")
         made += 1
     sys.exit(0 if made else 1)

@@ -9,6 +9,9 @@
 #   CSV=bench/results/clients.csv     (also append each size's row there, for bench/plot.py)
 #   COLD=1 bench/site.sh 1000         (every timed run builds into an empty output folder, with
 #                                      no search cache: a first build, not a rebuild)
+#   EMPTY=1 bench/site.sh 1000        (every timed run builds into an empty output folder; the
+#                                      search index comes from .hundred-cache/ when unchanged)
+#   OUT_ROOT=DIR                      (outputs under DIR; default /dev/shm, tmpfs, when present)
 #
 # With LOGS=N (N > 0) or CALENDAR=1 each size builds its own site (bench/out/site-CLIENTS,
 # -logsN, -calendar): generated as without, then given log/<client>.yaml by bench/add_logs.py
@@ -38,6 +41,11 @@ sizes=("$@")
 bin=$repo/target/release/hundred
 work=$repo/bench/out
 mkdir -p "$work"
+# Builds write to tmpfs when this machine has one (as bench/compare.sh does), so the figures
+# are hundred's and not the disk's; OUT_ROOT=DIR puts the outputs elsewhere.
+if [ -z "${OUT_ROOT:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then OUT_ROOT=/dev/shm; fi
+outs=${OUT_ROOT:-$work}/hundred-site
+mkdir -p "$outs"
 
 if [ "$logs" -gt 0 ]; then
   echo "journey logs: $logs entries per client"
@@ -47,10 +55,14 @@ if [ "$calendar" -eq 1 ]; then
 fi
 cold=${COLD:-0}
 [[ "$cold" =~ ^[01]$ ]] || { echo "COLD must be 0 or 1, not '$cold'" >&2; exit 1; }
+empty=${EMPTY:-0}
+[[ "$empty" =~ ^[01]$ ]] || { echo "EMPTY must be 0 or 1, not '$empty'" >&2; exit 1; }
+# In the CSV: 2 for a first build without the search cache, 1 into an empty folder, 0 a rebuild.
+kind=$(( cold ? 2 : empty ))
 csv=${CSV:-}
 if [ -n "$csv" ] && [ ! -s "$csv" ]; then
   mkdir -p "$(dirname "$csv")"
-  echo "date,clients,logs,calendar,private,cold,pages,files,median_ms,peak_mb" >"$csv"
+  echo "date,clients,logs,calendar,private,first_build,pages,files,median_ms,peak_mb" >"$csv"
 fi
 printf '%-8s %7s %7s %10s %10s %10s\n' clients pages files median_ms pages/s peak_MB
 for n in "${sizes[@]}"; do
@@ -61,7 +73,7 @@ for n in "${sizes[@]}"; do
   [ "$calendar" -eq 1 ] && name=$name-calendar
   [ "$private" -eq 1 ] && name=$name-private
   site=$work/$name
-  out=$work/public-${name#site-}
+  out=$outs/public-${name#site-}
   if [ ! -f "$site/hundred.toml" ]; then
     rm -rf "$site" "$site.tmp"
     python3 "$shared/bench/gen_site.py" --out "$site.tmp" --clients "$n" >/dev/null
@@ -87,6 +99,7 @@ PY
   times=(); peak=0; pages=0; files=0
   for _ in $(seq "$runs"); do
     if [ "$cold" -eq 1 ]; then rm -rf "$out" "$site/.hundred-cache/search"; fi
+    if [ "$empty" -eq 1 ]; then rm -rf "$out"; fi
     log=$(mktemp)
     /usr/bin/time -v "$bin" build "$site" --output "$out" --today 2026-11-23 >"$log.out" 2>"$log"
     wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
@@ -101,6 +114,6 @@ PY
   pps=$(python3 -c "print(round($pages / ($median / 1000)))")
   printf '%-8s %7s %7s %10s %10s %10s\n' "$n" "$pages" "$files" "$median" "$pps" "$((peak / 1024))"
   if [ -n "$csv" ]; then
-    echo "$(date -u +%Y-%m-%d),$n,$logs,$calendar,$private,$cold,$pages,$files,$median,$((peak / 1024))" >>"$csv"
+    echo "$(date -u +%Y-%m-%d),$n,$logs,$calendar,$private,$kind,$pages,$files,$median,$((peak / 1024))" >>"$csv"
   fi
 done
