@@ -189,16 +189,23 @@ async fn live_js() -> Response {
 #[derive(serde::Deserialize)]
 struct WaitQuery {
     after: u64,
-    /// The path of the page waiting (`/internal/clients/acme/`).
-    page: Option<String>,
 }
+
+/// The header in which `live.js` names the page waiting (`/internal/clients/acme/`,
+/// percent-encoded).
+const PAGE_HEADER: &str = "x-hundred-page";
 
 /// Answers when the site's version passes `after` (or after 25 s, with the same version):
 /// the new version, the pages it changed, and the error if the last edit broke something.
-async fn wait(State(shared): State<Arc<Shared>>, Query(q): Query<WaitQuery>) -> Response {
-    if let Some(path) = &q.page {
+async fn wait(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<WaitQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    if let Some(path) = headers.get(PAGE_HEADER).and_then(|v| v.to_str().ok()) {
         let route = {
             let snap = shared.snapshot.read().expect("not poisoned");
+            // `resolve` decodes percent-escapes and refuses `..` and the like.
             match resolve(path, |route| snap.files.contains_key(route)) {
                 Resolved::File(route) => Some(route),
                 _ => None,

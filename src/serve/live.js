@@ -41,8 +41,12 @@
   }
 
   function poll() {
-    // The page's path tells the server what this browser shows: an edit renders it first.
-    fetch("/__hundred/wait?after=" + version + "&page=" + encodeURIComponent(location.pathname), { cache: "no-store" })
+    // The page's path (in a header, so the URL stays the same) tells the server what this
+    // browser shows: an edit renders it first.
+    fetch("/__hundred/wait?after=" + version, {
+      cache: "no-store",
+      headers: { "X-Hundred-Page": encodeURIComponent(location.pathname) },
+    })
       .then(function (r) { return r.json(); })
       .then(function (state) {
         if (state.version !== version) {
