@@ -18,6 +18,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod eject;
 mod engine;
+pub(crate) mod entry_cache;
 pub mod history;
 pub(crate) mod ics;
 pub(crate) mod init;

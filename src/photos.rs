@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Cursor;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
@@ -164,10 +164,6 @@ pub fn key(bytes: &[u8], fallback: Fallback) -> [u8; 32] {
     h.finalize().into()
 }
 
-fn hex(key: &[u8; 32]) -> String {
-    key.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What to do with photos whose files are in no cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -267,8 +263,12 @@ impl Photos {
         // A fresh build's photos are all the cache needs to keep: entries of photos since
         // replaced or removed go, so the folder does not grow with every edit.
         if mode == Mode::Make && earlier.is_none() {
-            let keep: BTreeSet<String> = photos.made.values().map(|m| hex(&m.1)).collect();
-            cache.prune(&keep);
+            let keep: BTreeSet<String> = photos
+                .made
+                .values()
+                .map(|m| crate::entry_cache::hex(&m.1))
+                .collect();
+            cache.prune(|key| keep.contains(key));
         }
         Ok(photos)
     }
@@ -462,71 +462,39 @@ fn encode_png(img: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
     Ok(out)
 }
 
-/// The made files of photos, kept between builds: one file per photo, named by its key.
-struct Cache {
-    dir: PathBuf,
-}
+/// The made files of photos, kept between builds: one entry per photo, named by its key.
+struct Cache(crate::entry_cache::EntryCache);
 
 /// The first bytes of a cache entry.
 const MAGIC: &[u8; 16] = b"hundred-photo-1\n";
 
 impl Cache {
     fn new(site_root: &Path) -> Cache {
-        Cache {
-            dir: site_root.join(CACHE_DIR),
-        }
-    }
-
-    fn path(&self, key: &[u8; 32]) -> PathBuf {
-        self.dir.join(format!("{}.bin", hex(key)))
+        Cache(crate::entry_cache::EntryCache::new(
+            site_root.join(CACHE_DIR),
+            MAGIC,
+        ))
     }
 
     /// The entry for `key`, unless it is missing or damaged.
     fn read(&self, key: &[u8; 32]) -> Option<Made> {
-        let bytes = std::fs::read(self.path(key)).ok()?;
-        decode_entry(&bytes)
+        decode_entry(&self.0.read(key)?)
     }
 
-    /// Keeps `made` under `key`. A cache that cannot be written is no error: the next build
-    /// makes the photo again.
+    /// Keeps `made` under `key`.
     fn write(&self, key: &[u8; 32], made: &Made) {
-        if std::fs::create_dir_all(&self.dir).is_err() {
-            return;
-        }
-        let path = self.path(key);
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
-        let written = std::fs::write(&tmp, encode_entry(made)).is_ok();
-        if !written || std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        self.0.write(key, &encode_entry(made));
+    }
+
+    fn prune(&self, keep: impl Fn(&str) -> bool) {
+        self.0.prune(keep);
     }
 }
 
-impl Cache {
-    /// Removes the entries whose key is not in `keep` (as hex).
-    fn prune(&self, keep: &BTreeSet<String>) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(key) = name.strip_suffix(".bin") else {
-                continue;
-            };
-            let ours = key.len() == 64 && key.bytes().all(|b| b.is_ascii_hexdigit());
-            if ours && !keep.contains(key) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
-}
-
-/// A cache entry: [`MAGIC`], the number of files, each file's size, format and length, its
-/// bytes, and a SHA-256 of all that.
+/// A cache entry's body (after [`MAGIC`], before the checksum the cache adds): the number of
+/// files, each file's size, format and length, and its bytes.
 fn encode_entry(made: &Made) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    let mut out = Vec::new();
     out.extend((made.files.len() as u32).to_le_bytes());
     for (v, bytes) in &made.files {
         out.extend(v.size.to_le_bytes());
@@ -534,17 +502,11 @@ fn encode_entry(made: &Made) -> Vec<u8> {
         out.extend((bytes.len() as u32).to_le_bytes());
         out.extend(bytes);
     }
-    let sum: [u8; 32] = Sha256::digest(&out).into();
-    out.extend(sum);
     out
 }
 
-fn decode_entry(bytes: &[u8]) -> Option<Made> {
-    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
-    if Sha256::digest(body).as_slice() != sum {
-        return None;
-    }
-    let mut rest = body.strip_prefix(MAGIC.as_slice())?;
+fn decode_entry(body: &[u8]) -> Option<Made> {
+    let mut rest = body;
     let mut take = |n: usize| -> Option<&[u8]> {
         if rest.len() < n {
             return None;
@@ -675,15 +637,25 @@ mod tests {
     #[test]
     fn cache_entries_round_trip_and_damage_is_noticed() {
         let made = make(&jpeg(&photo_like(300, 300)), Fallback::Jpeg).unwrap();
-        let entry = encode_entry(&made);
-        assert_eq!(decode_entry(&entry), Some(made));
+        let site = std::env::temp_dir().join(format!("hundred-photo-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&site);
+        let cache = Cache::new(&site);
+        let key = [7u8; 32];
+        cache.write(&key, &made);
+        assert_eq!(cache.read(&key), Some(made));
+        let path = cache.0.path(&key);
+        let entry = std::fs::read(&path).unwrap();
         for i in [0, 20, entry.len() / 2, entry.len() - 1] {
             let mut bad = entry.clone();
             bad[i] ^= 1;
-            assert_eq!(decode_entry(&bad), None, "byte {i}");
+            std::fs::write(&path, &bad).unwrap();
+            assert_eq!(cache.read(&key), None, "byte {i}");
         }
-        assert_eq!(decode_entry(&entry[..entry.len() - 5]), None);
-        assert_eq!(decode_entry(b""), None);
+        std::fs::write(&path, &entry[..entry.len() - 5]).unwrap();
+        assert_eq!(cache.read(&key), None);
+        std::fs::write(&path, b"").unwrap();
+        assert_eq!(cache.read(&key), None);
+        let _ = std::fs::remove_dir_all(&site);
     }
 
     #[test]

@@ -214,14 +214,6 @@ impl Gathered {
             .push((place, route.to_string(), read));
     }
 
-    pub fn len(&self) -> usize {
-        self.pages.lock().unwrap_or_else(|e| e.into_inner()).len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The index of the pages gathered, as [`index`] makes it.
     pub fn index(&self, cache: Option<&std::path::Path>) -> Result<Vec<(String, Vec<u8>)>, String> {
         let mut pages = std::mem::take(&mut *self.pages.lock().unwrap_or_else(|e| e.into_inner()));

@@ -7,7 +7,7 @@
 //! it reads) and of the Pagefind and hundred versions, so the same key can only mean the same
 //! index. One entry is kept: the newest.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -20,9 +20,7 @@ const MAGIC: &[u8; 16] = b"hundred-search1\n";
 /// An index's files: routes and bytes.
 pub type IndexFiles = Vec<(String, Vec<u8>)>;
 
-pub struct Cache {
-    dir: PathBuf,
-}
+pub struct Cache(crate::entry_cache::EntryCache);
 
 /// The key of the index made from `pages` (route and the HTML Pagefind reads).
 pub fn key(pages: &[(String, String)]) -> [u8; 32] {
@@ -41,57 +39,30 @@ pub fn key(pages: &[(String, String)]) -> [u8; 32] {
 
 impl Cache {
     pub fn new(site_root: &Path) -> Cache {
-        Cache {
-            dir: site_root.join(DIR),
-        }
-    }
-
-    fn path(&self, key: &[u8; 32]) -> PathBuf {
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        self.dir.join(format!("{hex}.bin"))
+        Cache(crate::entry_cache::EntryCache::new(
+            site_root.join(DIR),
+            MAGIC,
+        ))
     }
 
     /// The index kept under `key`, unless it is missing or damaged.
     pub fn read(&self, key: &[u8; 32]) -> Option<IndexFiles> {
-        decode(&std::fs::read(self.path(key)).ok()?)
+        decode(&self.0.read(key)?)
     }
 
-    /// Keeps `files` under `key`, in place of any other entry. A cache that cannot be written
-    /// is no error: the next build makes the index again.
+    /// Keeps `files` under `key`, in place of any other entry.
     pub fn write(&self, key: &[u8; 32], files: &IndexFiles) {
-        if std::fs::create_dir_all(&self.dir).is_err() {
-            return;
-        }
-        let path = self.path(key);
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = path.with_extension(format!("tmp-{}-{n}", std::process::id()));
-        let written = std::fs::write(&tmp, encode(files)).is_ok();
-        if !written || std::fs::rename(&tmp, &path).is_err() {
-            let _ = std::fs::remove_file(&tmp);
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let ours = name
-                .strip_suffix(".bin")
-                .is_some_and(|k| k.len() == 64 && k.bytes().all(|b| b.is_ascii_hexdigit()));
-            if ours && e.path() != path {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
+        self.0.write(key, &encode(files));
+        let kept = crate::entry_cache::hex(key);
+        self.0.prune(|k| k == kept);
     }
 }
 
-/// An entry: [`MAGIC`], the number of files, each file's route and bytes with their lengths,
-/// and a SHA-256 of all that.
+/// An entry's body (after [`MAGIC`], before the checksum the cache adds): the number of files,
+/// each file's route and bytes with their lengths.
 fn encode(files: &IndexFiles) -> Vec<u8> {
     let size: usize = files.iter().map(|(r, b)| r.len() + b.len() + 12).sum();
-    let mut out = Vec::with_capacity(MAGIC.len() + 4 + size + 32);
-    out.extend(MAGIC);
+    let mut out = Vec::with_capacity(4 + size);
     out.extend((files.len() as u32).to_le_bytes());
     for (route, bytes) in files {
         out.extend((route.len() as u32).to_le_bytes());
@@ -99,17 +70,11 @@ fn encode(files: &IndexFiles) -> Vec<u8> {
         out.extend((bytes.len() as u64).to_le_bytes());
         out.extend(bytes);
     }
-    let sum: [u8; 32] = Sha256::digest(&out).into();
-    out.extend(sum);
     out
 }
 
-fn decode(bytes: &[u8]) -> Option<IndexFiles> {
-    let (body, sum) = bytes.split_at(bytes.len().checked_sub(32)?);
-    if Sha256::digest(body).as_slice() != sum {
-        return None;
-    }
-    let mut rest = body.strip_prefix(MAGIC.as_slice())?;
+fn decode(body: &[u8]) -> Option<IndexFiles> {
+    let mut rest = body;
     let mut take = |n: usize| -> Option<&[u8]> {
         if rest.len() < n {
             return None;
@@ -153,7 +118,7 @@ mod tests {
         cache.write(&other, &files);
         assert!(cache.read(&k).is_none());
         // A damaged entry is a miss.
-        let path = cache.path(&other);
+        let path = cache.0.path(&other);
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[20] ^= 1;
         std::fs::write(&path, bytes).unwrap();
